@@ -1,0 +1,21 @@
+package dev.mirror.api;
+
+/**
+ * The answer of {@link MirrorDispatcher#decide(RequestView)}: mirror this request or not.
+ *
+ * <p>A decision to mirror holds room for the copies: the caller must pass it on exactly once, to
+ * {@link MirrorDispatcher#submit(Decision, MirroredRequest)} or to {@link
+ * MirrorDispatcher#abandon(Decision, DropReason)}, or the room stays taken. A decision not to
+ * mirror needs nothing further.
+ */
+public interface Decision {
+
+  /** Returns true if the request is to be captured and submitted. */
+  boolean mirrored();
+
+  /** Returns, for a decision not to mirror, what happened; for a decision to mirror, null. */
+  SubmitResult result();
+
+  /** Returns the largest body that may be captured, in bytes; 0 when not mirrored. */
+  int maxBodyBytes();
+}

@@ -1,0 +1,9 @@
+package dev.mirror.api;
+
+/** The HTTP version a copy is sent with. */
+public enum HttpVersion {
+  /** HTTP/1.1, the default: works with every shadow, no upgrade dance on plain http. */
+  HTTP_1_1,
+  /** HTTP/2: ALPN over https, an h2c upgrade over http, falling back to HTTP/1.1. */
+  HTTP_2
+}

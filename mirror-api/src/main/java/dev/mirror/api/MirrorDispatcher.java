@@ -1,0 +1,45 @@
+package dev.mirror.api;
+
+/**
+ * Takes requests and sends copies of them to shadow targets, without ever making the caller wait
+ * or fail.
+ *
+ * <p>Entry points work in two steps, so that nothing is copied for a request that will not be
+ * mirrored: {@link #decide(RequestView)} as the request arrives, then, once the body is complete,
+ * {@link #submit(Decision, MirroredRequest)} (or {@link #abandon(Decision, DropReason)}). Plain code
+ * with a complete request at hand calls {@link #submit(MirroredRequest)}.
+ *
+ * <p>No method throws into the caller, and none blocks, except {@code submit} under a policy in
+ * {@link MirrorMode#SYNCHRONOUS} mode, which waits for the copies bounded by the targets' timeouts,
+ * and {@link #close()}.
+ */
+public interface MirrorDispatcher extends AutoCloseable {
+
+  /**
+   * Decides whether a request is mirrored: routing, loop check, filters, sampling and room at the
+   * targets. Allocates nothing when the answer is no.
+   */
+  Decision decide(RequestView request);
+
+  /**
+   * Hands over the complete copy of a request decided on. Never blocks (unless synchronous), never
+   * throws.
+   */
+  SubmitResult submit(Decision decision, MirroredRequest request);
+
+  /** Gives up a decision to mirror, counting why (for example the body was too large). */
+  void abandon(Decision decision, DropReason reason);
+
+  /** Decides on and submits a complete request in one call. Never throws. */
+  default SubmitResult submit(MirroredRequest request) {
+    Decision decision = decide(request);
+    return decision.mirrored() ? submit(decision, request) : decision.result();
+  }
+
+  /**
+   * Stops taking requests and waits, up to the dispatcher's close timeout, for copies in flight;
+   * those still running then are cancelled.
+   */
+  @Override
+  void close();
+}

@@ -1,0 +1,287 @@
+package dev.mirror.api;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+
+/**
+ * One shadow that copies are sent to, with its own limits.
+ *
+ * <p>Build with {@link #builder(String, String)}. The address follows APISIX's {@code host} rule:
+ * {@code http} or {@code https}, a DNS name, IPv4 or bracketed IPv6 address, an optional port, and
+ * nothing else (no path, query, user-info or trailing slash).
+ *
+ * @param name a short name used in stats and logs, for example {@code staging}
+ * @param address {@code scheme://host[:port]}
+ * @param connectTimeout the longest a connection may take to open
+ * @param readTimeout the longest from sending a copy to its complete response
+ * @param maxInFlight the most copies held for this target at once (queued plus sending); a copy
+ *     that would be one more is dropped
+ * @param rateLimit the most copies per second sent to this target, or 0 for no limit
+ * @param sampler narrows the policy's decision for this target only; {@link Sampler#always()} to
+ *     take every copy the policy decides on
+ * @param hostHeader which {@code Host} the copies carry
+ * @param httpVersion the HTTP version used
+ * @param failureThreshold consecutive failures that open this target's circuit
+ * @param coolDown how long an open circuit stays open before one probe is let through
+ * @param sslContext the TLS context for https (for example with a client certificate for mTLS),
+ *     or null for the JVM default
+ */
+public record MirrorTarget(
+    String name,
+    String address,
+    Duration connectTimeout,
+    Duration readTimeout,
+    int maxInFlight,
+    double rateLimit,
+    Sampler sampler,
+    HostHeader hostHeader,
+    HttpVersion httpVersion,
+    int failureThreshold,
+    Duration coolDown,
+    SSLContext sslContext) {
+
+  /** Default connect timeout in milliseconds: {@value}. */
+  public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 1_000;
+
+  /** Default read timeout in milliseconds: {@value}. */
+  public static final long DEFAULT_READ_TIMEOUT_MILLIS = 2_000;
+
+  /** Default cap on copies held per target: {@value}. */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 100;
+
+  /** Default consecutive failures that open the circuit: {@value}. */
+  public static final int DEFAULT_FAILURE_THRESHOLD = 5;
+
+  /** Default time an open circuit waits before a probe, in milliseconds: {@value}. */
+  public static final long DEFAULT_COOL_DOWN_MILLIS = 10_000;
+
+  /** Largest accepted {@code maxInFlight}: {@value}. */
+  public static final int MAX_MAX_IN_FLIGHT = 100_000;
+
+  /** The address rule, as used in error messages. */
+  public static final String ADDRESS_RULE =
+      "scheme://host[:port] with scheme http or https, and no path, query or trailing slash";
+
+  private static final Pattern ADDRESS =
+      Pattern.compile("^(https?)://([\\da-zA-Z.-]+|\\[[\\da-fA-F:]+\\])(?::(\\d{1,5}))?$");
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
+
+  /**
+   * Validates every component.
+   *
+   * @throws IllegalArgumentException naming the component, its value and what is allowed
+   */
+  public MirrorTarget {
+    checkName(name);
+    checkAddress(address);
+    checkPositive("connect-timeout", connectTimeout);
+    checkPositive("read-timeout", readTimeout);
+    if (maxInFlight < 1 || maxInFlight > MAX_MAX_IN_FLIGHT) {
+      throw InvalidValue.of("max-in-flight", maxInFlight, "in [1, " + MAX_MAX_IN_FLIGHT + "]");
+    }
+    if (!(rateLimit >= 0 && rateLimit < Double.POSITIVE_INFINITY)) {
+      throw InvalidValue.of("rate-limit", rateLimit, "0 (no limit) or a positive number");
+    }
+    Objects.requireNonNull(sampler, "sampler");
+    Objects.requireNonNull(hostHeader, "hostHeader");
+    Objects.requireNonNull(httpVersion, "httpVersion");
+    if (failureThreshold < 1) {
+      throw InvalidValue.of("circuit.failure-threshold", failureThreshold, "at least 1");
+    }
+    checkPositive("circuit.cool-down", coolDown);
+  }
+
+  /**
+   * Returns a builder for a target with this name and address, and every other setting at its
+   * default.
+   *
+   * @throws IllegalArgumentException if the name or address is invalid
+   */
+  public static Builder builder(String name, String address) {
+    return new Builder(checkName(name), checkAddress(address));
+  }
+
+  /** Returns a builder holding this target's settings, to derive a changed copy. */
+  public Builder toBuilder() {
+    Builder b = new Builder(name, address);
+    b.connectTimeout = connectTimeout;
+    b.readTimeout = readTimeout;
+    b.maxInFlight = maxInFlight;
+    b.rateLimit = rateLimit;
+    b.sampler = sampler;
+    b.hostHeader = hostHeader;
+    b.httpVersion = httpVersion;
+    b.failureThreshold = failureThreshold;
+    b.coolDown = coolDown;
+    b.sslContext = sslContext;
+    return b;
+  }
+
+  /** Returns {@code http} or {@code https}. */
+  public String scheme() {
+    return parse(address).group(1);
+  }
+
+  /** Returns the host part: a name, an IPv4 address or a bracketed IPv6 address. */
+  public String host() {
+    return parse(address).group(2);
+  }
+
+  /** Returns the port, or the scheme's default if none was given. */
+  public int port() {
+    String port = parse(address).group(3);
+    if (port != null) {
+      return Integer.parseInt(port);
+    }
+    return "https".equals(scheme()) ? 443 : 80;
+  }
+
+  /** Returns the {@code host[:port]} as a client addressing this target would send it. */
+  public String authority() {
+    return address.substring(address.indexOf("://") + 3);
+  }
+
+  @Override
+  public String toString() {
+    return "MirrorTarget[" + name + " " + address + "]";
+  }
+
+  private static Matcher parse(String address) {
+    Matcher m = ADDRESS.matcher(address);
+    if (!m.matches()) {
+      throw InvalidValue.of("host", address, ADDRESS_RULE);
+    }
+    return m;
+  }
+
+  private static String checkAddress(String address) {
+    Objects.requireNonNull(address, "address");
+    Matcher m = parse(address);
+    String port = m.group(3);
+    if (port != null) {
+      int p = Integer.parseInt(port);
+      if (p < 1 || p > 65535) {
+        throw InvalidValue.of("host", address, ADDRESS_RULE + " (port in [1, 65535])");
+      }
+    }
+    return address;
+  }
+
+  private static String checkName(String name) {
+    Objects.requireNonNull(name, "name");
+    if (!NAME.matcher(name).matches()) {
+      throw InvalidValue.of("target name", "'" + name + "'", "letters, digits, '-' or '_'");
+    }
+    return name;
+  }
+
+  private static void checkPositive(String field, Duration d) {
+    Objects.requireNonNull(d, field);
+    if (d.isNegative() || d.isZero()) {
+      throw InvalidValue.of(field, d.toMillis() + "ms", "a positive duration");
+    }
+  }
+
+  /** Builds a {@link MirrorTarget}; each setter checks its argument at once. */
+  public static final class Builder {
+    private final String name;
+    private final String address;
+    private Duration connectTimeout = Duration.ofMillis(DEFAULT_CONNECT_TIMEOUT_MILLIS);
+    private Duration readTimeout = Duration.ofMillis(DEFAULT_READ_TIMEOUT_MILLIS);
+    private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private double rateLimit;
+    private Sampler sampler = Sampler.always();
+    private HostHeader hostHeader = HostHeader.original();
+    private HttpVersion httpVersion = HttpVersion.HTTP_1_1;
+    private int failureThreshold = DEFAULT_FAILURE_THRESHOLD;
+    private Duration coolDown = Duration.ofMillis(DEFAULT_COOL_DOWN_MILLIS);
+    private SSLContext sslContext;
+
+    private Builder(String name, String address) {
+      this.name = name;
+      this.address = address;
+    }
+
+    /** Connect timeout (default {@value #DEFAULT_CONNECT_TIMEOUT_MILLIS} ms). */
+    public Builder connectTimeout(Duration timeout) {
+      checkPositive("connect-timeout", timeout);
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    /** Read timeout: sending to complete response (default {@value #DEFAULT_READ_TIMEOUT_MILLIS} ms). */
+    public Builder readTimeout(Duration timeout) {
+      checkPositive("read-timeout", timeout);
+      this.readTimeout = timeout;
+      return this;
+    }
+
+    /** Cap on copies held for this target (default {@value #DEFAULT_MAX_IN_FLIGHT}). */
+    public Builder maxInFlight(int maxInFlight) {
+      if (maxInFlight < 1 || maxInFlight > MAX_MAX_IN_FLIGHT) {
+        throw InvalidValue.of("max-in-flight", maxInFlight, "in [1, " + MAX_MAX_IN_FLIGHT + "]");
+      }
+      this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    /** Copies per second at most, 0 for no limit (the default). */
+    public Builder rateLimit(double perSecond) {
+      if (!(perSecond >= 0 && perSecond < Double.POSITIVE_INFINITY)) {
+        throw InvalidValue.of("rate-limit", perSecond, "0 (no limit) or a positive number");
+      }
+      this.rateLimit = perSecond;
+      return this;
+    }
+
+    /** Narrows the policy's decision for this target (default {@link Sampler#always()}). */
+    public Builder sampler(Sampler sampler) {
+      this.sampler = Objects.requireNonNull(sampler, "sampler");
+      return this;
+    }
+
+    /** Which Host copies carry (default {@link HostHeader#original()}). */
+    public Builder hostHeader(HostHeader hostHeader) {
+      this.hostHeader = Objects.requireNonNull(hostHeader, "hostHeader");
+      return this;
+    }
+
+    /** HTTP version (default {@link HttpVersion#HTTP_1_1}). */
+    public Builder httpVersion(HttpVersion httpVersion) {
+      this.httpVersion = Objects.requireNonNull(httpVersion, "httpVersion");
+      return this;
+    }
+
+    /** Consecutive failures that open the circuit (default {@value #DEFAULT_FAILURE_THRESHOLD}). */
+    public Builder failureThreshold(int failures) {
+      if (failures < 1) {
+        throw InvalidValue.of("circuit.failure-threshold", failures, "at least 1");
+      }
+      this.failureThreshold = failures;
+      return this;
+    }
+
+    /** How long an open circuit waits before a probe (default {@value #DEFAULT_COOL_DOWN_MILLIS} ms). */
+    public Builder coolDown(Duration coolDown) {
+      checkPositive("circuit.cool-down", coolDown);
+      this.coolDown = coolDown;
+      return this;
+    }
+
+    /** TLS context for https targets, for example for mTLS (default: the JVM's). */
+    public Builder sslContext(SSLContext sslContext) {
+      this.sslContext = sslContext;
+      return this;
+    }
+
+    /** Returns the target; the builder stays usable. */
+    public MirrorTarget build() {
+      return new MirrorTarget(name, address, connectTimeout, readTimeout, maxInFlight, rateLimit,
+          sampler, hostHeader, httpVersion, failureThreshold, coolDown, sslContext);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package dev.mirror.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Changes made to the copy only, never to the request the application serves.
+ *
+ * @param pathOverride the copy's path (or path prefix), matching {@code ^/[^?&]+$}; null to keep
+ *     the request's path
+ * @param pathMode how the override combines with the request's path
+ * @param removeHeaders headers removed from the copy (any case)
+ * @param maskHeaders headers whose values are replaced by {@code maskValue} on the copy
+ * @param setHeaders headers set on the copy, replacing any of the same name
+ * @param maskValue the value masked headers carry
+ */
+public record Rewrite(
+    String pathOverride,
+    PathMode pathMode,
+    List<String> removeHeaders,
+    List<String> maskHeaders,
+    Headers setHeaders,
+    String maskValue) {
+
+  /** The value masked headers carry by default: {@value}. */
+  public static final String DEFAULT_MASK_VALUE = "[masked]";
+
+  /** The rule a path override must match, as APISIX's {@code path}. */
+  public static final String PATH_RULE = "a path matching ^/[^?&]+$";
+
+  private static final Pattern PATH = Pattern.compile("^/[^?&]+$");
+
+  private static final Rewrite NONE =
+      new Rewrite(null, PathMode.REPLACE, List.of(), List.of(), Headers.empty(), DEFAULT_MASK_VALUE);
+
+  /**
+   * Validates and copies.
+   *
+   * @throws IllegalArgumentException if the path override breaks {@link #PATH_RULE}
+   */
+  public Rewrite {
+    if (pathOverride != null && !PATH.matcher(pathOverride).matches()) {
+      throw InvalidValue.of("path", pathOverride, PATH_RULE);
+    }
+    Objects.requireNonNull(pathMode, "pathMode");
+    removeHeaders = List.copyOf(removeHeaders);
+    maskHeaders = List.copyOf(maskHeaders);
+    Objects.requireNonNull(setHeaders, "setHeaders");
+    Objects.requireNonNull(maskValue, "maskValue");
+  }
+
+  /** Returns the rewrite that changes nothing. */
+  public static Rewrite none() {
+    return NONE;
+  }
+
+  /** Returns a new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns the copy's raw path for a request's raw path. */
+  public String path(String rawPath) {
+    if (pathOverride == null) {
+      return rawPath;
+    }
+    return pathMode == PathMode.REPLACE ? pathOverride : pathOverride + rawPath;
+  }
+
+  /** Builds a {@link Rewrite}. */
+  public static final class Builder {
+    private String pathOverride;
+    private PathMode pathMode = PathMode.REPLACE;
+    private final List<String> removeHeaders = new ArrayList<>();
+    private final List<String> maskHeaders = new ArrayList<>();
+    private final Headers.Builder setHeaders = Headers.builder();
+    private String maskValue = DEFAULT_MASK_VALUE;
+
+    private Builder() {}
+
+    /**
+     * Sends copies to this path (or under it, in {@link PathMode#PREFIX}); the query is kept.
+     *
+     * @throws IllegalArgumentException if it breaks {@link #PATH_RULE}
+     */
+    public Builder path(String path, PathMode mode) {
+      if (path != null && !PATH.matcher(path).matches()) {
+        throw InvalidValue.of("path", path, PATH_RULE);
+      }
+      this.pathOverride = path;
+      this.pathMode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /** Removes these headers from the copy. */
+    public Builder removeHeaders(String... names) {
+      for (String name : names) {
+        removeHeaders.add(Objects.requireNonNull(name, "name"));
+      }
+      return this;
+    }
+
+    /** Masks the values of these headers on the copy. */
+    public Builder maskHeaders(String... names) {
+      for (String name : names) {
+        maskHeaders.add(Objects.requireNonNull(name, "name"));
+      }
+      return this;
+    }
+
+    /** Sets a header on the copy, replacing the request's. */
+    public Builder setHeader(String name, String value) {
+      setHeaders.set(name, value);
+      return this;
+    }
+
+    /** The value masked headers carry (default {@value #DEFAULT_MASK_VALUE}). */
+    public Builder maskValue(String value) {
+      this.maskValue = Objects.requireNonNull(value, "value");
+      return this;
+    }
+
+    /** Returns the rewrite; the builder stays usable. */
+    public Rewrite build() {
+      return new Rewrite(pathOverride, pathMode, removeHeaders, maskHeaders, setHeaders.build(),
+          maskValue);
+    }
+  }
+}
