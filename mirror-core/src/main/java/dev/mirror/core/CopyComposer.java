@@ -1,0 +1,134 @@
+package dev.mirror.core;
+
+import dev.mirror.api.Headers;
+import dev.mirror.api.MirrorPolicy;
+import dev.mirror.api.MirrorTarget;
+import dev.mirror.api.MirroredRequest;
+import dev.mirror.api.Rewrite;
+import dev.mirror.api.ShadowRequest;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Turns a received request into the copy one target gets: rewritten path, hop-by-hop headers
+ * removed, Host chosen, forwarding and marker headers added, the policy's header rewrites applied.
+ * Runs on a dispatch thread, never on the request thread.
+ */
+final class CopyComposer {
+
+  /** RFC 9110 section 7.6.1 hop-by-hop fields, plus those every copy gets anew. */
+  private static final Set<String> NOT_COPIED = Set.of(
+      "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade",
+      // recomputed or chosen for the copy:
+      "content-length", "expect", "host",
+      "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host");
+
+  private CopyComposer() {}
+
+  /**
+   * Composes the copy.
+   *
+   * @throws IllegalArgumentException if the path or query cannot form a URI
+   */
+  static ShadowRequest compose(
+      MirrorPolicy policy, MirrorTarget target, MirroredRequest request, String requestId) {
+    Headers received = request.headers();
+    List<String> connectionTokens = connectionTokens(received);
+    Headers.Builder headers = Headers.builder();
+    String host = hostHeader(target, request);
+    if (host != null) {
+      headers.add("Host", host);
+    }
+    for (int i = 0; i < received.size(); i++) {
+      String name = received.name(i);
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (NOT_COPIED.contains(lower) || lower.startsWith("proxy-")
+          || connectionTokens.contains(lower) || lower.startsWith(":")) {
+        continue;
+      }
+      headers.add(name, received.value(i));
+    }
+    appendForwarded(headers, received, "X-Forwarded-For", request.remoteAddress());
+    appendForwarded(headers, received, "X-Forwarded-Proto", request.scheme());
+    appendForwarded(headers, received, "X-Forwarded-Host", request.host());
+
+    Rewrite rewrite = policy.rewrite();
+    for (String name : rewrite.removeHeaders()) {
+      headers.removeAll(name);
+    }
+    for (String name : rewrite.maskHeaders()) {
+      headers.replaceValues(name, rewrite.maskValue());
+    }
+    Headers set = rewrite.setHeaders();
+    for (int i = 0; i < set.size(); i++) {
+      headers.set(set.name(i), set.value(i));
+    }
+    // Last, so no rewrite can take away what stops a copy from being mirrored again.
+    headers.set(policy.markerHeader(), requestId);
+
+    return new ShadowRequest(policy.name(), target, requestId, request.method(),
+        uri(target, rewrite.path(request.rawPath()), request.rawQuery()), headers.build(),
+        request.body());
+  }
+
+  private static String hostHeader(MirrorTarget target, MirroredRequest request) {
+    switch (target.hostHeader().mode()) {
+      case ORIGINAL:
+        return request.host() != null ? request.host() : target.authority();
+      case TARGET:
+        return target.authority();
+      case LITERAL:
+        return target.hostHeader().value();
+      default:
+        throw new AssertionError(target.hostHeader());
+    }
+  }
+
+  /** Joins the received values of a forwarding header, then appends this hop's value. */
+  private static void appendForwarded(
+      Headers.Builder headers, Headers received, String name, String value) {
+    List<String> values = received.values(name);
+    if (value == null && values.isEmpty()) {
+      return;
+    }
+    StringBuilder joined = new StringBuilder();
+    for (String v : values) {
+      joined.append(joined.length() == 0 ? "" : ", ").append(v);
+    }
+    if (value != null) {
+      joined.append(joined.length() == 0 ? "" : ", ").append(value);
+    }
+    headers.add(name, joined.toString());
+  }
+
+  private static List<String> connectionTokens(Headers received) {
+    List<String> values = received.values("Connection");
+    if (values.isEmpty()) {
+      return List.of();
+    }
+    List<String> tokens = new ArrayList<>();
+    for (String value : values) {
+      for (String token : value.split(",")) {
+        String t = token.trim().toLowerCase(Locale.ROOT);
+        if (!t.isEmpty()) {
+          tokens.add(t);
+        }
+      }
+    }
+    return tokens;
+  }
+
+  private static URI uri(MirrorTarget target, String rawPath, String rawQuery) {
+    String text = target.address() + rawPath + (rawQuery == null ? "" : "?" + rawQuery);
+    try {
+      return new URI(text);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "request target: not a valid URI (" + e.getReason() + " at index " + e.getIndex() + ")", e);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.mirror.core;
+
+/**
+ * A configuration value that cannot be used. The message always names the key, the value given
+ * and what is allowed: {@code mirror.sample-ratio: was 1.5, must be in [0.00001, 1]}.
+ */
+public final class MirrorConfigException extends IllegalArgumentException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String key;
+
+  MirrorConfigException(String key, String message) {
+    super(key + ": " + message);
+    this.key = key;
+  }
+
+  MirrorConfigException(String key, String value, String rule) {
+    this(key, "was " + value + ", must be " + rule);
+  }
+
+  /** Returns the key at fault (the first one, when two conflict). */
+  public String key() {
+    return key;
+  }
+}

@@ -1,0 +1,132 @@
+package dev.mirror.core;
+
+import dev.mirror.api.DropReason;
+import dev.mirror.api.FailureReason;
+import dev.mirror.api.MirrorTarget;
+import dev.mirror.api.Sampler;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One target of one policy at run time: its room for copies (the in-flight cap), its circuit, its
+ * rate limit and its counters.
+ */
+final class TargetChannel {
+
+  private static final DropReason[] DROP_REASONS = DropReason.values();
+  private static final FailureReason[] FAILURE_REASONS = FailureReason.values();
+  private static final long[] BOUNDS_NANOS = LatencyHistogram.BOUNDS_MILLIS.stream()
+      .mapToLong(ms -> ms == Long.MAX_VALUE ? Long.MAX_VALUE : ms * 1_000_000L).toArray();
+
+  final MirrorTarget target;
+  final PolicyRuntime policy;
+  final CircuitBreaker circuit;
+  private final Sampler rateLimit;
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  final LongAdder sampledOut = new LongAdder();
+  private final LongAdder[] dropped = adders(DROP_REASONS.length);
+  private final LongAdder sent = new LongAdder();
+  private final LongAdder[] failed = adders(FAILURE_REASONS.length);
+  private final LongAdder[] statusClasses = adders(6);
+  private final LongAdder[] latency = adders(BOUNDS_NANOS.length);
+
+  TargetChannel(MirrorTarget target, PolicyRuntime policy, java.util.function.LongSupplier nanoTime) {
+    this.target = target;
+    this.policy = policy;
+    this.circuit = new CircuitBreaker(
+        target.failureThreshold(), target.coolDown().toNanos(), nanoTime);
+    this.rateLimit = target.rateLimit() > 0 ? Sampler.rateLimit(target.rateLimit()) : null;
+  }
+
+  /**
+   * Takes room for one copy, or says why not: circuit, cap, then rate (so an open circuit spends
+   * no rate budget). Null means reserved; the caller must {@link #release()} once.
+   */
+  DropReason tryReserve() {
+    if (!circuit.allow()) {
+      return DropReason.CIRCUIT_OPEN;
+    }
+    int max = target.maxInFlight();
+    int current;
+    do {
+      current = inFlight.get();
+      if (current >= max) {
+        return DropReason.QUEUE_FULL;
+      }
+    } while (!inFlight.compareAndSet(current, current + 1));
+    if (rateLimit != null && !rateLimit.sample(null)) {
+      inFlight.decrementAndGet();
+      return DropReason.RATE_LIMITED;
+    }
+    return null;
+  }
+
+  void release() {
+    inFlight.decrementAndGet();
+  }
+
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  void countDropped(DropReason reason) {
+    dropped[reason.ordinal()].increment();
+  }
+
+  void countSent(int status, long latencyNanos) {
+    sent.increment();
+    int statusClass = status / 100;
+    statusClasses[statusClass >= 1 && statusClass <= 5 ? statusClass : 0].increment();
+    recordLatency(latencyNanos);
+  }
+
+  void countFailed(FailureReason reason, long latencyNanos) {
+    failed[reason.ordinal()].increment();
+    recordLatency(latencyNanos);
+  }
+
+  private void recordLatency(long nanos) {
+    for (int i = 0; i < BOUNDS_NANOS.length; i++) {
+      if (nanos <= BOUNDS_NANOS[i]) {
+        latency[i].increment();
+        return;
+      }
+    }
+  }
+
+  TargetStats snapshot() {
+    Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
+    for (DropReason reason : DROP_REASONS) {
+      drops.put(reason, dropped[reason.ordinal()].sum());
+    }
+    Map<FailureReason, Long> failures = new EnumMap<>(FailureReason.class);
+    for (FailureReason reason : FAILURE_REASONS) {
+      failures.put(reason, failed[reason.ordinal()].sum());
+    }
+    Map<Integer, Long> classes = new HashMap<>();
+    for (int i = 0; i < statusClasses.length; i++) {
+      classes.put(i, statusClasses[i].sum());
+    }
+    Long[] counts = new Long[latency.length];
+    for (int i = 0; i < latency.length; i++) {
+      counts[i] = latency[i].sum();
+    }
+    return new TargetStats(policy.policy.name(), target.name(), policy.submitted.sum(),
+        policy.sampledOut.sum() + sampledOut.sum(), policy.filteredOut.sum(), drops, sent.sum(),
+        failures, classes, inFlight.get(), circuit.isOpen(),
+        new LatencyHistogram(LatencyHistogram.BOUNDS_MILLIS, List.of(counts)));
+  }
+
+  private static LongAdder[] adders(int n) {
+    LongAdder[] adders = new LongAdder[n];
+    for (int i = 0; i < n; i++) {
+      adders[i] = new LongAdder();
+    }
+    return adders;
+  }
+}
