@@ -190,15 +190,19 @@ public final class MirrorConfig {
     /** A key that was found, and its value. */
     private record Key(String name, String value) {}
 
+    /** Returns the most specific key present; all present ones count as known. */
     private Key first(List<String> keys) {
+      Key found = null;
       for (String key : keys) {
         String value = all.get(key);
         if (value != null) {
           used.add(key);
-          return new Key(key, value);
+          if (found == null) {
+            found = new Key(key, value);
+          }
         }
       }
-      return null;
+      return found;
     }
 
     private static List<String> keys(List<String> prefixes, String suffix) {

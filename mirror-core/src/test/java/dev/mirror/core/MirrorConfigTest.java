@@ -1,0 +1,228 @@
+package dev.mirror.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mirror.api.HostHeader;
+import dev.mirror.api.HttpVersion;
+import dev.mirror.api.MirrorMode;
+import dev.mirror.api.MirrorPolicy;
+import dev.mirror.api.MirrorTarget;
+import dev.mirror.api.PathMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MirrorConfigTest {
+
+  private static Map<String, String> keys(String... keyValues) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      map.put(keyValues[i], keyValues[i + 1]);
+    }
+    return map;
+  }
+
+  @Test
+  void oneKey_givesOnePolicyWithProtectiveDefaults() {
+    MirrorConfig config = MirrorConfig.parse(keys("mirror.host", "http://127.0.0.1:9797",
+        "unrelated.key", "ignored"));
+    MirrorPolicy policy = config.policies().get(0);
+    assertThat(policy.name()).isEqualTo("default");
+    assertThat(policy.maxBodyBytes()).isEqualTo(65_536);
+    assertThat(policy.mode()).isEqualTo(MirrorMode.ASYNCHRONOUS);
+    assertThat(policy.filter().methods()).isEmpty();
+    MirrorTarget target = policy.targets().get(0);
+    assertThat(target.address()).isEqualTo("http://127.0.0.1:9797");
+    assertThat(target.readTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(target.connectTimeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(target.maxInFlight()).isEqualTo(100);
+    assertThat(config.closeTimeout()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void everySingleTargetKey_isApplied() {
+    MirrorConfig config = MirrorConfig.parse(keys(
+        "mirror.host", "https://shadow:8443", "mirror.path", "/v2", "mirror.path-concat-mode",
+        "prefix", "mirror.sample-ratio", "0.25", "mirror.timeout.connect", "250ms",
+        "mirror.timeout.read", "3s", "mirror.max-body-bytes", "1024", "mirror.max-in-flight", "7",
+        "mirror.synchronous", "true", "mirror.log-responses", "TRUE", "mirror.rate-limit", "50",
+        "mirror.host-header", "target", "mirror.http-version", "HTTP/2",
+        "mirror.circuit.failure-threshold", "3", "mirror.circuit.cool-down", "1m",
+        "mirror.methods", "GET, HEAD", "mirror.include-paths", "/api/**",
+        "mirror.exclude-paths", "/api/login", "mirror.match-header.X-Tenant", "acme",
+        "mirror.match-cookie.beta", "*", "mirror.remove-headers", "Cookie",
+        "mirror.mask-headers", "Authorization", "mirror.mask-value", "xxx",
+        "mirror.set-header.X-Env", "shadow", "mirror.marker-header", "X-Shadow",
+        "mirror.dispatch-threads", "3", "mirror.close-timeout", "0ms"));
+    MirrorPolicy policy = config.policies().get(0);
+    MirrorTarget target = policy.targets().get(0);
+    assertThat(policy.rewrite().pathOverride()).isEqualTo("/v2");
+    assertThat(policy.rewrite().pathMode()).isEqualTo(PathMode.PREFIX);
+    assertThat(policy.rewrite().removeHeaders()).containsExactly("Cookie");
+    assertThat(policy.rewrite().maskHeaders()).containsExactly("Authorization");
+    assertThat(policy.rewrite().maskValue()).isEqualTo("xxx");
+    assertThat(policy.rewrite().setHeaders().first("x-env")).isEqualTo("shadow");
+    assertThat(policy.sampler().toString()).isEqualTo("Sampler.ratio(0.25)");
+    assertThat(policy.maxBodyBytes()).isEqualTo(1024);
+    assertThat(policy.mode()).isEqualTo(MirrorMode.SYNCHRONOUS);
+    assertThat(policy.logResponses()).isTrue();
+    assertThat(policy.markerHeader()).isEqualTo("X-Shadow");
+    assertThat(policy.filter().methods()).containsExactlyInAnyOrder("GET", "HEAD");
+    assertThat(policy.filter().includePaths()).hasSize(1);
+    assertThat(policy.filter().excludePaths()).hasSize(1);
+    assertThat(policy.filter().requiredHeaders()).containsEntry("X-Tenant", "acme");
+    assertThat(policy.filter().requiredCookies()).containsEntry("beta", "*");
+    assertThat(target.connectTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(target.readTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(target.maxInFlight()).isEqualTo(7);
+    assertThat(target.rateLimit()).isEqualTo(50.0);
+    assertThat(target.hostHeader()).isEqualTo(HostHeader.target());
+    assertThat(target.httpVersion()).isEqualTo(HttpVersion.HTTP_2);
+    assertThat(target.failureThreshold()).isEqualTo(3);
+    assertThat(target.coolDown()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(config.dispatchThreads()).isEqualTo(3);
+    assertThat(config.closeTimeout()).isZero();
+  }
+
+  @Test
+  void namedTargetsAndPolicies_inheritFromTheMostSpecificLevel() {
+    MirrorConfig config = MirrorConfig.parse(keys(
+        "mirror.policies", "login,api",
+        "mirror.policy.login.include-paths", "/login,/signup",
+        "mirror.policy.login.enabled", "false",
+        "mirror.policy.api.targets", "staging,perf",
+        "mirror.policy.api.sample-ratio", "0.5",
+        "mirror.policy.api.sticky-key", "header:X-User-Id",
+        "mirror.policy.api.target.staging.host", "http://staging:8080",
+        "mirror.policy.api.target.perf.host", "http://perf:9000",
+        "mirror.policy.api.target.perf.sample-ratio", "0.2",
+        "mirror.policy.api.target.perf.timeout.read", "5s",
+        "mirror.policy.api.timeout.read", "3s",
+        "mirror.timeout.read", "1s",
+        "mirror.timeout.connect", "300ms"));
+    assertThat(config.policies()).extracting(MirrorPolicy::name).containsExactly("login", "api");
+    assertThat(config.policies().get(0).enabled()).isFalse();
+    MirrorPolicy api = config.policies().get(1);
+    MirrorTarget staging = api.targets().get(0);
+    MirrorTarget perf = api.targets().get(1);
+    assertThat(staging.readTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(perf.readTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(staging.connectTimeout()).isEqualTo(Duration.ofMillis(300));
+    assertThat(api.sampler().toString()).isEqualTo("Sampler.stickyHeader(X-User-Id, 0.5)");
+    assertThat(perf.sampler().toString()).isEqualTo("Sampler.stickyHeader(X-User-Id, 0.1)");
+    assertThat(staging.sampler().toString()).isEqualTo("Sampler.always()");
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', value = {
+      "mirror.host | ftp://127.0.0.1:1999 | mirror.host: was ftp://127.0.0.1:1999, must be scheme://host[:port] with scheme http or https, and no path, query or trailing slash",
+      "mirror.host | 127.0.0.1:1999 | mirror.host: was 127.0.0.1:1999, must be scheme://host[:port] with scheme http or https, and no path, query or trailing slash",
+      "mirror.host | http://127.0.0.1::1999 | mirror.host: was http://127.0.0.1::1999, must be scheme://host[:port] with scheme http or https, and no path, query or trailing slash",
+      "mirror.host | http://127.0.0.1:1999/invalid_uri | mirror.host: was http://127.0.0.1:1999/invalid_uri, must be scheme://host[:port] with scheme http or https, and no path, query or trailing slash",
+      "mirror.host | http://h/ | mirror.host: was http://h/, must be scheme://host[:port] with scheme http or https, and no path, query or trailing slash",
+      "mirror.path | a | mirror.path: was a, must be a path matching ^/[^?&]+$",
+      "mirror.path | /a?a=c | mirror.path: was /a?a=c, must be a path matching ^/[^?&]+$",
+      "mirror.path | / | mirror.path: was /, must be a path matching ^/[^?&]+$",
+      "mirror.sample-ratio | 0 | mirror.sample-ratio: was 0, must be in [0.00001, 1]",
+      "mirror.sample-ratio | 10 | mirror.sample-ratio: was 10, must be in [0.00001, 1]",
+      "mirror.sample-ratio | 0.000001 | mirror.sample-ratio: was 0.000001, must be in [0.00001, 1]",
+      "mirror.sample-ratio | half | mirror.sample-ratio: was half, must be in [0.00001, 1]",
+      "mirror.path-concat-mode | append | mirror.path-concat-mode: was append, must be replace or prefix",
+      "mirror.timeout.read | 2 | mirror.timeout.read: was 2, must be a duration such as 500ms, 2s or 1m",
+      "mirror.timeout.connect | 0ms | mirror.timeout.connect: was 0ms, must be a duration such as 500ms, 2s or 1m, more than 0 and at most 1h",
+      "mirror.timeout.read | 2h | mirror.timeout.read: was 2h, must be a duration such as 500ms, 2s or 1m",
+      "mirror.max-body-bytes | -1 | mirror.max-body-bytes: was -1, must be an integer in [0, 67108864]",
+      "mirror.max-body-bytes | 64k | mirror.max-body-bytes: was 64k, must be an integer in [0, 67108864]",
+      "mirror.max-in-flight | 0 | mirror.max-in-flight: was 0, must be an integer in [1, 100000]",
+      "mirror.synchronous | yes | mirror.synchronous: was yes, must be true or false",
+      "mirror.log-responses | 1 | mirror.log-responses: was 1, must be true or false",
+      "mirror.rate-limit | -5 | mirror.rate-limit: was -5, must be copies per second in [0, 1000000], 0 for no limit",
+      "mirror.http-version | HTTP/3 | mirror.http-version: was HTTP/3, must be HTTP/1.1 or HTTP/2",
+      "mirror.host-header | a b | mirror.host-header: was 'a b', must be original, target, or a literal host[:port]",
+      "mirror.sticky-key | X-User-Id | mirror.sticky-key: was X-User-Id, must be header:<name> or cookie:<name>, for example header:X-User-Id",
+      "mirror.methods | GET,,HEAD | mirror.methods: was 'GET,,HEAD', must be a comma-separated list without empty entries",
+      "mirror.include-paths | api/** | mirror.include-paths: was api/**, must be a glob starting with / such as /api/**",
+      "mirror.marker-header | X Mirror | mirror.marker-header: was X Mirror, must be a header name (an HTTP token)",
+      "mirror.circuit.failure-threshold | 0 | mirror.circuit.failure-threshold: was 0, must be an integer in [1, 1000000]",
+      "mirror.dispatch-threads | 100 | mirror.dispatch-threads: was 100, must be an integer in [1, 64]",
+  })
+  void invalidValue_failsNamingKeyValueAndRule(String key, String value, String message) {
+    Map<String, String> config = new HashMap<>(keys("mirror.host", "http://127.0.0.1:1"));
+    config.put(key, value);
+    assertThatThrownBy(() -> MirrorConfig.parse(config))
+        .isInstanceOf(MirrorConfigException.class)
+        .hasMessage(message)
+        .extracting(e -> ((MirrorConfigException) e).key()).isEqualTo(key);
+  }
+
+  @Test
+  void apisixBoundaryRatios_areAccepted() {
+    for (String ratio : new String[] {"0.00001", "1"}) {
+      assertThat(MirrorConfig.parse(keys("mirror.host", "http://a", "mirror.sample-ratio", ratio))
+          .policies()).hasSize(1);
+    }
+  }
+
+  @Test
+  void unknownKey_isRejectedListingTheValidOnes() {
+    assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.host", "http://a",
+        "mirror.sample-rate", "0.5")))
+        .isInstanceOf(MirrorConfigException.class)
+        .hasMessageStartingWith("mirror.sample-rate: unknown key (or one that applies to no policy"
+            + " or target), must be one of mirror.circuit.cool-down, mirror.circuit.failure-threshold,");
+  }
+
+  @Test
+  void missingHost_isAnError_notASilentlyDisabledMirror() {
+    assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.sample-ratio", "0.5")))
+        .hasMessage("mirror.host: is missing, must be set to the shadow's scheme://host[:port]"
+            + " (or list mirror.targets)");
+  }
+
+  @Test
+  void conflictingKeys_areNamed() {
+    assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.host", "http://a",
+        "mirror.targets", "b", "mirror.target.b.host", "http://b")))
+        .hasMessage("mirror.targets: was b, must not be set together with mirror.host (use one of"
+            + " them)");
+    assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.targets", "a,a")))
+        .hasMessage("mirror.targets: was a,a, must be a comma-separated list of distinct names of"
+            + " letters, digits, '-' or '_'");
+    assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.targets", "a")))
+        .hasMessage("mirror.target.a.host: is missing, must be set for every target listed in"
+            + " mirror.targets");
+    assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.host", "http://a",
+        "mirror.target.x.host", "http://x")))
+        .hasMessageStartingWith("mirror.target.x.host: unknown key");
+  }
+
+  @Test
+  void propertiesFile_isLoaded(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    Path file = dir.resolve("mirror.properties");
+    Files.writeString(file, "mirror.host=http://127.0.0.1:7\nmirror.sample-ratio=0.5\n");
+    assertThat(MirrorConfig.load(file).policies().get(0).targets().get(0).port()).isEqualTo(7);
+  }
+
+  @Test
+  void readmeKeyTable_listsExactlyTheParsersKeys() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    Set<String> documented = new TreeSet<>();
+    Matcher row = Pattern.compile("(?m)^\\| `(mirror\\.[^`]+)` \\|").matcher(readme);
+    while (row.find()) {
+      documented.add(row.group(1));
+    }
+    assertThat(documented).isEqualTo(new TreeSet<>(MirrorConfig.KEYS));
+  }
+}

@@ -1,0 +1,46 @@
+package dev.mirror.core;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+
+/** A MockWebServer on 127.0.0.1 that answers every request the same way. */
+final class Shadow implements AutoCloseable {
+
+  final MockWebServer server = new MockWebServer();
+
+  Shadow(MockResponse response) throws IOException {
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        return response;
+      }
+    });
+    server.start(InetAddress.getByName("127.0.0.1"), 0);
+  }
+
+  static Shadow answering(int status) throws IOException {
+    return new Shadow(new MockResponse.Builder().code(status).body("shadow").build());
+  }
+
+  String address() {
+    return "http://127.0.0.1:" + server.getPort();
+  }
+
+  RecordedRequest take() throws InterruptedException {
+    RecordedRequest request = server.takeRequest(10, TimeUnit.SECONDS);
+    if (request == null) {
+      throw new AssertionError("the shadow received no request within 10 s");
+    }
+    return request;
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
