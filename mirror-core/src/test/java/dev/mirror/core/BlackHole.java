@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A shadow that accepts connections and never reads or answers: the worst kind. */
-final class BlackHole implements AutoCloseable {
+public final class BlackHole implements AutoCloseable {
 
   private final ServerSocket server;
   private final List<Socket> accepted = new CopyOnWriteArrayList<>();
   private final Thread acceptor;
 
-  BlackHole() throws IOException {
+  public BlackHole() throws IOException {
     server = new ServerSocket(0, 1_000, InetAddress.getByName("127.0.0.1"));
     acceptor = new Thread(() -> {
       while (!server.isClosed()) {
@@ -29,11 +29,11 @@ final class BlackHole implements AutoCloseable {
     acceptor.start();
   }
 
-  String address() {
+  public String address() {
     return "http://127.0.0.1:" + server.getLocalPort();
   }
 
-  int connections() {
+  public int connections() {
     return accepted.size();
   }
 

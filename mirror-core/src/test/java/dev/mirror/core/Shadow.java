@@ -9,11 +9,11 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 
 /** A MockWebServer on 127.0.0.1 that answers every request the same way. */
-final class Shadow implements AutoCloseable {
+public final class Shadow implements AutoCloseable {
 
-  final MockWebServer server = new MockWebServer();
+  public final MockWebServer server = new MockWebServer();
 
-  Shadow(MockResponse response) throws IOException {
+  public Shadow(MockResponse response) throws IOException {
     server.setDispatcher(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
@@ -23,15 +23,15 @@ final class Shadow implements AutoCloseable {
     server.start(InetAddress.getByName("127.0.0.1"), 0);
   }
 
-  static Shadow answering(int status) throws IOException {
+  public static Shadow answering(int status) throws IOException {
     return new Shadow(new MockResponse.Builder().code(status).body("shadow").build());
   }
 
-  String address() {
+  public String address() {
     return "http://127.0.0.1:" + server.getPort();
   }
 
-  RecordedRequest take() throws InterruptedException {
+  public RecordedRequest take() throws InterruptedException {
     RecordedRequest request = server.takeRequest(10, TimeUnit.SECONDS);
     if (request == null) {
       throw new AssertionError("the shadow received no request within 10 s");

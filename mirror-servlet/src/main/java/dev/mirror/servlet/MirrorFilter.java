@@ -1,0 +1,247 @@
+package dev.mirror.servlet;
+
+import dev.mirror.api.Decision;
+import dev.mirror.api.DropReason;
+import dev.mirror.api.Headers;
+import dev.mirror.api.MirrorDispatcher;
+import dev.mirror.api.MirroredRequest;
+import dev.mirror.core.BodyCapture;
+import dev.mirror.core.MirrorConfig;
+import dev.mirror.core.MirrorEngine;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mirrors the requests it sees: the servlet entry point.
+ *
+ * <p>In {@code web.xml}, with init-params only (any {@code mirror.*} key of the README's table;
+ * mark it {@code <async-supported>true</async-supported>} so async servlets behind it work):
+ *
+ * <pre>{@code
+ * <filter>
+ *   <filter-name>mirror</filter-name>
+ *   <filter-class>dev.mirror.servlet.MirrorFilter</filter-class>
+ *   <async-supported>true</async-supported>
+ *   <init-param><param-name>mirror.host</param-name><param-value>http://127.0.0.1:9797</param-value></init-param>
+ * </filter>
+ * <filter-mapping><filter-name>mirror</filter-name><url-pattern>/*</url-pattern></filter-mapping>
+ * }</pre>
+ *
+ * <p>In code, with {@link #MirrorFilter(MirrorDispatcher)} (the dispatcher stays the caller's to
+ * close) or {@link #MirrorFilter(MirrorConfig)} (the filter builds an engine and closes it in
+ * {@link #destroy()}).
+ *
+ * <p>A request that is not mirrored reaches the chain untouched, not even wrapped. A mirrored one
+ * is wrapped so that its body is kept as the application reads it; after the chain (or when an
+ * async exchange completes) what the application left unread is read up to the body limit, and
+ * the copy is handed to the dispatcher. Nothing here delays or fails the request beyond that.
+ * Path patterns match the request URI as received, context path included.
+ */
+public final class MirrorFilter implements Filter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MirrorFilter.class);
+
+  /** Request attribute marking a request this filter has seen, so it runs once per request. */
+  public static final String SEEN_ATTRIBUTE = MirrorFilter.class.getName() + ".SEEN";
+
+  /**
+   * Servlet-context attribute prefix under which a filter configured by init-params publishes its
+   * engine: {@code dev.mirror.servlet.MirrorFilter.<filter-name>}.
+   */
+  public static final String ENGINE_ATTRIBUTE_PREFIX = MirrorFilter.class.getName() + ".";
+
+  private MirrorDispatcher dispatcher;
+  private MirrorConfig config;
+  private boolean ownsDispatcher;
+  private final AtomicBoolean errorLogged = new AtomicBoolean();
+
+  /** For {@code web.xml}: the configuration comes from the init-params in {@link #init}. */
+  public MirrorFilter() {}
+
+  /** Mirrors through this dispatcher, which the caller closes. */
+  public MirrorFilter(MirrorDispatcher dispatcher) {
+    this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
+  }
+
+  /** Mirrors as configured; the filter builds its engine in {@link #init} and closes it. */
+  public MirrorFilter(MirrorConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /**
+   * Builds the engine from the init-params (or the given configuration).
+   *
+   * @throws ServletException if the configuration is invalid; the message names the key, so the
+   *     deployment fails loudly rather than running without mirroring
+   */
+  @Override
+  public void init(FilterConfig filterConfig) throws ServletException {
+    if (dispatcher != null) {
+      return;
+    }
+    try {
+      if (config == null) {
+        Map<String, String> params = new LinkedHashMap<>();
+        Enumeration<String> names = filterConfig.getInitParameterNames();
+        while (names.hasMoreElements()) {
+          String name = names.nextElement();
+          params.put(name, filterConfig.getInitParameter(name));
+        }
+        config = MirrorConfig.parse(params);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ServletException("Invalid mirror configuration for filter "
+          + filterConfig.getFilterName() + ": " + e.getMessage(), e);
+    }
+    MirrorEngine engine = config.newEngine();
+    dispatcher = engine;
+    ownsDispatcher = true;
+    filterConfig.getServletContext().setAttribute(
+        ENGINE_ATTRIBUTE_PREFIX + filterConfig.getFilterName(), engine);
+    LOG.info("mirror filter {}: {} policies, targets {}", filterConfig.getFilterName(),
+        config.policies().size(), config.policies().stream()
+            .flatMap(p -> p.targets().stream()).map(t -> t.name() + "=" + t.address()).toList());
+  }
+
+  /** Returns the dispatcher in use (a {@code MirrorEngine} unless one was passed in), or null before init. */
+  public MirrorDispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  @Override
+  public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+      throws IOException, ServletException {
+    if (!(req instanceof HttpServletRequest) || dispatcher == null
+        || req.getAttribute(SEEN_ATTRIBUTE) != null) {
+      chain.doFilter(req, res);
+      return;
+    }
+    HttpServletRequest request = (HttpServletRequest) req;
+    request.setAttribute(SEEN_ATTRIBUTE, Boolean.TRUE);
+    Decision decision = dispatcher.decide(new ServletRequestView(request));
+    if (!decision.mirrored()) {
+      chain.doFilter(req, res);
+      return;
+    }
+    Exchange exchange = startExchange(request, decision);
+    if (exchange == null) {
+      chain.doFilter(req, res);
+      return;
+    }
+    try {
+      chain.doFilter(exchange.request, res);
+    } finally {
+      if (!exchange.request.asyncStarted()) {
+        exchange.finish(true);
+      }
+    }
+  }
+
+  private Exchange startExchange(HttpServletRequest request, Decision decision) {
+    try {
+      long length = request.getContentLengthLong();
+      boolean hasBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
+      BodyCapture capture = BodyCapture.start(dispatcher, decision, length, hasBody);
+      return capture == null ? null : new Exchange(request, decision, capture);
+    } catch (RuntimeException e) {
+      dispatcher.abandon(decision, DropReason.ERROR);
+      internalError(e);
+      return null;
+    }
+  }
+
+  /** One mirrored request: its wrapper, its capture, and finishing it once. */
+  private final class Exchange {
+    final HttpServletRequest original;
+    final Decision decision;
+    final BodyCapture capture;
+    final MirroringRequest request;
+    final AtomicBoolean finished = new AtomicBoolean();
+
+    Exchange(HttpServletRequest original, Decision decision, BodyCapture capture) {
+      this.original = original;
+      this.decision = decision;
+      this.capture = capture;
+      this.request = new MirroringRequest(original, capture, () -> finish(false));
+    }
+
+    /** Completes the body if it may (blocking reads are only allowed outside async), then submits. */
+    void finish(boolean mayRead) {
+      if (!finished.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        if (capture.isOpen() && mayRead && mayDrain()) {
+          try {
+            capture.drain(request.remainingBody());
+          } catch (IOException | RuntimeException clientGone) {
+            // Counted as an incomplete body below; the application saw its own outcome.
+          }
+        }
+        capture.finish(dispatcher, decision, metadata(original));
+      } catch (RuntimeException | Error e) {
+        dispatcher.abandon(decision, DropReason.ERROR);
+        internalError(e);
+      }
+    }
+
+    /**
+     * Reading a body the application ignored would make the container send "100 Continue" that it
+     * would not have sent otherwise; in that one case the copy is given up instead.
+     */
+    private boolean mayDrain() {
+      String expect = original.getHeader("Expect");
+      return request.bodyTouched() || expect == null || !expect.equalsIgnoreCase("100-continue");
+    }
+  }
+
+  private static MirroredRequest.Builder metadata(HttpServletRequest request) {
+    Headers.Builder headers = Headers.builder();
+    Enumeration<String> names = request.getHeaderNames();
+    while (names != null && names.hasMoreElements()) {
+      String name = names.nextElement();
+      Enumeration<String> values = request.getHeaders(name);
+      while (values.hasMoreElements()) {
+        headers.add(name, values.nextElement());
+      }
+    }
+    return MirroredRequest.builder()
+        .method(request.getMethod())
+        .scheme(request.getScheme())
+        .host(request.getHeader("Host"))
+        .rawPath(request.getRequestURI())
+        .rawQuery(request.getQueryString())
+        .headers(headers.build())
+        .remoteAddress(request.getRemoteAddr());
+  }
+
+  private void internalError(Throwable e) {
+    if (dispatcher instanceof MirrorEngine) {
+      ((MirrorEngine) dispatcher).reportError("servlet filter", e);
+    } else if (errorLogged.compareAndSet(false, true)) {
+      LOG.error("mirror filter: mirroring failed (the request itself is not affected); further"
+          + " errors are not logged", e);
+    }
+  }
+
+  /** Closes the engine this filter built, draining copies within its close timeout. */
+  @Override
+  public void destroy() {
+    if (ownsDispatcher && dispatcher != null) {
+      dispatcher.close();
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.mirror.servlet;
+
+import dev.mirror.core.BodyCapture;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import java.io.IOException;
+
+/**
+ * The container's input stream, every method passed through, with what is read kept in a
+ * {@link BodyCapture}. Works blocking and non-blocking ({@link ReadListener}).
+ */
+final class TeeServletInputStream extends ServletInputStream {
+
+  private final ServletInputStream in;
+  private final BodyCapture capture;
+
+  TeeServletInputStream(ServletInputStream in, BodyCapture capture) {
+    this.in = in;
+    this.capture = capture;
+  }
+
+  ServletInputStream delegate() {
+    return in;
+  }
+
+  @Override
+  public int read() throws IOException {
+    int b;
+    try {
+      b = in.read();
+    } catch (IOException | RuntimeException e) {
+      capture.fail();
+      throw e;
+    }
+    if (b < 0) {
+      capture.end();
+    } else {
+      capture.write(b);
+    }
+    return b;
+  }
+
+  @Override
+  public int read(byte[] bytes, int offset, int length) throws IOException {
+    int n;
+    try {
+      n = in.read(bytes, offset, length);
+    } catch (IOException | RuntimeException e) {
+      capture.fail();
+      throw e;
+    }
+    if (n < 0) {
+      capture.end();
+    } else {
+      capture.write(bytes, offset, n);
+    }
+    return n;
+  }
+
+  @Override
+  public int available() throws IOException {
+    return in.available();
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+
+  @Override
+  public boolean isFinished() {
+    boolean finished = in.isFinished();
+    if (finished) {
+      capture.end();
+    }
+    return finished;
+  }
+
+  @Override
+  public boolean isReady() {
+    return in.isReady();
+  }
+
+  @Override
+  public void setReadListener(ReadListener listener) {
+    in.setReadListener(new ReadListener() {
+      @Override
+      public void onDataAvailable() throws IOException {
+        listener.onDataAvailable();
+      }
+
+      @Override
+      public void onAllDataRead() throws IOException {
+        capture.end();
+        listener.onAllDataRead();
+      }
+
+      @Override
+      public void onError(Throwable failure) {
+        capture.fail();
+        listener.onError(failure);
+      }
+    });
+  }
+}
