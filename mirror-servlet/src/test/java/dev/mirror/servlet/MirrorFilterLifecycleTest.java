@@ -1,0 +1,101 @@
+package dev.mirror.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mirror.api.MirroredRequest;
+import dev.mirror.api.Outcome;
+import dev.mirror.core.MirrorConfig;
+import dev.mirror.core.MirrorEngine;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import java.lang.reflect.Proxy;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MirrorFilterLifecycleTest {
+
+  /** A FilterConfig over a map, with a ServletContext that keeps attributes. */
+  private static FilterConfig config(Map<String, String> params, Map<String, Object> attributes) {
+    ServletContext context = (ServletContext) Proxy.newProxyInstance(
+        ServletContext.class.getClassLoader(), new Class<?>[] {ServletContext.class},
+        (proxy, method, args) -> {
+          switch (method.getName()) {
+            case "setAttribute":
+              attributes.put((String) args[0], args[1]);
+              return null;
+            case "getAttribute":
+              return attributes.get((String) args[0]);
+            default:
+              throw new UnsupportedOperationException(method.getName());
+          }
+        });
+    return new FilterConfig() {
+      @Override
+      public String getFilterName() {
+        return "mirror";
+      }
+
+      @Override
+      public ServletContext getServletContext() {
+        return context;
+      }
+
+      @Override
+      public String getInitParameter(String name) {
+        return params.get(name);
+      }
+
+      @Override
+      public java.util.Enumeration<String> getInitParameterNames() {
+        return Collections.enumeration(params.keySet());
+      }
+    };
+  }
+
+  @Test
+  void init_withAnInvalidValue_failsNamingTheKey() {
+    MirrorFilter filter = new MirrorFilter();
+    assertThatThrownBy(() -> filter.init(config(
+        Map.of("mirror.host", "http://127.0.0.1:9/path"), new HashMap<>())))
+        .isInstanceOf(ServletException.class)
+        .hasMessage("Invalid mirror configuration for filter mirror: mirror.host: was"
+            + " http://127.0.0.1:9/path, must be scheme://host[:port] with scheme http or https,"
+            + " and no path, query or trailing slash");
+  }
+
+  @Test
+  void init_withoutHost_failsRatherThanRunningWithoutMirroring() {
+    assertThatThrownBy(() -> new MirrorFilter().init(config(Map.of(), new HashMap<>())))
+        .isInstanceOf(ServletException.class)
+        .hasMessageContaining("mirror.host: is missing");
+  }
+
+  @Test
+  void destroy_closesTheEngineTheFilterBuilt_andPublishesIt() throws Exception {
+    Map<String, Object> attributes = new HashMap<>();
+    MirrorFilter filter = new MirrorFilter();
+    filter.init(config(Map.of("mirror.host", "http://127.0.0.1:9"), attributes));
+    MirrorEngine engine = (MirrorEngine) attributes.get(MirrorFilter.ENGINE_ATTRIBUTE_PREFIX + "mirror");
+    assertThat(engine).isSameAs(filter.dispatcher());
+    filter.destroy();
+    assertThat(engine.submit(MirroredRequest.builder().build()).outcome())
+        .isEqualTo(Outcome.DISABLED);
+  }
+
+  @Test
+  void destroy_leavesAUsersDispatcherOpen() throws Exception {
+    try (MirrorEngine engine = MirrorConfig.parse(Map.of("mirror.host", "http://127.0.0.1:9"))
+        .newEngine()) {
+      MirrorFilter filter = new MirrorFilter(engine);
+      filter.init(config(Map.of(), new HashMap<>()));
+      filter.destroy();
+      dev.mirror.api.Decision decision = engine.decide(MirroredRequest.builder().build());
+      assertThat(decision.mirrored()).isTrue();
+      engine.abandon(decision, dev.mirror.api.DropReason.ERROR);
+    }
+  }
+}
