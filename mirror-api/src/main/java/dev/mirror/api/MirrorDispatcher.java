@@ -22,6 +22,16 @@ public interface MirrorDispatcher extends AutoCloseable {
   Decision decide(RequestView request);
 
   /**
+   * Decides as {@link #decide(RequestView)}, but under the named policy, whatever its paths and
+   * methods (its filter's excludes and header checks still apply). An entry point uses this when
+   * the application names the policy, as JAX-RS's {@code @Mirrored("staging")} does. The default
+   * ignores the name.
+   */
+  default Decision decide(RequestView request, String policy) {
+    return decide(request);
+  }
+
+  /**
    * Hands over the complete copy of a request decided on. Never blocks (unless synchronous), never
    * throws.
    */

@@ -16,6 +16,7 @@ import dev.mirror.api.Sampler;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
 import dev.mirror.api.SubmitResult;
+import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -64,6 +66,9 @@ public final class MirrorEngine implements MirrorDispatcher {
 
   /** Default time {@link #close()} waits for copies in flight, in milliseconds: {@value}. */
   public static final long DEFAULT_CLOSE_TIMEOUT_MILLIS = 5_000;
+
+  private static final Cleaner RESERVATIONS =
+      Cleaner.create(new NamedDaemonThreads("mirror-reservation-cleaner"));
 
   private final PolicyRuntime[] policies;
   private final MirrorTransport transport;
@@ -158,6 +163,30 @@ public final class MirrorEngine implements MirrorDispatcher {
     }
   }
 
+  @Override
+  public Decision decide(RequestView request, String policyName) {
+    if (!enabled || closed) {
+      disabledCount.increment();
+      return NotMirrored.DISABLED;
+    }
+    try {
+      requests.increment();
+      for (PolicyRuntime policy : policies) {
+        if (policy.policy.name().equals(policyName)) {
+          return decide(policy, request);
+        }
+      }
+      unrouted.increment();
+      internalError("no policy named " + policyName, new IllegalArgumentException(
+          "policy: was " + policyName + ", must be one of " + policies()
+              .stream().map(MirrorPolicy::name).toList()));
+      return NotMirrored.FILTERED_OUT;
+    } catch (RuntimeException | Error e) {
+      internalError("deciding", e);
+      return NotMirrored.ERROR;
+    }
+  }
+
   private PolicyRuntime route(RequestView request) {
     for (PolicyRuntime policy : policies) {
       if (policy.policy.filter().takes(request)) {
@@ -224,7 +253,19 @@ public final class MirrorEngine implements MirrorDispatcher {
     }
     totalInFlight.addAndGet(count);
     TargetChannel[] exact = count == reserved.length ? reserved : java.util.Arrays.copyOf(reserved, count);
-    return new Reservation(runtime, exact, skipped == null ? List.of() : skipped);
+    AtomicBoolean settled = new AtomicBoolean();
+    Reservation reservation =
+        new Reservation(runtime, exact, skipped == null ? List.of() : skipped, settled);
+    // A safety net for entry points that lose a decision (an exception path no filter sees): the
+    // room comes back when the decision is garbage, instead of never.
+    RESERVATIONS.register(reservation, () -> {
+      if (settled.compareAndSet(false, true)) {
+        for (TargetChannel channel : exact) {
+          giveBack(channel, DropReason.ERROR);
+        }
+      }
+    });
+    return reservation;
   }
 
   private boolean sample(Sampler sampler, RequestView request) {

@@ -12,12 +12,14 @@ final class Reservation implements Decision {
   final TargetChannel[] channels;
   /** What happened at the targets that took no room (sampled out or dropped), for the result. */
   final List<SubmitResult.TargetResult> skipped;
-  private final AtomicBoolean settled = new AtomicBoolean();
+  private final AtomicBoolean settled;
 
-  Reservation(PolicyRuntime policy, TargetChannel[] channels, List<SubmitResult.TargetResult> skipped) {
+  Reservation(PolicyRuntime policy, TargetChannel[] channels, List<SubmitResult.TargetResult> skipped,
+      AtomicBoolean settled) {
     this.policy = policy;
     this.channels = channels;
     this.skipped = skipped;
+    this.settled = settled;
   }
 
   /** Returns true the first time only: a reservation is used or given back exactly once. */

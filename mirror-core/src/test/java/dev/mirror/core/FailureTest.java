@@ -287,4 +287,17 @@ class FailureTest {
     engine.setEnabled(true);
     assertThat(engine.decide(post()).mirrored()).isTrue();
   }
+
+  @Test
+  void lostDecision_givesItsRoomBackOnceGarbage() {
+    engine = MirrorEngine.builder().policy(MirrorPolicy.builder("p").target(
+        MirrorTarget.builder("t", "http://127.0.0.1:9").maxInFlight(1).build()).build()).build();
+    assertThat(engine.decide(post()).mirrored()).isTrue();
+    assertThat(engine.decide(post()).result().dropReason()).isEqualTo(DropReason.QUEUE_FULL);
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      System.gc();
+      return engine.stats().target("t").inFlight() == 0;
+    });
+    assertThat(engine.stats().target("t").dropped(DropReason.ERROR)).isEqualTo(1);
+  }
 }
