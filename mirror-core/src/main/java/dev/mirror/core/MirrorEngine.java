@@ -16,7 +16,6 @@ import dev.mirror.api.Sampler;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
 import dev.mirror.api.SubmitResult;
-import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +31,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -67,9 +65,6 @@ public final class MirrorEngine implements MirrorDispatcher {
   /** Default time {@link #close()} waits for copies in flight, in milliseconds: {@value}. */
   public static final long DEFAULT_CLOSE_TIMEOUT_MILLIS = 5_000;
 
-  private static final Cleaner RESERVATIONS =
-      Cleaner.create(new NamedDaemonThreads("mirror-reservation-cleaner"));
-
   private final PolicyRuntime[] policies;
   private final MirrorTransport transport;
   private final boolean ownsTransport;
@@ -85,6 +80,7 @@ public final class MirrorEngine implements MirrorDispatcher {
   private final AtomicInteger totalInFlight = new AtomicInteger();
   private final Set<CompletableFuture<ShadowResponse>> sending = ConcurrentHashMap.newKeySet();
   private final Object drained = new Object();
+  private final Reservation.Guards lostReservations = new Reservation.Guards();
 
   private final LongAdder requests = new LongAdder();
   private final LongAdder unrouted = new LongAdder();
@@ -253,19 +249,26 @@ public final class MirrorEngine implements MirrorDispatcher {
     }
     totalInFlight.addAndGet(count);
     TargetChannel[] exact = count == reserved.length ? reserved : java.util.Arrays.copyOf(reserved, count);
-    AtomicBoolean settled = new AtomicBoolean();
-    Reservation reservation =
-        new Reservation(runtime, exact, skipped == null ? List.of() : skipped, settled);
-    // A safety net for entry points that lose a decision (an exception path no filter sees): the
-    // room comes back when the decision is garbage, instead of never.
-    RESERVATIONS.register(reservation, () -> {
-      if (settled.compareAndSet(false, true)) {
-        for (TargetChannel channel : exact) {
+    Reservation reservation = new Reservation(runtime, exact,
+        skipped == null ? List.of() : skipped, lostReservations);
+    reclaimLostReservations();
+    return reservation;
+  }
+
+  /**
+   * A safety net for entry points that lose a decision (an exception path no filter sees): the
+   * room of a decision that became garbage unsettled comes back, counted as {@link
+   * DropReason#ERROR}. Checked on the mirrored path and in {@link #stats()}, without a thread.
+   */
+  private void reclaimLostReservations() {
+    Reservation.Guard lost;
+    while ((lost = lostReservations.poll()) != null) {
+      if (lost.settle()) {
+        for (TargetChannel channel : lost.channels) {
           giveBack(channel, DropReason.ERROR);
         }
       }
-    });
-    return reservation;
+    }
   }
 
   private boolean sample(Sampler sampler, RequestView request) {
@@ -535,6 +538,7 @@ public final class MirrorEngine implements MirrorDispatcher {
 
   /** Returns the counts so far. */
   public MirrorStats stats() {
+    reclaimLostReservations();
     List<TargetStats> targets = new ArrayList<>();
     for (PolicyRuntime policy : policies) {
       for (TargetChannel channel : policy.channels) {

@@ -2,7 +2,11 @@ package dev.mirror.core;
 
 import dev.mirror.api.Decision;
 import dev.mirror.api.SubmitResult;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.ReferenceQueue;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A decision to mirror: the room taken at each chosen target, to be used or given back once. */
@@ -12,19 +16,19 @@ final class Reservation implements Decision {
   final TargetChannel[] channels;
   /** What happened at the targets that took no room (sampled out or dropped), for the result. */
   final List<SubmitResult.TargetResult> skipped;
-  private final AtomicBoolean settled;
+  private final Guard guard;
 
-  Reservation(PolicyRuntime policy, TargetChannel[] channels, List<SubmitResult.TargetResult> skipped,
-      AtomicBoolean settled) {
+  Reservation(PolicyRuntime policy, TargetChannel[] channels,
+      List<SubmitResult.TargetResult> skipped, Guards guards) {
     this.policy = policy;
     this.channels = channels;
     this.skipped = skipped;
-    this.settled = settled;
+    this.guard = guards.watch(this);
   }
 
   /** Returns true the first time only: a reservation is used or given back exactly once. */
   boolean settle() {
-    return settled.compareAndSet(false, true);
+    return guard.settle();
   }
 
   @Override
@@ -40,5 +44,44 @@ final class Reservation implements Decision {
   @Override
   public int maxBodyBytes() {
     return policy.policy.maxBodyBytes();
+  }
+
+  /** Watches reservations, and hands back those that became garbage without being settled. */
+  static final class Guards extends ReferenceQueue<Reservation> {
+    /** Keeps the guards themselves reachable until their reservation is settled or lost. */
+    private final Set<Guard> watched = ConcurrentHashMap.newKeySet();
+
+    Guard watch(Reservation reservation) {
+      Guard guard = new Guard(reservation, this);
+      watched.add(guard);
+      return guard;
+    }
+
+    @Override
+    public Guard poll() {
+      return (Guard) super.poll();
+    }
+  }
+
+  /** Outlives its reservation: holds what is needed to give the room back. */
+  static final class Guard extends PhantomReference<Reservation> {
+    final TargetChannel[] channels;
+    private final Guards guards;
+    private final AtomicBoolean settled = new AtomicBoolean();
+
+    Guard(Reservation reservation, Guards guards) {
+      super(reservation, guards);
+      this.channels = reservation.channels;
+      this.guards = guards;
+    }
+
+    boolean settle() {
+      if (settled.compareAndSet(false, true)) {
+        guards.watched.remove(this);
+        clear();
+        return true;
+      }
+      return false;
+    }
   }
 }
