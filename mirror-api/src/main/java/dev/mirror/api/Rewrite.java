@@ -14,7 +14,13 @@ import java.util.regex.Pattern;
  * @param removeHeaders headers removed from the copy (any case)
  * @param maskHeaders headers whose values are replaced by {@code maskValue} on the copy
  * @param setHeaders headers set on the copy, replacing any of the same name
- * @param maskValue the value masked headers carry
+ * @param maskValue the value masked headers, cookies and query parameters carry
+ * @param redactCredentials whether {@link #CREDENTIAL_HEADERS} are redacted (per {@code
+ *     redactMode})
+ * @param redactCookies cookies redacted inside {@code Cookie} headers (per {@code redactMode})
+ * @param redactQueryParams query parameters redacted (per {@code redactMode}); the rest of the
+ *     query is kept byte for byte
+ * @param redactMode whether redacted values are masked or removed
  */
 public record Rewrite(
     String pathOverride,
@@ -22,7 +28,23 @@ public record Rewrite(
     List<String> removeHeaders,
     List<String> maskHeaders,
     Headers setHeaders,
-    String maskValue) {
+    String maskValue,
+    boolean redactCredentials,
+    List<String> redactCookies,
+    List<String> redactQueryParams,
+    RedactMode redactMode) {
+
+  /** How redacted values leave: masked or removed. */
+  public enum RedactMode {
+    /** The value is replaced by the mask value; the name stays. */
+    MASK,
+    /** The header, cookie or query parameter is left out. */
+    REMOVE
+  }
+
+  /** The credential headers redacted by {@code redactCredentials}. */
+  public static final List<String> CREDENTIAL_HEADERS =
+      List.of("Authorization", "Proxy-Authorization", "Cookie");
 
   /** The value masked headers carry by default: {@value}. */
   public static final String DEFAULT_MASK_VALUE = "[masked]";
@@ -32,8 +54,8 @@ public record Rewrite(
 
   private static final Pattern PATH = Pattern.compile("^/[^?&]+$");
 
-  private static final Rewrite NONE =
-      new Rewrite(null, PathMode.REPLACE, List.of(), List.of(), Headers.empty(), DEFAULT_MASK_VALUE);
+  private static final Rewrite NONE = new Rewrite(null, PathMode.REPLACE, List.of(), List.of(),
+      Headers.empty(), DEFAULT_MASK_VALUE, false, List.of(), List.of(), RedactMode.MASK);
 
   /**
    * Validates and copies.
@@ -49,6 +71,9 @@ public record Rewrite(
     maskHeaders = List.copyOf(maskHeaders);
     Objects.requireNonNull(setHeaders, "setHeaders");
     Objects.requireNonNull(maskValue, "maskValue");
+    redactCookies = List.copyOf(redactCookies);
+    redactQueryParams = List.copyOf(redactQueryParams);
+    Objects.requireNonNull(redactMode, "redactMode");
   }
 
   /** Returns the rewrite that changes nothing. */
@@ -77,8 +102,40 @@ public record Rewrite(
     private final List<String> maskHeaders = new ArrayList<>();
     private final Headers.Builder setHeaders = Headers.builder();
     private String maskValue = DEFAULT_MASK_VALUE;
+    private boolean redactCredentials;
+    private final List<String> redactCookies = new ArrayList<>();
+    private final List<String> redactQueryParams = new ArrayList<>();
+    private RedactMode redactMode = RedactMode.MASK;
 
     private Builder() {}
+
+    /** Redacts {@link #CREDENTIAL_HEADERS} on the copy (default off). */
+    public Builder redactCredentials(boolean redact) {
+      this.redactCredentials = redact;
+      return this;
+    }
+
+    /** Redacts these cookies inside the copy's {@code Cookie} headers. */
+    public Builder redactCookies(String... names) {
+      for (String name : names) {
+        redactCookies.add(Objects.requireNonNull(name, "name"));
+      }
+      return this;
+    }
+
+    /** Redacts these query parameters of the copy (matched raw or percent-decoded). */
+    public Builder redactQueryParams(String... names) {
+      for (String name : names) {
+        redactQueryParams.add(Objects.requireNonNull(name, "name"));
+      }
+      return this;
+    }
+
+    /** Masks (the default) or removes what is redacted. */
+    public Builder redactMode(RedactMode mode) {
+      this.redactMode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
 
     /**
      * Sends copies to this path (or under it, in {@link PathMode#PREFIX}); the query is kept.
@@ -116,7 +173,7 @@ public record Rewrite(
       return this;
     }
 
-    /** The value masked headers carry (default {@value #DEFAULT_MASK_VALUE}). */
+    /** The value masked values carry (default {@value #DEFAULT_MASK_VALUE}). */
     public Builder maskValue(String value) {
       this.maskValue = Objects.requireNonNull(value, "value");
       return this;
@@ -125,7 +182,7 @@ public record Rewrite(
     /** Returns the rewrite; the builder stays usable. */
     public Rewrite build() {
       return new Rewrite(pathOverride, pathMode, removeHeaders, maskHeaders, setHeaders.build(),
-          maskValue);
+          maskValue, redactCredentials, redactCookies, redactQueryParams, redactMode);
     }
   }
 }

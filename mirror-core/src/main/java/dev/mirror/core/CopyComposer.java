@@ -63,6 +63,7 @@ final class CopyComposer {
     for (String name : rewrite.maskHeaders()) {
       headers.replaceValues(name, rewrite.maskValue());
     }
+    Redactor.redactHeaders(headers, rewrite);
     Headers set = rewrite.setHeaders();
     for (int i = 0; i < set.size(); i++) {
       headers.set(set.name(i), set.value(i));
@@ -71,7 +72,8 @@ final class CopyComposer {
     headers.set(policy.markerHeader(), requestId);
 
     return new ShadowRequest(policy.name(), target, requestId, request.method(),
-        uri(target, rewrite.path(request.rawPath()), request.rawQuery()), headers.build(),
+        uri(target, rewrite.path(request.rawPath()), Redactor.redactQuery(request.rawQuery(), rewrite)),
+        headers.build(),
         request.body());
   }
 

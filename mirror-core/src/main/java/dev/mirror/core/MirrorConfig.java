@@ -60,7 +60,8 @@ public final class MirrorConfig {
       "mirror.match-header.<name>", "mirror.match-cookie.<name>", "mirror.max-body-bytes",
       "mirror.synchronous", "mirror.log-responses", "mirror.marker-header",
       "mirror.remove-headers", "mirror.mask-headers", "mirror.mask-value",
-      "mirror.set-header.<name>",
+      "mirror.set-header.<name>", "mirror.redact-credentials", "mirror.redact-cookies",
+      "mirror.redact-query-params", "mirror.redact-mode", "mirror.require-https",
       "mirror.timeout.connect", "mirror.timeout.read", "mirror.max-in-flight", "mirror.rate-limit",
       "mirror.host-header", "mirror.http-version", "mirror.circuit.failure-threshold",
       "mirror.circuit.cool-down");
@@ -231,6 +232,26 @@ public final class MirrorConfig {
       }
       double ratio = ratio(keys(prefixes, "sample-ratio"), 1.0);
       Key sticky = first(keys(prefixes, "sticky-key"));
+      Key requireHttps = first(keys(prefixes, "require-https"));
+      if (requireHttps != null && parseBool(requireHttps)) {
+        List<Key> hosts = new ArrayList<>();
+        if (host != null) {
+          hosts.add(host);
+        } else if (targetNames != null) {
+          for (String targetName : names(targetNames)) {
+            Key targetHost = first(List.of(prefixes.get(0) + "target." + targetName + ".host"));
+            if (targetHost != null) {
+              hosts.add(targetHost);
+            }
+          }
+        }
+        for (Key address : hosts) {
+          if (!address.value().startsWith("https://")) {
+            throw new MirrorConfigException(address.name(), address.value(),
+                "an https:// address, because " + requireHttps.name() + " is true");
+          }
+        }
+      }
       if (host != null) {
         policy.target(target("default", host, prefixes, List.of(), ratio, sticky, null));
       } else if (targetNames != null) {
@@ -402,6 +423,28 @@ public final class MirrorConfig {
         rewrite.maskValue(maskValue.value());
       }
       family(prefixes, "set-header.").forEach(rewrite::setHeader);
+      rewrite.redactCredentials(bool(keys(prefixes, "redact-credentials"), false));
+      Key cookies = first(keys(prefixes, "redact-cookies"));
+      if (cookies != null) {
+        rewrite.redactCookies(list(cookies).toArray(new String[0]));
+      }
+      Key params = first(keys(prefixes, "redact-query-params"));
+      if (params != null) {
+        rewrite.redactQueryParams(list(params).toArray(new String[0]));
+      }
+      Key redactMode = first(keys(prefixes, "redact-mode"));
+      if (redactMode != null) {
+        switch (redactMode.value()) {
+          case "mask":
+            rewrite.redactMode(Rewrite.RedactMode.MASK);
+            break;
+          case "remove":
+            rewrite.redactMode(Rewrite.RedactMode.REMOVE);
+            break;
+          default:
+            throw new MirrorConfigException(redactMode.name(), redactMode.value(), "mask or remove");
+        }
+      }
       return rewrite.build();
     }
 
@@ -470,9 +513,10 @@ public final class MirrorConfig {
 
     private boolean bool(List<String> keys, boolean fallback) {
       Key key = first(keys);
-      if (key == null) {
-        return fallback;
-      }
+      return key == null ? fallback : parseBool(key);
+    }
+
+    private static boolean parseBool(Key key) {
       switch (key.value().toLowerCase(Locale.ROOT)) {
         case "true":
           return true;

@@ -153,4 +153,50 @@ class FidelityTest {
         .as("the marker cannot be removed: it prevents loops").isNotBlank();
     assertThat(original.first("Authorization")).isEqualTo("Bearer s3cret");
   }
+
+  @Test
+  void redaction_masksCredentialsNamedCookiesAndQueryParams_keepingTheRestExact()
+      throws Exception {
+    engine = MirrorEngine.builder().policy(MirrorPolicy.to(shadow.address())
+        .rewrite(Rewrite.builder().redactCredentials(true).redactCookies("SESSION")
+            .redactQueryParams("token", "api key").build())
+        .build()).build();
+    engine.submit(MirroredRequest.builder()
+        .rawTarget("/a?q=x+y&token=s3cret&api%20key=k&z=%2F")
+        .headers(Headers.of("Authorization", "Bearer s3cret", "Cookie", "theme=dark; SESSION=abc",
+            "Proxy-Authorization", "Basic eA=="))
+        .build());
+    RecordedRequest received = shadow.take();
+    assertThat(received.getTarget())
+        .isEqualTo("/a?q=x+y&token=%5Bmasked%5D&api%20key=%5Bmasked%5D&z=%2F");
+    assertThat(received.getHeaders().get("Authorization")).isEqualTo("[masked]");
+    assertThat(received.getHeaders().get("Cookie")).isEqualTo("[masked]");
+    assertThat(received.getHeaders().get("Proxy-Authorization")).isNull();
+  }
+
+  @Test
+  void redaction_removeMode_leavesThemOut() throws Exception {
+    engine = MirrorEngine.builder().policy(MirrorPolicy.to(shadow.address())
+        .rewrite(Rewrite.builder().redactCookies("SESSION").redactQueryParams("token")
+            .redactMode(Rewrite.RedactMode.REMOVE).build())
+        .build()).build();
+    engine.submit(MirroredRequest.builder().rawTarget("/a?token=1&q=2&token=3")
+        .headers(Headers.of("Cookie", "SESSION=abc; theme=dark", "Cookie", "SESSION=only"))
+        .build());
+    RecordedRequest received = shadow.take();
+    assertThat(received.getTarget()).isEqualTo("/a?q=2");
+    assertThat(received.getHeaders().values("Cookie")).containsExactly("theme=dark");
+  }
+
+  @Test
+  void noRequestHeader_changesWhereTheCopyGoes() throws Exception {
+    engine = MirrorEngine.builder().policy(MirrorPolicy.to(shadow.address()).build()).build();
+    engine.submit(MirroredRequest.builder().rawTarget("/x").host("evil.example:1")
+        .headers(Headers.of("Host", "evil.example:1", "X-Forwarded-Host", "evil.example",
+            "X-Mirror-Target", "http://evil.example", "Forwarded", "host=evil.example"))
+        .build());
+    RecordedRequest received = shadow.take();
+    assertThat(received.getTarget()).isEqualTo("/x");
+    assertThat(received.getHeaders().get("Host")).isEqualTo("evil.example:1");
+  }
 }

@@ -157,6 +157,9 @@ class MirrorConfigTest {
       "mirror.marker-header | X Mirror | mirror.marker-header: was X Mirror, must be a header name (an HTTP token)",
       "mirror.circuit.failure-threshold | 0 | mirror.circuit.failure-threshold: was 0, must be an integer in [1, 1000000]",
       "mirror.dispatch-threads | 100 | mirror.dispatch-threads: was 100, must be an integer in [1, 64]",
+      "mirror.redact-mode | hide | mirror.redact-mode: was hide, must be mask or remove",
+      "mirror.redact-credentials | on | mirror.redact-credentials: was on, must be true or false",
+      "mirror.require-https | true | mirror.host: was http://127.0.0.1:1, must be an https:// address, because mirror.require-https is true",
   })
   void invalidValue_failsNamingKeyValueAndRule(String key, String value, String message) {
     Map<String, String> config = new HashMap<>(keys("mirror.host", "http://127.0.0.1:1"));
@@ -164,7 +167,19 @@ class MirrorConfigTest {
     assertThatThrownBy(() -> MirrorConfig.parse(config))
         .isInstanceOf(MirrorConfigException.class)
         .hasMessage(message)
-        .extracting(e -> ((MirrorConfigException) e).key()).isEqualTo(key);
+        .extracting(e -> ((MirrorConfigException) e).key())
+        .isEqualTo(message.substring(0, message.indexOf(':')));
+  }
+
+  @Test
+  void requireHttps_acceptsHttpsTargets_andChecksNamedOnes() {
+    assertThat(MirrorConfig.parse(keys("mirror.host", "https://a", "mirror.require-https", "true"))
+        .policies()).hasSize(1);
+    assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.targets", "a,b",
+        "mirror.target.a.host", "https://a", "mirror.target.b.host", "http://b",
+        "mirror.require-https", "true")))
+        .hasMessage("mirror.target.b.host: was http://b, must be an https:// address, because"
+            + " mirror.require-https is true");
   }
 
   @Test
