@@ -8,52 +8,15 @@ import dev.mirror.api.Outcome;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
 import jakarta.servlet.FilterConfig;
-import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
-import java.lang.reflect.Proxy;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MirrorFilterLifecycleTest {
 
-  /** A FilterConfig over a map, with a ServletContext that keeps attributes. */
   private static FilterConfig config(Map<String, String> params, Map<String, Object> attributes) {
-    ServletContext context = (ServletContext) Proxy.newProxyInstance(
-        ServletContext.class.getClassLoader(), new Class<?>[] {ServletContext.class},
-        (proxy, method, args) -> {
-          switch (method.getName()) {
-            case "setAttribute":
-              attributes.put((String) args[0], args[1]);
-              return null;
-            case "getAttribute":
-              return attributes.get((String) args[0]);
-            default:
-              throw new UnsupportedOperationException(method.getName());
-          }
-        });
-    return new FilterConfig() {
-      @Override
-      public String getFilterName() {
-        return "mirror";
-      }
-
-      @Override
-      public ServletContext getServletContext() {
-        return context;
-      }
-
-      @Override
-      public String getInitParameter(String name) {
-        return params.get(name);
-      }
-
-      @Override
-      public java.util.Enumeration<String> getInitParameterNames() {
-        return Collections.enumeration(params.keySet());
-      }
-    };
+    return FilterConfigs.of(params, attributes);
   }
 
   @Test

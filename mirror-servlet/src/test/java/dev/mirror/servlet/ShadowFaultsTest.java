@@ -210,10 +210,16 @@ class ShadowFaultsTest {
 
   static Load load(Container primary, int clients, int perClient, Consumer<TargetStats> sample,
       MirrorEngine engine) throws Exception {
+    return load(primary, clients, perClient, 1024, sample, engine);
+  }
+
+  /** Sends POSTs of about {@code bodySize} bytes; samples the engine's stats meanwhile if given. */
+  static Load load(Container primary, int clients, int perClient, int bodySize,
+      Consumer<TargetStats> sample, MirrorEngine engine) throws Exception {
     List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     AtomicBoolean done = new AtomicBoolean();
     Thread sampler = new Thread(() -> {
-      while (!done.get()) {
+      while (!done.get() && engine != null) {
         sample.accept(engine.stats().target("default"));
         try {
           TimeUnit.MILLISECONDS.sleep(2); // sampling interval, not synchronisation
@@ -230,7 +236,7 @@ class ShadowFaultsTest {
         int client = c;
         work.add(pool.submit(() -> {
           for (int i = 0; i < perClient; i++) {
-            byte[] body = MirrorFilterContract.bytes(1024 + client * 7 + i);
+            byte[] body = MirrorFilterContract.bytes(bodySize - client * 7 - i % 5);
             String path = "/echo/" + client + "-" + i;
             String expected = "POST " + path + "?null " + TestApp.digest(body);
             try {

@@ -100,6 +100,11 @@ public class TestApp extends HttpServlet {
       write(resp, "reader " + text.length() + " " + digest(text.toString().getBytes(StandardCharsets.UTF_8)));
       return;
     }
+    if (path.startsWith("/secrets")) {
+      write(resp, "auth=" + req.getHeader("Authorization") + " cookie=" + req.getHeader("Cookie")
+          + " query=" + req.getQueryString());
+      return;
+    }
     if (path.startsWith("/ignore")) {
       write(resp, "ignored");
       return;
