@@ -19,6 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
@@ -32,6 +35,14 @@ import org.slf4j.LoggerFactory;
  * target with that setting. Response bodies are discarded as they stream in, never buffered. No
  * redirects are followed and no cookies kept.
  *
+ * <p><b>Why blocking sends.</b> Each copy is sent with the client's blocking {@code send} on a
+ * sender thread of its own, not with {@code sendAsync}: on JDK 17, {@code sendAsync} hands every
+ * completion to the common fork-join pool, and where that pool has fewer than 2 threads (2 cores
+ * or fewer, as in many containers) {@code CompletableFuture} starts a new thread for each. In
+ * bench/load.sh that made each copy cost about a millisecond of CPU. Sender threads are reused,
+ * idle ones end after {@value #SENDER_KEEP_ALIVE_SECONDS} s, and there are never more than the
+ * copies in flight, which the engine caps per target (at most {@value #MAX_SENDERS}).
+ *
  * <p><b>Host header.</b> The JDK client refuses to set {@code Host} unless the JVM was started with
  * {@code -Djdk.httpclient.allowRestrictedHeaders=host}. Without it, copies carry the target's own
  * host (the client's original is still in {@code X-Forwarded-Host}), and this is logged once.
@@ -43,15 +54,25 @@ public final class HttpTransport implements MirrorTransport {
   /** Threads completing the clients' exchanges: {@value}. */
   public static final int DEFAULT_THREADS = 2;
 
+  /** Most copies sent at once by one transport: {@value}; beyond, a copy fails as OTHER. */
+  public static final int MAX_SENDERS = 1024;
+
+  /** Seconds an idle sender thread lives: {@value}. */
+  public static final long SENDER_KEEP_ALIVE_SECONDS = 30;
+
   private static final boolean HOST_ALLOWED = probeHostAllowed();
 
   private final ExecutorService executor;
+  private final ThreadPoolExecutor senders;
   private final Map<ClientKey, HttpClient> clients = new ConcurrentHashMap<>();
   private final AtomicBoolean hostWarned = new AtomicBoolean();
 
   private HttpTransport(int threads) {
     // A fixed pool: the work it gets is bounded by the engine's in-flight caps.
     this.executor = Executors.newFixedThreadPool(threads, new NamedDaemonThreads("mirror-http"));
+    // Bounded, no queue: the engine never has more copies in flight than its caps allow.
+    this.senders = new ThreadPoolExecutor(0, MAX_SENDERS, SENDER_KEEP_ALIVE_SECONDS,
+        TimeUnit.SECONDS, new SynchronousQueue<>(), new NamedDaemonThreads("mirror-send"));
   }
 
   /** Returns a transport with {@value #DEFAULT_THREADS} threads. */
@@ -100,9 +121,27 @@ public final class HttpTransport implements MirrorTransport {
       }
       request.header(name, headers.value(i));
     }
-    return client(target)
-        .sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
-        .thenApply(response -> new ShadowResponse(response.statusCode(), headers(response)));
+    HttpClient client = client(target);
+    HttpRequest built = request.build();
+    CompletableFuture<ShadowResponse> result = new CompletableFuture<>();
+    Future<?> sending = senders.submit(() -> {
+      try {
+        HttpResponse<Void> response = client.send(built, HttpResponse.BodyHandlers.discarding());
+        result.complete(new ShadowResponse(response.statusCode(), headers(response)));
+      } catch (InterruptedException cancelled) {
+        // The exchange is aborted by the client; the engine has already counted the timeout.
+        result.cancel(false);
+      } catch (Throwable failure) {
+        result.completeExceptionally(failure);
+      }
+    });
+    // A caller giving up (the engine's deadline, or close) interrupts the send, which aborts it.
+    result.whenComplete((response, failure) -> {
+      if (result.isCancelled()) {
+        sending.cancel(true);
+      }
+    });
+    return result;
   }
 
   private HttpClient client(MirrorTarget target) {
@@ -111,6 +150,7 @@ public final class HttpTransport implements MirrorTransport {
   }
 
   private HttpClient newClient(ClientKey key) {
+
     HttpClient.Builder builder = HttpClient.newBuilder()
         .connectTimeout(key.connectTimeout())
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -157,8 +197,10 @@ public final class HttpTransport implements MirrorTransport {
       }
     }
     clients.clear();
+    senders.shutdownNow();
     executor.shutdownNow();
     try {
+      senders.awaitTermination(1, TimeUnit.SECONDS);
       executor.awaitTermination(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -71,7 +71,7 @@ class IsolationTest {
   private static long mirrorThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.isAlive() && (t.getName().startsWith("mirror-dispatch")
-            || t.getName().startsWith("mirror-http")))
+            || t.getName().startsWith("mirror-http") || t.getName().startsWith("mirror-send")))
         .count();
   }
 

@@ -131,7 +131,13 @@ public final class MirrorFilter implements Filter {
     }
     HttpServletRequest request = (HttpServletRequest) req;
     request.setAttribute(SEEN_ATTRIBUTE, Boolean.TRUE);
-    Decision decision = dispatcher.decide(new ServletRequestView(request));
+    ServletRequestView view = ServletRequestView.of(request);
+    Decision decision;
+    try {
+      decision = dispatcher.decide(view);
+    } finally {
+      view.release();
+    }
     if (!decision.mirrored()) {
       chain.doFilter(req, res);
       return;

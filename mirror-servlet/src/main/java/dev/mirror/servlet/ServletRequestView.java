@@ -3,13 +3,30 @@ package dev.mirror.servlet;
 import dev.mirror.api.RequestView;
 import jakarta.servlet.http.HttpServletRequest;
 
-/** What the engine may look at to decide, read straight from the container: nothing is copied. */
+/**
+ * What the engine may look at to decide, read straight from the container: nothing is copied.
+ * One per thread, pointed at the request only while the decision is made, so that deciding
+ * allocates nothing.
+ */
 final class ServletRequestView implements RequestView {
 
-  private final HttpServletRequest request;
+  private static final ThreadLocal<ServletRequestView> PER_THREAD =
+      ThreadLocal.withInitial(ServletRequestView::new);
 
-  ServletRequestView(HttpServletRequest request) {
-    this.request = request;
+  private HttpServletRequest request;
+
+  private ServletRequestView() {}
+
+  /** Returns this thread's view, pointed at the request; call {@link #release()} after deciding. */
+  static ServletRequestView of(HttpServletRequest request) {
+    ServletRequestView view = PER_THREAD.get();
+    view.request = request;
+    return view;
+  }
+
+  /** Drops the reference, so a finished request is not kept alive by the thread. */
+  void release() {
+    request = null;
   }
 
   @Override

@@ -1,0 +1,77 @@
+package dev.mirror.bench;
+
+import dev.mirror.core.MirrorConfig;
+import dev.mirror.core.MirrorEngine;
+import dev.mirror.core.TargetStats;
+import dev.mirror.servlet.MirrorFilter;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The primary bench/load.sh measures: Jetty 12 answering "hello" on 127.0.0.1, with MirrorFilter
+ * in front when {@code mirror.*} arguments are given. Usage: {@code BenchPrimary <port>
+ * [mirror.key=value ...]}. On exit it prints the copies' counts.
+ */
+public final class BenchPrimary {
+
+  private BenchPrimary() {}
+
+  /** The application: as cheap as NGINX's {@code return 200 "hello\n"}. */
+  public static final class Hello extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final byte[] HELLO = "hello\n".getBytes(StandardCharsets.US_ASCII);
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      resp.setContentType("text/plain");
+      resp.setContentLength(HELLO.length);
+      resp.getOutputStream().write(HELLO);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int port = Integer.parseInt(args[0]);
+    Map<String, String> keys = new LinkedHashMap<>();
+    for (int i = 1; i < args.length; i++) {
+      int eq = args[i].indexOf('=');
+      keys.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+    }
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(port);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler("/");
+    context.addServlet(new ServletHolder(new Hello()), "/*");
+    MirrorEngine engine = keys.isEmpty() ? null : MirrorConfig.parse(keys).newEngine();
+    if (engine != null) {
+      FilterHolder filter = new FilterHolder(new MirrorFilter(engine));
+      filter.setAsyncSupported(true);
+      context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+    }
+    server.setHandler(context);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (engine != null) {
+        TargetStats t = engine.stats().target("default");
+        System.out.printf("copies: submitted=%d sent=%d failed=%d dropped=%d %s%n",
+            t.submitted(), t.sent(), t.failedTotal(), t.droppedTotal(), t.dropped());
+      }
+    }));
+    server.start();
+    System.out.println("primary ready on " + port + (engine == null ? " (no mirroring)"
+        : " mirroring to " + keys.get("mirror.host")));
+    server.join();
+  }
+}
