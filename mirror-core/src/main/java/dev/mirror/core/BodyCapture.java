@@ -62,6 +62,50 @@ public final class BodyCapture {
     return capture;
   }
 
+  /**
+   * Reads one byte from {@code in} for the application, keeping it; a read that throws gives the
+   * copy up, end of stream completes the body. Tees call this so the rules live here once.
+   *
+   * @throws IOException as {@code in} throws it
+   */
+  public int read(InputStream in) throws IOException {
+    int b;
+    try {
+      b = in.read();
+    } catch (IOException | RuntimeException e) {
+      fail();
+      throw e;
+    }
+    if (b < 0) {
+      end();
+    } else {
+      write(b);
+    }
+    return b;
+  }
+
+  /**
+   * Reads into {@code bytes} from {@code in} for the application, keeping what was read; as
+   * {@link #read(InputStream)} otherwise.
+   *
+   * @throws IOException as {@code in} throws it
+   */
+  public int read(InputStream in, byte[] bytes, int offset, int length) throws IOException {
+    int n;
+    try {
+      n = in.read(bytes, offset, length);
+    } catch (IOException | RuntimeException e) {
+      fail();
+      throw e;
+    }
+    if (n < 0) {
+      end();
+    } else {
+      write(bytes, offset, n);
+    }
+    return n;
+  }
+
   /** Keeps bytes just read by the application. */
   public void write(byte[] bytes, int offset, int length) {
     if (state != State.OPEN || length <= 0) {

@@ -16,36 +16,12 @@ final class TeeInputStream extends InputStream {
 
   @Override
   public int read() throws IOException {
-    int b;
-    try {
-      b = in.read();
-    } catch (IOException | RuntimeException e) {
-      capture.fail();
-      throw e;
-    }
-    if (b < 0) {
-      capture.end();
-    } else {
-      capture.write(b);
-    }
-    return b;
+    return capture.read(in);
   }
 
   @Override
   public int read(byte[] bytes, int offset, int length) throws IOException {
-    int n;
-    try {
-      n = in.read(bytes, offset, length);
-    } catch (IOException | RuntimeException e) {
-      capture.fail();
-      throw e;
-    }
-    if (n < 0) {
-      capture.end();
-    } else {
-      capture.write(bytes, offset, n);
-    }
-    return n;
+    return capture.read(in, bytes, offset, length);
   }
 
   @Override
