@@ -86,6 +86,9 @@ SETUPS=(
   "d|black-holed shadow||mirror.host=http://127.0.0.1:18184"
   "e|fast shadow, mirror.rate-limit=1000||mirror.host=http://127.0.0.1:18182 mirror.rate-limit=1000"
   "f|fast shadow, common pool parallelism 2|-Djava.util.concurrent.ForkJoinPool.common.parallelism=2|mirror.host=http://127.0.0.1:18182"
+  "g|fast shadow, mirror.transport=jetty||mirror.host=http://127.0.0.1:18182 mirror.transport=jetty"
+  "h|0.5 s shadow, mirror.transport=jetty||mirror.host=http://127.0.0.1:18183 mirror.transport=jetty"
+  "i|fast shadow, jetty, rate-limit=1000||mirror.host=http://127.0.0.1:18182 mirror.transport=jetty mirror.rate-limit=1000"
 )
 for setup in "${SETUPS[@]}"; do
   IFS='|' read -r label what jvm mirror <<< "$setup"

@@ -4,10 +4,12 @@ import dev.mirror.api.FailureReason;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
+import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
@@ -27,6 +29,11 @@ final class FailureClassifier {
           || t instanceof UnknownHostException
           || t instanceof NoRouteToHostException) {
         return FailureReason.CONNECT;
+      }
+      if (t instanceof SocketTimeoutException) {
+        String message = t.getMessage();
+        return message != null && message.toLowerCase(Locale.ROOT).contains("connect")
+            ? FailureReason.CONNECT : FailureReason.TIMEOUT;
       }
       if (t instanceof HttpTimeoutException || t instanceof TimeoutException) {
         return FailureReason.TIMEOUT;

@@ -5,6 +5,7 @@ import dev.mirror.api.HttpVersion;
 import dev.mirror.api.MirrorMode;
 import dev.mirror.api.MirrorPolicy;
 import dev.mirror.api.MirrorTarget;
+import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.PathMode;
 import dev.mirror.api.RequestFilter;
 import dev.mirror.api.Rewrite;
@@ -53,7 +54,7 @@ public final class MirrorConfig {
    */
   public static final Set<String> KEYS = Set.of(
       "mirror.policies", "mirror.policy.<p>.<key>", "mirror.dispatch-threads",
-      "mirror.close-timeout",
+      "mirror.close-timeout", "mirror.transport",
       "mirror.enabled", "mirror.host", "mirror.targets", "mirror.target.<t>.<key>",
       "mirror.path", "mirror.path-concat-mode", "mirror.sample-ratio", "mirror.sticky-key",
       "mirror.methods", "mirror.include-paths", "mirror.exclude-paths",
@@ -75,14 +76,21 @@ public final class MirrorConfig {
   private static final String DURATION_RULE = "a duration such as 500ms, 2s or 1m";
   private static final long MAX_DURATION_MILLIS = Duration.ofHours(1).toMillis();
 
+  /** The transport {@code mirror.transport=jetty} names (module mirror-transport-jetty). */
+  static final String JETTY_TRANSPORT = "dev.mirror.transport.jetty.JettyTransport";
+
   private final List<MirrorPolicy> policies;
   private final int dispatchThreads;
   private final Duration closeTimeout;
+  /** The transport class, or null for the default {@link HttpTransport}. */
+  private final Class<? extends MirrorTransport> transport;
 
-  private MirrorConfig(List<MirrorPolicy> policies, int dispatchThreads, Duration closeTimeout) {
+  private MirrorConfig(List<MirrorPolicy> policies, int dispatchThreads, Duration closeTimeout,
+      Class<? extends MirrorTransport> transport) {
     this.policies = List.copyOf(policies);
     this.dispatchThreads = dispatchThreads;
     this.closeTimeout = closeTimeout;
+    this.transport = transport;
   }
 
   /**
@@ -138,12 +146,33 @@ public final class MirrorConfig {
     return closeTimeout;
   }
 
-  /** Returns an engine builder holding this configuration, for adding a transport or listeners. */
+  /**
+   * Returns an engine builder holding this configuration, for adding listeners. A transport named
+   * by {@code mirror.transport} is made here and owned (closed) by the engine.
+   */
   public MirrorEngine.Builder engineBuilder() {
-    return MirrorEngine.builder()
+    MirrorEngine.Builder builder = MirrorEngine.builder()
         .policies(policies)
         .dispatchThreads(dispatchThreads)
         .closeTimeout(closeTimeout);
+    if (transport != null) {
+      builder.ownedTransport(newTransport(transport));
+    }
+    return builder;
+  }
+
+  private static MirrorTransport newTransport(Class<? extends MirrorTransport> type) {
+    try {
+      try {
+        return type.cast(type.getMethod("create").invoke(null));
+      } catch (NoSuchMethodException noFactory) {
+        return type.getConstructor().newInstance();
+      }
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("mirror.transport: " + type.getName()
+          + " could not be made (it needs a public static create() or no-argument constructor)",
+          e);
+    }
   }
 
   /** Returns a new engine for this configuration, with the default HTTP transport. */
@@ -169,6 +198,7 @@ public final class MirrorConfig {
           1, 64);
       Duration closeTimeout = duration(List.of("mirror.close-timeout"),
           Duration.ofMillis(MirrorEngine.DEFAULT_CLOSE_TIMEOUT_MILLIS), true);
+      Class<? extends MirrorTransport> transport = transport(first(List.of("mirror.transport")));
       List<MirrorPolicy> policies = new ArrayList<>();
       Key policyNames = first(List.of("mirror.policies"));
       if (policyNames == null) {
@@ -185,7 +215,7 @@ public final class MirrorConfig {
         throw new MirrorConfigException(key, "unknown key (or one that applies to no policy or"
             + " target), must be one of " + String.join(", ", new TreeSet<>(KEYS)));
       }
-      return new MirrorConfig(policies, threads, closeTimeout);
+      return new MirrorConfig(policies, threads, closeTimeout, transport);
     }
 
     /** A key that was found, and its value. */
@@ -284,6 +314,24 @@ public final class MirrorConfig {
         return policy.build();
       } catch (IllegalStateException e) {
         throw new MirrorConfigException(prefixes.get(0) + "targets", e.getMessage());
+      }
+    }
+
+    private static Class<? extends MirrorTransport> transport(Key key) {
+      if (key == null || key.value().equals("jdk")) {
+        return null;
+      }
+      String name = key.value().equals("jetty") ? JETTY_TRANSPORT : key.value();
+      String rule = "jdk, jetty (with mirror-transport-jetty on the class path) or the class name"
+          + " of a MirrorTransport";
+      try {
+        Class<?> type = Class.forName(name, false, MirrorConfig.class.getClassLoader());
+        if (!MirrorTransport.class.isAssignableFrom(type)) {
+          throw new MirrorConfigException(key.name(), key.value(), rule);
+        }
+        return type.asSubclass(MirrorTransport.class);
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new MirrorConfigException(key.name(), key.value(), rule);
       }
     }
 

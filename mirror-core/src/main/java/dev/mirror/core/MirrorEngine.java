@@ -100,8 +100,8 @@ public final class MirrorEngine implements MirrorDispatcher {
         totalCap += channel.target.maxInFlight();
       }
     }
-    this.ownsTransport = builder.transport == null;
-    this.transport = ownsTransport ? HttpTransport.create() : builder.transport;
+    this.ownsTransport = builder.transport == null || builder.ownsTransport;
+    this.transport = builder.transport == null ? HttpTransport.create() : builder.transport;
     this.listeners = builder.listeners.toArray(new MirrorListener[0]);
     this.closeTimeout = builder.closeTimeout;
     this.enabled = builder.enabled;
@@ -594,6 +594,7 @@ public final class MirrorEngine implements MirrorDispatcher {
   public static final class Builder {
     private final List<MirrorPolicy> policies = new ArrayList<>();
     private MirrorTransport transport;
+    private boolean ownsTransport;
     private final List<MirrorListener> listeners = new ArrayList<>();
     private int dispatchThreads = DEFAULT_DISPATCH_THREADS;
     private Duration closeTimeout = Duration.ofMillis(DEFAULT_CLOSE_TIMEOUT_MILLIS);
@@ -619,6 +620,14 @@ public final class MirrorEngine implements MirrorDispatcher {
      */
     public Builder transport(MirrorTransport transport) {
       this.transport = Objects.requireNonNull(transport, "transport");
+      this.ownsTransport = false;
+      return this;
+    }
+
+    /** A transport the engine closes with itself (one made from configuration). */
+    Builder ownedTransport(MirrorTransport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      this.ownsTransport = true;
       return this;
     }
 

@@ -1,0 +1,153 @@
+package dev.mirror.transport.jetty;
+
+import dev.mirror.api.Headers;
+import dev.mirror.api.HttpVersion;
+import dev.mirror.api.MirrorTarget;
+import dev.mirror.api.MirrorTransport;
+import dev.mirror.api.ShadowRequest;
+import dev.mirror.api.ShadowResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.client.ByteBufferRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A transport on Jetty's {@link HttpClient}: HTTP/1.1, http and https (with the target's
+ * {@code SSLContext}, for mTLS), response bodies discarded as they arrive.
+ *
+ * <p>Why another transport: a copy sent through the JDK client passes through several threads
+ * (dispatcher, sender, the client's executor and selector), and on small machines those
+ * hand-offs are most of its cost; Jetty's client sends from the calling thread and completes on
+ * its selector. Choose it with {@code mirror.transport=jetty}, or pass {@link #create()} to
+ * {@code MirrorEngine.builder().transport(...)}. Targets asking for HTTP/2 are sent HTTP/1.1
+ * (logged once): the HTTP/2 client is not bundled.
+ */
+public final class JettyTransport implements MirrorTransport {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JettyTransport.class);
+
+  /** Threads of the client's pool: {@value}. */
+  public static final int DEFAULT_THREADS = 8;
+
+  private final QueuedThreadPool threads;
+  private final Map<ClientKey, HttpClient> clients = new ConcurrentHashMap<>();
+  private final AtomicBoolean http2Warned = new AtomicBoolean();
+  private volatile boolean closed;
+
+  private JettyTransport(int threadCount) {
+    this.threads = new QueuedThreadPool(threadCount, Math.min(2, threadCount));
+    threads.setName("mirror-jetty");
+    threads.setDaemon(true);
+    try {
+      threads.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot start the transport's threads", e);
+    }
+  }
+
+  /** Returns a transport with {@value #DEFAULT_THREADS} threads. */
+  public static JettyTransport create() {
+    return new JettyTransport(DEFAULT_THREADS);
+  }
+
+  @Override
+  public CompletableFuture<ShadowResponse> send(ShadowRequest copy) {
+    MirrorTarget target = copy.target();
+    if (target.httpVersion() == HttpVersion.HTTP_2 && http2Warned.compareAndSet(false, true)) {
+      LOG.warn("Target {} asks for HTTP/2; the Jetty transport sends HTTP/1.1", target.name());
+    }
+    Headers headers = copy.headers();
+    Request request = client(target).newRequest(copy.uri())
+        .method(copy.method())
+        .timeout(target.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .headers(fields -> {
+          for (int i = 0; i < headers.size(); i++) {
+            fields.add(headers.name(i), headers.value(i));
+          }
+        });
+    if (copy.body().hasRemaining()) {
+      request.body(new ByteBufferRequestContent(copy.body()));
+    }
+    CompletableFuture<ShadowResponse> result = new CompletableFuture<>();
+    request.send(outcome -> {
+      if (outcome.isFailed()) {
+        result.completeExceptionally(outcome.getFailure());
+      } else {
+        Headers.Builder answer = Headers.builder();
+        for (HttpField field : outcome.getResponse().getHeaders()) {
+          answer.add(field.getName(), field.getValue());
+        }
+        result.complete(new ShadowResponse(outcome.getResponse().getStatus(), answer.build()));
+      }
+    });
+    // A caller giving up (the engine's deadline, or close) aborts the exchange.
+    result.whenComplete((response, failure) -> {
+      if (result.isCancelled()) {
+        request.abort(new java.util.concurrent.CancellationException("copy cancelled"));
+      }
+    });
+    return result;
+  }
+
+  private HttpClient client(MirrorTarget target) {
+    if (closed) {
+      throw new IllegalStateException("transport: was closed, must be open to send");
+    }
+    return clients.computeIfAbsent(
+        new ClientKey(target.connectTimeout(), target.sslContext()), this::newClient);
+  }
+
+  private HttpClient newClient(ClientKey key) {
+    SslContextFactory.Client tls = new SslContextFactory.Client();
+    if (key.sslContext() != null) {
+      tls.setSslContext(key.sslContext());
+    }
+    HttpClient client = new HttpClient();
+    client.setSslContextFactory(tls);
+    client.setExecutor(threads);
+    client.setConnectTimeout(key.connectTimeout().toMillis());
+    client.setFollowRedirects(false);
+    client.setHttpCookieStore(new HttpCookieStore.Empty());
+    client.setUserAgentField(null);
+    client.setMaxConnectionsPerDestination(1024);
+    try {
+      client.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot start a Jetty HttpClient", e);
+    }
+    return client;
+  }
+
+  /** Stops the clients (closing their connections) and the threads. */
+  @Override
+  public void close() {
+    closed = true;
+    for (HttpClient client : clients.values()) {
+      try {
+        client.stop();
+      } catch (Exception e) {
+        LOG.debug("Stopping a Jetty HttpClient failed", e);
+      }
+    }
+    clients.clear();
+    try {
+      threads.stop();
+    } catch (Exception e) {
+      LOG.debug("Stopping the transport's threads failed", e);
+    }
+  }
+
+  private record ClientKey(Duration connectTimeout, SSLContext sslContext) {}
+}
