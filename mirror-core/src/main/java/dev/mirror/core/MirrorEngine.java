@@ -149,7 +149,13 @@ public final class MirrorEngine implements MirrorDispatcher {
       requests.increment();
       PolicyRuntime policy = route(request);
       if (policy == null) {
-        unrouted.increment();
+        if (policies.length == 1) {
+          // With one policy, "not taken" reads better as "filtered out" of that policy.
+          policies[0].submitted.increment();
+          policies[0].filteredOut.increment();
+        } else {
+          unrouted.increment();
+        }
         return NotMirrored.FILTERED_OUT;
       }
       return decide(policy, request);
@@ -188,11 +194,6 @@ public final class MirrorEngine implements MirrorDispatcher {
       if (policy.policy.filter().takes(request)) {
         return policy;
       }
-    }
-    if (policies.length == 1) {
-      // With one policy, "not taken" reads better as "filtered out" of that policy.
-      policies[0].submitted.increment();
-      policies[0].filteredOut.increment();
     }
     return null;
   }

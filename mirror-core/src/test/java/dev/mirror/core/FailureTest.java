@@ -300,4 +300,15 @@ class FailureTest {
     });
     assertThat(engine.stats().target("t").dropped(DropReason.ERROR)).isEqualTo(1);
   }
+
+  @Test
+  void singlePolicy_countsRequestsItDoesNotTakeAsFilteredOut_notUnrouted() {
+    engine = MirrorEngine.builder().policy(MirrorPolicy.to("http://127.0.0.1:9")
+        .filter(dev.mirror.api.RequestFilter.builder().methods("GET").build()).build()).build();
+    assertThat(engine.submit(post()).outcome()).isEqualTo(Outcome.FILTERED_OUT);
+    MirrorStats stats = engine.stats();
+    assertThat(stats.unrouted()).isZero();
+    assertThat(stats.target("default").filteredOut()).isEqualTo(1);
+    assertThat(stats.target("default").submitted()).isEqualTo(1);
+  }
 }
