@@ -63,7 +63,9 @@ public final class Demo {
     int port = 8080;
     boolean serve = false;
     boolean blackHole = false;
-    for (String arg : args) {
+    // Maven's -Ddemo.args="--black-hole --serve" arrives as one argument: split it.
+    String[] options = String.join(" ", args).trim().split("\\s+");
+    for (String arg : options) {
       if (arg.startsWith("--requests=")) {
         requests = Integer.parseInt(arg.substring("--requests=".length()));
       } else if (arg.startsWith("--rate=")) {
