@@ -1,9 +1,5 @@
 package dev.mirror.bench;
 
-import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
-import dev.mirror.servlet.MirrorFilter;
-import jakarta.servlet.FilterChain;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,7 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-public class AcceptedPathCost {
+public class AcceptedPathCost extends FilterBench {
 
   /** Requests per timed batch. */
   public static final int BATCH = 512;
@@ -35,16 +31,9 @@ public class AcceptedPathCost {
   @Param({"empty", "1KiB", "64KiB"})
   public String shape;
 
-  private MirrorEngine engine;
-  private MirrorFilter filter;
-  private BenchRequest request;
-  private final FilterChain application = Fixture.readingApplication();
-
   @Setup
   public void setUp() {
-    engine = Fixture.engine(shape);
-    filter = new MirrorFilter(engine);
-    request = Fixture.request(shape);
+    start(shape);
   }
 
   /** Untimed: wait until the previous batch's copies have all left. */
@@ -67,9 +56,6 @@ public class AcceptedPathCost {
 
   @TearDown
   public void tearDown() {
-    TargetStats stats = engine.stats().target("t");
-    System.out.printf("%n  [%s] copies sent %,d, dropped %,d%n", shape, stats.sent(),
-        stats.droppedTotal());
-    engine.close();
+    stop(shape);
   }
 }

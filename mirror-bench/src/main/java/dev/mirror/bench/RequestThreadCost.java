@@ -1,9 +1,5 @@
 package dev.mirror.bench;
 
-import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
-import dev.mirror.servlet.MirrorFilter;
-import jakarta.servlet.FilterChain;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,22 +22,15 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-public class RequestThreadCost {
+public class RequestThreadCost extends FilterBench {
 
   /** sampledOut: the sampler says no; empty: a GET mirrored; 1KiB, 64KiB: POSTs mirrored. */
   @Param({"sampledOut", "empty", "1KiB", "64KiB"})
   public String shape;
 
-  private MirrorEngine engine;
-  private MirrorFilter filter;
-  private BenchRequest request;
-  private final FilterChain application = Fixture.readingApplication();
-
   @Setup
   public void setUp() {
-    engine = Fixture.engine(shape);
-    filter = new MirrorFilter(engine);
-    request = Fixture.request(shape);
+    start(shape);
   }
 
   @Benchmark
@@ -58,9 +47,6 @@ public class RequestThreadCost {
 
   @TearDown
   public void tearDown() {
-    TargetStats stats = engine.stats().target("t");
-    System.out.printf("%n  [%s] copies sent %,d, dropped %,d, sampled out %,d%n", shape,
-        stats.sent(), stats.droppedTotal(), stats.sampledOut());
-    engine.close();
+    stop(shape);
   }
 }
