@@ -141,52 +141,50 @@ public final class MirrorEngine implements MirrorDispatcher {
 
   @Override
   public Decision decide(RequestView request) {
+    return decideUnder(request, null);
+  }
+
+  @Override
+  public Decision decide(RequestView request, String policyName) {
+    return decideUnder(request, policyName);
+  }
+
+  /** Decides under the named policy, or, for a null name, the first policy that takes it. */
+  private Decision decideUnder(RequestView request, String policyName) {
     if (!enabled || closed) {
       disabledCount.increment();
       return NotMirrored.DISABLED;
     }
     try {
       requests.increment();
-      PolicyRuntime policy = route(request);
-      if (policy == null) {
-        if (policies.length == 1) {
-          // With one policy, "not taken" reads better as "filtered out" of that policy.
-          policies[0].submitted.increment();
-          policies[0].filteredOut.increment();
-        } else {
-          unrouted.increment();
-        }
-        return NotMirrored.FILTERED_OUT;
+      PolicyRuntime policy = policyName == null ? route(request) : named(policyName);
+      if (policy != null) {
+        return decide(policy, request);
       }
-      return decide(policy, request);
+      if (policyName == null && policies.length == 1) {
+        // With one policy, "not taken" reads better as "filtered out" of that policy.
+        policies[0].submitted.increment();
+        policies[0].filteredOut.increment();
+      } else {
+        unrouted.increment();
+      }
+      return NotMirrored.FILTERED_OUT;
     } catch (RuntimeException | Error e) {
       internalError("deciding", e);
       return NotMirrored.ERROR;
     }
   }
 
-  @Override
-  public Decision decide(RequestView request, String policyName) {
-    if (!enabled || closed) {
-      disabledCount.increment();
-      return NotMirrored.DISABLED;
-    }
-    try {
-      requests.increment();
-      for (PolicyRuntime policy : policies) {
-        if (policy.policy.name().equals(policyName)) {
-          return decide(policy, request);
-        }
+  private PolicyRuntime named(String policyName) {
+    for (PolicyRuntime policy : policies) {
+      if (policy.policy.name().equals(policyName)) {
+        return policy;
       }
-      unrouted.increment();
-      internalError("no policy named " + policyName, new IllegalArgumentException(
-          "policy: was " + policyName + ", must be one of " + policies()
-              .stream().map(MirrorPolicy::name).toList()));
-      return NotMirrored.FILTERED_OUT;
-    } catch (RuntimeException | Error e) {
-      internalError("deciding", e);
-      return NotMirrored.ERROR;
     }
+    internalError("no policy named " + policyName, new IllegalArgumentException(
+        "policy: was " + policyName + ", must be one of " + policies()
+            .stream().map(MirrorPolicy::name).toList()));
+    return null;
   }
 
   private PolicyRuntime route(RequestView request) {

@@ -14,7 +14,6 @@ import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
 import dev.mirror.core.Shadow;
 import jakarta.servlet.http.HttpServletRequestWrapper;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -335,9 +334,5 @@ abstract class MirrorFilterContract {
     assertThat(staging.take().getTarget()).isEqualTo("/echo/api/a");
     assertThat(engine.stats().unrouted()).isEqualTo(1);
     assertThat(staging.server.getRequestCount() + perf.server.getRequestCount()).isEqualTo(2);
-  }
-
-  static void readFully(InputStream in) throws java.io.IOException {
-    in.readAllBytes();
   }
 }
