@@ -1,20 +1,50 @@
 package dev.mirror.api;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Sends copies: the SPI behind the default HTTP transport, for other ways out (a file, Kafka).
  *
- * <p>{@link #send(ShadowRequest)} must not block: it starts the exchange and returns. The future
- * completes with the shadow's answer, or exceptionally (a {@link java.net.ConnectException}, an
- * {@link java.net.http.HttpTimeoutException}, an {@link javax.net.ssl.SSLException}, another
- * {@link java.io.IOException}), within the target's timeouts. The dispatcher may cancel it. A
- * transport that throws instead is counted as failed, never seen by the primary.
+ * <p><b>Threads.</b> A transport owns whatever threads it starts and stops them in {@link
+ * #close()}. {@link #send(ShadowRequest)} is called from the dispatcher's threads, or from {@link
+ * #executor()} when the transport offers one; it must not block: no waiting for a connection, a
+ * lock held by I/O, DNS beyond a cached lookup, or the answer. It starts the exchange and returns.
+ *
+ * <p><b>Outcome.</b> The future completes with the shadow's answer, or exceptionally (a {@link
+ * java.net.ConnectException}, an {@link java.net.http.HttpTimeoutException}, an {@link
+ * javax.net.ssl.SSLException}, another {@link java.io.IOException}, an {@link
+ * IllegalArgumentException} for a copy that cannot be sent as it is), within the target's
+ * timeouts. The dispatcher may cancel it. A transport that throws instead is counted as failed,
+ * never seen by the primary.
+ *
+ * <p>Transports are found by name through {@link java.util.ServiceLoader} and {@link
+ * MirrorTransportProvider} ({@code mirror.transport=<name>}).
  */
 public interface MirrorTransport extends AutoCloseable {
 
-  /** Starts sending one copy to its target. */
+  /** Starts sending one copy to its target; never blocks. */
   CompletableFuture<ShadowResponse> send(ShadowRequest request);
+
+  /**
+   * The executor copies for this transport should be prepared on, or null (the default) for the
+   * dispatcher's own threads. A transport with an event loop returns it, so that preparing a copy
+   * and writing it to the socket take one hand-off from the request thread; tasks given to it must
+   * be short and must not block. It rejects tasks once the transport is closed.
+   */
+  default Executor executor() {
+    return null;
+  }
+
+  /**
+   * True if every future this transport returns completes within its target's connect plus read
+   * timeout on its own, and {@link #close()} completes those still pending; the dispatcher then
+   * adds no timer of its own per copy. False (the default) makes the dispatcher cancel a copy at
+   * that deadline.
+   */
+  default boolean enforcesTimeouts() {
+    return false;
+  }
 
   /** Releases the transport's resources; called once by the dispatcher that owns it. */
   @Override

@@ -52,6 +52,11 @@ final class CopyComposer {
       }
       headers.add(name, received.value(i));
     }
+    if (request.bodyLength() == 0
+        && (received.contains("Content-Length") || received.contains("Transfer-Encoding"))) {
+      // The client framed an empty body; a body's own length is the transport's to write.
+      headers.add("Content-Length", "0");
+    }
     appendForwarded(headers, received, "X-Forwarded-For", request.remoteAddress());
     appendForwarded(headers, received, "X-Forwarded-Proto", request.scheme());
     appendForwarded(headers, received, "X-Forwarded-Host", request.host());

@@ -29,7 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The default transport: the JDK's {@link HttpClient}, HTTP/1.1 or HTTP/2, http or https.
+ * A transport on the JDK's {@link HttpClient}, HTTP/1.1 or HTTP/2, http or https: chosen with
+ * {@code mirror.transport=jdk}; the default {@link NioHttpTransport} hands it the copies to https
+ * and HTTP/2 targets.
  *
  * <p>One client per distinct setting (connect timeout, HTTP version, TLS context), shared by every
  * target with that setting. Response bodies are discarded as they stream in, never buffered. No
@@ -118,6 +120,9 @@ public final class HttpTransport implements MirrorTransport {
               + " (the original stays in X-Forwarded-Host).");
         }
         continue;
+      }
+      if (name.equalsIgnoreCase("Content-Length")) {
+        continue; // the client frames the body itself and refuses this header
       }
       request.header(name, headers.value(i));
     }
@@ -249,6 +254,19 @@ public final class HttpTransport implements MirrorTransport {
           done.set(true);
         }
       });
+    }
+  }
+
+  /** Finds this transport as {@code mirror.transport=jdk}. */
+  public static final class Provider implements dev.mirror.api.MirrorTransportProvider {
+    @Override
+    public String name() {
+      return "jdk";
+    }
+
+    @Override
+    public MirrorTransport create() {
+      return HttpTransport.create();
     }
   }
 }

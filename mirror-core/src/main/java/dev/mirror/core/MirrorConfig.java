@@ -5,7 +5,7 @@ import dev.mirror.api.HttpVersion;
 import dev.mirror.api.MirrorMode;
 import dev.mirror.api.MirrorPolicy;
 import dev.mirror.api.MirrorTarget;
-import dev.mirror.api.MirrorTransport;
+import dev.mirror.api.MirrorTransportProvider;
 import dev.mirror.api.PathMode;
 import dev.mirror.api.RequestFilter;
 import dev.mirror.api.Rewrite;
@@ -76,17 +76,14 @@ public final class MirrorConfig {
   private static final String DURATION_RULE = "a duration such as 500ms, 2s or 1m";
   private static final long MAX_DURATION_MILLIS = Duration.ofHours(1).toMillis();
 
-  /** The transport {@code mirror.transport=jetty} names (module mirror-transport-jetty). */
-  static final String JETTY_TRANSPORT = "dev.mirror.transport.jetty.JettyTransport";
-
   private final List<MirrorPolicy> policies;
   private final int dispatchThreads;
   private final Duration closeTimeout;
-  /** The transport class, or null for the default {@link HttpTransport}. */
-  private final Class<? extends MirrorTransport> transport;
+  /** The transport's provider, found by {@code mirror.transport}. */
+  private final MirrorTransportProvider transport;
 
   private MirrorConfig(List<MirrorPolicy> policies, int dispatchThreads, Duration closeTimeout,
-      Class<? extends MirrorTransport> transport) {
+      MirrorTransportProvider transport) {
     this.policies = List.copyOf(policies);
     this.dispatchThreads = dispatchThreads;
     this.closeTimeout = closeTimeout;
@@ -146,36 +143,24 @@ public final class MirrorConfig {
     return closeTimeout;
   }
 
+  /** Returns the name of the transport copies go out through ({@code mirror.transport}). */
+  public String transport() {
+    return transport.name();
+  }
+
   /**
-   * Returns an engine builder holding this configuration, for adding listeners. A transport named
-   * by {@code mirror.transport} is made here and owned (closed) by the engine.
+   * Returns an engine builder holding this configuration, for adding listeners. The transport
+   * named by {@code mirror.transport} is made here and owned (closed) by the engine.
    */
   public MirrorEngine.Builder engineBuilder() {
-    MirrorEngine.Builder builder = MirrorEngine.builder()
+    return MirrorEngine.builder()
         .policies(policies)
         .dispatchThreads(dispatchThreads)
-        .closeTimeout(closeTimeout);
-    if (transport != null) {
-      builder.ownedTransport(newTransport(transport));
-    }
-    return builder;
+        .closeTimeout(closeTimeout)
+        .ownedTransport(transport.create());
   }
 
-  private static MirrorTransport newTransport(Class<? extends MirrorTransport> type) {
-    try {
-      try {
-        return type.cast(type.getMethod("create").invoke(null));
-      } catch (NoSuchMethodException noFactory) {
-        return type.getConstructor().newInstance();
-      }
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("mirror.transport: " + type.getName()
-          + " could not be made (it needs a public static create() or no-argument constructor)",
-          e);
-    }
-  }
-
-  /** Returns a new engine for this configuration, with the default HTTP transport. */
+  /** Returns a new engine for this configuration. */
   public MirrorEngine newEngine() {
     return engineBuilder().build();
   }
@@ -198,7 +183,7 @@ public final class MirrorConfig {
           1, 64);
       Duration closeTimeout = duration(List.of("mirror.close-timeout"),
           Duration.ofMillis(MirrorEngine.DEFAULT_CLOSE_TIMEOUT_MILLIS), true);
-      Class<? extends MirrorTransport> transport = transport(first(List.of("mirror.transport")));
+      MirrorTransportProvider transport = transport(first(List.of("mirror.transport")));
       List<MirrorPolicy> policies = new ArrayList<>();
       Key policyNames = first(List.of("mirror.policies"));
       if (policyNames == null) {
@@ -317,22 +302,16 @@ public final class MirrorConfig {
       }
     }
 
-    private static Class<? extends MirrorTransport> transport(Key key) {
-      if (key == null || key.value().equals("jdk")) {
-        return null;
+    private static MirrorTransportProvider transport(Key key) {
+      String name = key == null ? NioHttpTransport.NAME : key.value();
+      Map<String, MirrorTransportProvider> found = TransportProviders.all();
+      MirrorTransportProvider provider = found.get(name);
+      if (provider == null) {
+        throw new MirrorConfigException(key.name(), key.value(), "the name of a transport on the"
+            + " class path: one of " + String.join(", ", found.keySet())
+            + " (jetty comes with the module mirror-transport-jetty)");
       }
-      String name = key.value().equals("jetty") ? JETTY_TRANSPORT : key.value();
-      String rule = "jdk, jetty (with mirror-transport-jetty on the class path) or the class name"
-          + " of a MirrorTransport";
-      try {
-        Class<?> type = Class.forName(name, false, MirrorConfig.class.getClassLoader());
-        if (!MirrorTransport.class.isAssignableFrom(type)) {
-          throw new MirrorConfigException(key.name(), key.value(), rule);
-        }
-        return type.asSubclass(MirrorTransport.class);
-      } catch (ClassNotFoundException | LinkageError e) {
-        throw new MirrorConfigException(key.name(), key.value(), rule);
-      }
+      return provider;
     }
 
     private Sampler sampler(Key sticky, double ratio) {

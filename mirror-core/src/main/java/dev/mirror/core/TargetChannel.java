@@ -3,7 +3,9 @@ package dev.mirror.core;
 import dev.mirror.api.DropReason;
 import dev.mirror.api.FailureReason;
 import dev.mirror.api.MirrorTarget;
+import dev.mirror.api.Outcome;
 import dev.mirror.api.Sampler;
+import dev.mirror.api.SubmitResult;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +28,10 @@ final class TargetChannel {
   final PolicyRuntime policy;
   final CircuitBreaker circuit;
   private final Sampler rateLimit;
+  /** What submit reports for this target when it takes a copy: made once, shared. */
+  final SubmitResult.TargetResult accepted;
+  /** The whole result when this target is the only one and takes the copy. */
+  final SubmitResult acceptedAlone;
   private final AtomicInteger inFlight = new AtomicInteger();
 
   final LongAdder sampledOut = new LongAdder();
@@ -41,6 +47,8 @@ final class TargetChannel {
     this.circuit = new CircuitBreaker(
         target.failureThreshold(), target.coolDown().toNanos(), nanoTime);
     this.rateLimit = target.rateLimit() > 0 ? Sampler.rateLimit(target.rateLimit()) : null;
+    this.accepted = new SubmitResult.TargetResult(target.name(), Outcome.ACCEPTED, null);
+    this.acceptedAlone = new SubmitResult(Outcome.ACCEPTED, null, List.of(accepted));
   }
 
   /**

@@ -158,8 +158,8 @@ class MirrorConfigTest {
       "mirror.circuit.failure-threshold | 0 | mirror.circuit.failure-threshold: was 0, must be an integer in [1, 1000000]",
       "mirror.dispatch-threads | 100 | mirror.dispatch-threads: was 100, must be an integer in [1, 64]",
       "mirror.redact-mode | hide | mirror.redact-mode: was hide, must be mask or remove",
-      "mirror.transport | jetty | mirror.transport: was jetty, must be jdk, jetty (with mirror-transport-jetty on the class path) or the class name of a MirrorTransport",
-      "mirror.transport | java.lang.String | mirror.transport: was java.lang.String, must be jdk, jetty (with mirror-transport-jetty on the class path) or the class name of a MirrorTransport",
+      "mirror.transport | jetty | mirror.transport: was jetty, must be the name of a transport on the class path: one of jdk, nio (jetty comes with the module mirror-transport-jetty)",
+      "mirror.transport | java.lang.String | mirror.transport: was java.lang.String, must be the name of a transport on the class path: one of jdk, nio (jetty comes with the module mirror-transport-jetty)",
       "mirror.redact-credentials | on | mirror.redact-credentials: was on, must be true or false",
       "mirror.require-https | true | mirror.host: was http://127.0.0.1:1, must be an https:// address, because mirror.require-https is true",
   })

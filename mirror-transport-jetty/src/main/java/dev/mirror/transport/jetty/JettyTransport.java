@@ -74,7 +74,12 @@ public final class JettyTransport implements MirrorTransport {
         .timeout(target.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .headers(fields -> {
           for (int i = 0; i < headers.size(); i++) {
-            fields.add(headers.name(i), headers.value(i));
+            if (!headers.name(i).equalsIgnoreCase("Content-Length")) {
+              fields.add(headers.name(i), headers.value(i));
+            }
+          }
+          if (!copy.body().hasRemaining() && headers.contains("Content-Length")) {
+            fields.add("Content-Length", "0"); // the client framed an empty body
           }
         });
     if (copy.body().hasRemaining()) {
@@ -150,4 +155,17 @@ public final class JettyTransport implements MirrorTransport {
   }
 
   private record ClientKey(Duration connectTimeout, SSLContext sslContext) {}
+
+  /** Finds this transport as {@code mirror.transport=jetty}. */
+  public static final class Provider implements dev.mirror.api.MirrorTransportProvider {
+    @Override
+    public String name() {
+      return "jetty";
+    }
+
+    @Override
+    public MirrorTransport create() {
+      return JettyTransport.create();
+    }
+  }
 }

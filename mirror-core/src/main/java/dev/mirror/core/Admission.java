@@ -1,0 +1,203 @@
+package dev.mirror.core;
+
+import dev.mirror.api.Decision;
+import dev.mirror.api.DropReason;
+import dev.mirror.api.MirrorPolicy;
+import dev.mirror.api.Outcome;
+import dev.mirror.api.RequestView;
+import dev.mirror.api.Sampler;
+import dev.mirror.api.SubmitResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Decides on the request thread whether a request is mirrored, and to which targets: route to a
+ * policy, check the loop marker, filter, sample, then take room at each target (circuit, in-flight
+ * cap, rate limit). A "no" allocates nothing; a "yes" is a {@link Reservation} that must be
+ * submitted or abandoned once.
+ */
+final class Admission {
+
+  private final PolicyRuntime[] policies;
+  private final Outcomes outcomes;
+  private final InFlight inFlight;
+  private final Reservation.Guards lostReservations = new Reservation.Guards();
+
+  private final LongAdder requests = new LongAdder();
+  private final LongAdder unrouted = new LongAdder();
+  private final LongAdder disabled = new LongAdder();
+
+  private volatile boolean enabled;
+  private volatile boolean closed;
+
+  Admission(PolicyRuntime[] policies, Outcomes outcomes, InFlight inFlight, boolean enabled) {
+    this.policies = policies;
+    this.outcomes = outcomes;
+    this.inFlight = inFlight;
+    this.enabled = enabled;
+  }
+
+  PolicyRuntime[] policies() {
+    return policies;
+  }
+
+  void setEnabled(boolean on) {
+    enabled = on;
+  }
+
+  boolean isEnabled() {
+    return enabled;
+  }
+
+  /** From now on every request is turned away as disabled. */
+  void close() {
+    closed = true;
+  }
+
+  long requests() {
+    return requests.sum();
+  }
+
+  long unrouted() {
+    return unrouted.sum();
+  }
+
+  long disabled() {
+    return disabled.sum();
+  }
+
+  /** Decides under the named policy, or, for a null name, the first policy that takes it. */
+  Decision decide(RequestView request, String policyName) {
+    if (!enabled || closed) {
+      disabled.increment();
+      return NotMirrored.DISABLED;
+    }
+    try {
+      requests.increment();
+      PolicyRuntime policy = policyName == null ? route(request) : named(policyName);
+      if (policy != null) {
+        return decide(policy, request);
+      }
+      if (policyName == null && policies.length == 1) {
+        // With one policy, "not taken" reads better as "filtered out" of that policy.
+        policies[0].submitted.increment();
+        policies[0].filteredOut.increment();
+      } else {
+        unrouted.increment();
+      }
+      return NotMirrored.FILTERED_OUT;
+    } catch (RuntimeException | Error e) {
+      outcomes.internalError("deciding", e);
+      return NotMirrored.ERROR;
+    }
+  }
+
+  private PolicyRuntime named(String policyName) {
+    for (PolicyRuntime policy : policies) {
+      if (policy.policy.name().equals(policyName)) {
+        return policy;
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (PolicyRuntime policy : policies) {
+      names.add(policy.policy.name());
+    }
+    outcomes.internalError("no policy named " + policyName, new IllegalArgumentException(
+        "policy: was " + policyName + ", must be one of " + names));
+    return null;
+  }
+
+  private PolicyRuntime route(RequestView request) {
+    for (PolicyRuntime policy : policies) {
+      if (policy.policy.filter().takes(request)) {
+        return policy;
+      }
+    }
+    return null;
+  }
+
+  private Decision decide(PolicyRuntime runtime, RequestView request) {
+    MirrorPolicy policy = runtime.policy;
+    runtime.submitted.increment();
+    if (!policy.enabled() || !policy.filter().accepts(request)) {
+      runtime.filteredOut.increment();
+      return NotMirrored.FILTERED_OUT;
+    }
+    if (request.header(policy.markerHeader()) != null) {
+      for (TargetChannel channel : runtime.channels) {
+        outcomes.dropped(channel, DropReason.LOOP);
+      }
+      return NotMirrored.LOOP;
+    }
+    if (!sample(policy.sampler(), request)) {
+      runtime.sampledOut.increment();
+      return NotMirrored.SAMPLED_OUT;
+    }
+    TargetChannel[] channels = runtime.channels;
+    TargetChannel[] reserved = null;
+    int count = 0;
+    List<SubmitResult.TargetResult> skipped = null;
+    DropReason firstDrop = null;
+    for (int i = 0; i < channels.length; i++) {
+      TargetChannel channel = channels[i];
+      DropReason drop;
+      if (!sample(channel.target.sampler(), request)) {
+        channel.sampledOut.increment();
+        drop = null;
+      } else if ((drop = channel.tryReserve()) == null) {
+        if (reserved == null) {
+          reserved = new TargetChannel[channels.length - i];
+        }
+        reserved[count++] = channel;
+        continue;
+      } else {
+        outcomes.dropped(channel, drop);
+        firstDrop = firstDrop == null ? drop : firstDrop;
+      }
+      if (reserved != null || channels.length > 1) {
+        if (skipped == null) {
+          skipped = new ArrayList<>(channels.length);
+        }
+        skipped.add(drop == null
+            ? new SubmitResult.TargetResult(channel.target.name(), Outcome.SAMPLED_OUT, null)
+            : new SubmitResult.TargetResult(channel.target.name(), Outcome.DROPPED, drop));
+      }
+    }
+    if (count == 0) {
+      return firstDrop == null ? NotMirrored.SAMPLED_OUT : NotMirrored.dropped(firstDrop);
+    }
+    inFlight.enter(count);
+    TargetChannel[] exact = count == reserved.length ? reserved : Arrays.copyOf(reserved, count);
+    Reservation reservation = new Reservation(runtime, exact,
+        skipped == null ? List.of() : skipped, lostReservations);
+    reclaimLostReservations();
+    return reservation;
+  }
+
+  /**
+   * A safety net for entry points that lose a decision (an exception path no filter sees): the
+   * room of a decision that became garbage unsettled comes back, counted as {@link
+   * DropReason#ERROR}. Checked on the mirrored path and in stats, without a thread.
+   */
+  void reclaimLostReservations() {
+    Reservation.Guard lost;
+    while ((lost = lostReservations.poll()) != null) {
+      if (lost.settle()) {
+        for (TargetChannel channel : lost.channels) {
+          outcomes.giveBack(channel, DropReason.ERROR);
+        }
+      }
+    }
+  }
+
+  private boolean sample(Sampler sampler, RequestView request) {
+    try {
+      return sampler.sample(request);
+    } catch (RuntimeException e) {
+      outcomes.internalError("a sampler threw", e);
+      return false;
+    }
+  }
+}

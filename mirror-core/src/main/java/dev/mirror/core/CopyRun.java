@@ -1,0 +1,90 @@
+package dev.mirror.core;
+
+import dev.mirror.api.DropReason;
+import dev.mirror.api.MirroredRequest;
+import dev.mirror.api.ShadowRequest;
+import dev.mirror.api.ShadowResponse;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * One copy for one target, from its hand-over to its end: composed and sent on the dispatch
+ * executor, then counted where its exchange completes. Ends exactly once, through {@link Outcomes}.
+ */
+final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
+
+  private final Dispatch dispatch;
+  private final TargetChannel channel;
+  private final MirroredRequest request;
+  private final String id;
+  /** Completed when the copy ends, for a synchronous caller; null otherwise. */
+  final CompletableFuture<Void> done;
+  private ShadowRequest copy;
+  private CompletableFuture<ShadowResponse> exchange;
+  private long start;
+
+  CopyRun(Dispatch dispatch, TargetChannel channel, MirroredRequest request, String id,
+      boolean synchronous) {
+    this.dispatch = dispatch;
+    this.channel = channel;
+    this.request = request;
+    this.id = id;
+    this.done = synchronous ? new CompletableFuture<>() : null;
+  }
+
+  @Override
+  public void run() {
+    if (dispatch.abandoning) {
+      dispatch.outcomes().giveBack(channel, DropReason.CLOSED);
+      end();
+      return;
+    }
+    start = dispatch.nanoTime.getAsLong();
+    try {
+      copy = CopyComposer.compose(channel.policy.policy, channel.target, request, id);
+      exchange = Objects.requireNonNull(dispatch.transport().send(copy),
+          "the transport returned null");
+    } catch (RuntimeException | Error e) {
+      accept(null, e);
+      return;
+    }
+    if (dispatch.watched() == null) {
+      exchange.whenComplete(this);
+      return;
+    }
+    // A backstop for a transport that does not enforce timeouts: past connect + read timeout,
+    // the exchange is cancelled.
+    dispatch.watched().add(exchange);
+    long deadline = channel.target.connectTimeout().plus(channel.target.readTimeout()).toNanos();
+    exchange.copy().orTimeout(deadline, TimeUnit.NANOSECONDS).whenComplete(this);
+  }
+
+  /** The exchange ended: with an answer, or a failure. */
+  @Override
+  public void accept(ShadowResponse response, Throwable failure) {
+    long latency = dispatch.nanoTime.getAsLong() - start;
+    try {
+      if (dispatch.watched() != null && exchange != null) {
+        if (failure != null) {
+          exchange.cancel(true);
+        }
+        dispatch.watched().remove(exchange);
+      }
+      if (failure == null) {
+        dispatch.outcomes().sent(channel, id, copy, response, latency);
+      } else {
+        dispatch.outcomes().failed(channel, copy, failure, latency);
+      }
+    } finally {
+      end();
+    }
+  }
+
+  private void end() {
+    if (done != null) {
+      done.complete(null);
+    }
+  }
+}

@@ -1,0 +1,208 @@
+package dev.mirror.core;
+
+import dev.mirror.api.Decision;
+import dev.mirror.api.DropReason;
+import dev.mirror.api.MirrorMode;
+import dev.mirror.api.MirrorTransport;
+import dev.mirror.api.MirroredRequest;
+import dev.mirror.api.Outcome;
+import dev.mirror.api.ShadowResponse;
+import dev.mirror.api.SubmitResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * Hands a decided request's copies over, one task per target, to the executor they are prepared
+ * and sent on: the transport's own event loop when it has one (one hand-off from the request
+ * thread to the socket), else a small fixed pool ({@code mirror-dispatch-N}). In synchronous mode
+ * the caller then waits for its copies, bounded by their timeouts.
+ */
+final class Dispatch {
+
+  private final MirrorTransport transport;
+  private final boolean ownsTransport;
+  private final Executor executor;
+  /** The engine's own pool, when the transport has no executor; else null. */
+  private final ThreadPoolExecutor pool;
+  /** Exchanges the dispatcher must time out and cancel itself; null when the transport does. */
+  private final Set<CompletableFuture<ShadowResponse>> watched;
+  private final Outcomes outcomes;
+  final LongSupplier nanoTime;
+
+  private final String idPrefix;
+  private final AtomicLong nextId = new AtomicLong();
+
+  private volatile boolean closed;
+  /** Set at close once the wait is over: copies not yet started give their room back. */
+  volatile boolean abandoning;
+
+  Dispatch(MirrorTransport transport, boolean ownsTransport, int threads, int totalCap,
+      Outcomes outcomes, LongSupplier nanoTime) {
+    this.transport = transport;
+    this.ownsTransport = ownsTransport;
+    this.outcomes = outcomes;
+    this.nanoTime = nanoTime;
+    Executor own = transport.executor();
+    if (own != null) {
+      this.pool = null;
+      this.executor = own;
+    } else {
+      // The queue can never overflow: every queued task holds one unit of some target's cap.
+      this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+          new ArrayBlockingQueue<>(Math.max(1, totalCap)), new NamedDaemonThreads("mirror-dispatch"),
+          new ThreadPoolExecutor.AbortPolicy());
+      this.executor = pool;
+    }
+    this.watched = transport.enforcesTimeouts() ? null : ConcurrentHashMap.newKeySet();
+    this.idPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL | 0x1000000L)
+        .substring(1) + "-";
+  }
+
+  MirrorTransport transport() {
+    return transport;
+  }
+
+  Outcomes outcomes() {
+    return outcomes;
+  }
+
+  Set<CompletableFuture<ShadowResponse>> watched() {
+    return watched;
+  }
+
+  SubmitResult submit(Decision decision, MirroredRequest request) {
+    if (!(decision instanceof Reservation)) {
+      if (decision != null && !decision.mirrored() && decision.result() != null) {
+        return decision.result();
+      }
+      outcomes.internalError("submit", new IllegalArgumentException(
+          "decision: was " + decision + ", must come from this engine's decide()"));
+      return NotMirrored.ERROR.result();
+    }
+    Reservation reservation = (Reservation) decision;
+    if (!reservation.settle()) {
+      outcomes.internalError("submit", new IllegalStateException("decision: was already submitted"
+          + " or abandoned, must be used once"));
+      return NotMirrored.ERROR.result();
+    }
+    try {
+      if (request == null) {
+        outcomes.giveBack(reservation, DropReason.ERROR);
+        outcomes.internalError("submit", new NullPointerException("request"));
+        return NotMirrored.ERROR.result();
+      }
+      if (request.bodyLength() > reservation.policy.policy.maxBodyBytes()) {
+        outcomes.giveBack(reservation, DropReason.BODY_TOO_LARGE);
+        return SubmitResult.dropped(DropReason.BODY_TOO_LARGE);
+      }
+      if (closed) {
+        outcomes.giveBack(reservation, DropReason.CLOSED);
+        return SubmitResult.dropped(DropReason.CLOSED);
+      }
+      return handOver(reservation, request);
+    } catch (RuntimeException | Error e) {
+      outcomes.internalError("submitting", e);
+      return NotMirrored.ERROR.result();
+    }
+  }
+
+  private SubmitResult handOver(Reservation reservation, MirroredRequest request) {
+    String id = request.id() != null ? request.id() : idPrefix + Long.toHexString(nextId.incrementAndGet());
+    boolean synchronous = reservation.policy.policy.mode() == MirrorMode.SYNCHRONOUS;
+    TargetChannel[] channels = reservation.channels;
+    CompletableFuture<?>[] done = synchronous ? new CompletableFuture<?>[channels.length] : null;
+    SubmitResult.TargetResult[] results = new SubmitResult.TargetResult[channels.length];
+    int accepted = 0;
+    DropReason firstDrop = null;
+    for (int i = 0; i < channels.length; i++) {
+      TargetChannel channel = channels[i];
+      CopyRun run = new CopyRun(this, channel, request, id, synchronous);
+      try {
+        executor.execute(run);
+        accepted++;
+        results[i] = channel.accepted;
+        if (done != null) {
+          done[i] = run.done;
+        }
+      } catch (RejectedExecutionException e) {
+        DropReason reason = closed || abandoning ? DropReason.CLOSED : DropReason.QUEUE_FULL;
+        outcomes.giveBack(channel, reason);
+        firstDrop = firstDrop == null ? reason : firstDrop;
+        results[i] = new SubmitResult.TargetResult(channel.target.name(), Outcome.DROPPED, reason);
+        if (done != null) {
+          done[i] = CompletableFuture.completedFuture(null);
+        }
+      }
+    }
+    if (done != null && accepted > 0) {
+      awaitCopies(done, reservation.policy.syncWaitNanos);
+    }
+    if (accepted == 1 && channels.length == 1 && reservation.skipped.isEmpty()) {
+      return channels[0].acceptedAlone; // the common case: nothing to allocate
+    }
+    List<SubmitResult.TargetResult> all = new ArrayList<>(reservation.skipped);
+    all.addAll(List.of(results));
+    return accepted > 0
+        ? new SubmitResult(Outcome.ACCEPTED, null, all)
+        : new SubmitResult(Outcome.DROPPED, firstDrop, all);
+  }
+
+  private static void awaitCopies(CompletableFuture<?>[] done, long waitNanos) {
+    try {
+      // A little beyond the timeouts, so the copies' own timeouts decide first.
+      CompletableFuture.allOf(done).get(waitNanos + TimeUnit.MILLISECONDS.toNanos(250),
+          TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | CancellationException e) {
+      // Counted where the copy ended; the caller goes on either way.
+    }
+  }
+
+  /**
+   * Stops taking copies, waits until {@code deadlineNanos} for those in flight, then lets the rest
+   * go: copies not started give their room back as {@link DropReason#CLOSED}, exchanges still open
+   * are cancelled (or failed by the transport as it closes). Threads end; the transport is closed
+   * if the engine made it.
+   */
+  void close(InFlight inFlight, long deadlineNanos) {
+    closed = true;
+    inFlight.awaitNone(deadlineNanos);
+    abandoning = true;
+    if (watched != null) {
+      for (CompletableFuture<ShadowResponse> exchange : watched) {
+        exchange.cancel(true);
+      }
+    }
+    if (pool != null) {
+      pool.shutdown(); // queued copies still run, and give their room back at once
+    }
+    if (ownsTransport) {
+      // Closing the transport fails its open exchanges, and runs what its executor still holds.
+      transport.close();
+    } else {
+      inFlight.awaitNone(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+    }
+    if (pool != null) {
+      try {
+        pool.awaitTermination(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

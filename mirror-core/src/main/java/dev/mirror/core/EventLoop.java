@@ -1,0 +1,161 @@
+package dev.mirror.core;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread that owns a selector and runs the tasks handed to it: the only hand-off between a
+ * request thread and a copy's socket write.
+ *
+ * <p>Under load the loop drains its whole task queue per wake-up, and a producer pays for {@link
+ * Selector#wakeup()} only when the loop is about to sleep or sleeping: a busy loop is never woken.
+ * Everything the loop owns (connections, pools, parsers) is touched by this thread only, so none of
+ * it needs a lock.
+ */
+final class EventLoop implements Executor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
+
+  /** Handles readiness of one registered channel; called on the loop thread. */
+  interface Handler {
+    void ready(SelectionKey key);
+  }
+
+  /** Called on the loop thread after each wake-up with the current time, to enforce timeouts. */
+  interface Ticker {
+    /** Returns the longest the loop may sleep before the next tick, in milliseconds (0: forever). */
+    long tick(long nowNanos);
+  }
+
+  private final Selector selector;
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean sleeping = new AtomicBoolean();
+  private final Thread thread;
+  private final Ticker ticker;
+  private volatile boolean closing;
+
+  EventLoop(String name, Ticker ticker) {
+    try {
+      this.selector = Selector.open();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot open a selector for " + name, e);
+    }
+    this.ticker = ticker;
+    this.thread = new Thread(this::loop, name);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  Selector selector() {
+    return selector;
+  }
+
+  boolean inLoop() {
+    return Thread.currentThread() == thread;
+  }
+
+  /**
+   * Queues a task for the loop thread.
+   *
+   * @throws RejectedExecutionException once the loop is closing
+   */
+  @Override
+  public void execute(Runnable task) {
+    if (closing) {
+      throw new RejectedExecutionException("the mirror transport is closed");
+    }
+    tasks.offer(task);
+    if (sleeping.get() && sleeping.compareAndSet(true, false)) {
+      selector.wakeup();
+    }
+  }
+
+  private void loop() {
+    long sleepMillis = 0;
+    try {
+      while (!closing) {
+        runTasks();
+        sleeping.set(true);
+        // A task queued after runTasks() but before the flag was set would not wake us: look again.
+        if (!tasks.isEmpty()) {
+          sleeping.set(false);
+          selector.selectNow();
+        } else {
+          selector.select(sleepMillis);
+          sleeping.set(false);
+        }
+        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        while (keys.hasNext()) {
+          SelectionKey key = keys.next();
+          keys.remove();
+          if (key.isValid()) {
+            ((Handler) key.attachment()).ready(key);
+          }
+        }
+        sleepMillis = ticker.tick(System.nanoTime());
+      }
+    } catch (ClosedSelectorException e) {
+      // closed under us: nothing left to do
+    } catch (IOException | RuntimeException | Error e) {
+      LOG.error("mirror: the transport's event loop stopped; copies will fail until restart", e);
+      closing = true;
+    } finally {
+      runTasks(); // whatever was queued learns that the loop is closed
+    }
+  }
+
+  private void runTasks() {
+    Runnable task;
+    while ((task = tasks.poll()) != null) {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        LOG.error("mirror: a task on the transport's event loop threw", e);
+      }
+    }
+  }
+
+  boolean isClosing() {
+    return closing;
+  }
+
+  /** True once the loop thread has ended. */
+  boolean terminated() {
+    return !thread.isAlive();
+  }
+
+  /**
+   * Runs {@code onClose} on the loop thread as its last task, stops the loop and waits for it.
+   */
+  void close(Runnable onClose, long waitMillis) {
+    if (closing) {
+      return;
+    }
+    tasks.offer(onClose);
+    closing = true;
+    selector.wakeup();
+    if (!inLoop()) {
+      try {
+        thread.join(TimeUnit.MILLISECONDS.toMillis(waitMillis));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      selector.close();
+    } catch (IOException e) {
+      LOG.debug("Closing the selector failed", e);
+    }
+  }
+}

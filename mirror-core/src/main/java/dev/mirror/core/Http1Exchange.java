@@ -1,0 +1,200 @@
+package dev.mirror.core;
+
+import dev.mirror.api.Headers;
+import dev.mirror.api.ShadowRequest;
+import dev.mirror.api.ShadowResponse;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One copy on its way over HTTP/1.1: the request's head, encoded once, its body, and the future
+ * the caller waits on. Touched by the event loop's thread only.
+ */
+final class Http1Exchange {
+
+  private final ByteBuffer head;
+  private final ByteBuffer body;
+  private final boolean headMethod;
+  private final long connectTimeoutNanos;
+  private final long readTimeoutNanos;
+  private final CompletableFuture<ShadowResponse> result;
+  private boolean retried;
+
+  Http1Exchange(ShadowRequest copy, String authority, CompletableFuture<ShadowResponse> result) {
+    this.body = copy.body();
+    this.head = encodeHead(copy, authority, body.remaining());
+    this.headMethod = copy.method().equals("HEAD");
+    this.connectTimeoutNanos = copy.target().connectTimeout().toNanos();
+    this.readTimeoutNanos = copy.target().readTimeout().toNanos();
+    this.result = result;
+  }
+
+  ByteBuffer head() {
+    return head;
+  }
+
+  ByteBuffer body() {
+    return body;
+  }
+
+  boolean isHead() {
+    return headMethod;
+  }
+
+  long connectTimeoutNanos() {
+    return connectTimeoutNanos;
+  }
+
+  long readTimeoutNanos() {
+    return readTimeoutNanos;
+  }
+
+  /** Rewinds for a second try on a new connection; false if it was tried twice already. */
+  boolean retry() {
+    if (retried) {
+      return false;
+    }
+    retried = true;
+    head.rewind();
+    body.rewind();
+    return true;
+  }
+
+  void complete(ShadowResponse response) {
+    result.complete(response);
+  }
+
+  void fail(Throwable cause) {
+    result.completeExceptionally(cause);
+  }
+
+  /**
+   * Writes the request line and headers as HTTP/1.1 bytes: the copy's headers in order, then
+   * {@code Host} if the copy has none, then the body's framing. A body is framed by {@code
+   * Content-Length}; a bodiless copy carries {@code Content-Length: 0} only if the composer put it
+   * there (the client sent one), so a bodiless GET goes out as the client sent it.
+   *
+   * @throws IllegalArgumentException if a header cannot be written as HTTP/1.1 (counted as an
+   *     invalid request, never sent)
+   */
+  static ByteBuffer encodeHead(ShadowRequest copy, String authority, int bodyLength) {
+    URI uri = copy.uri();
+    String path = uri.getRawPath();
+    String query = uri.getRawQuery();
+    Headers headers = copy.headers();
+    int estimate = 64 + copy.method().length() + path.length()
+        + (query == null ? 0 : query.length() + 1) + authority.length();
+    for (int i = 0; i < headers.size(); i++) {
+      estimate += headers.name(i).length() + headers.value(i).length() + 4;
+    }
+    Latin1Writer w = new Latin1Writer(estimate);
+    w.token(copy.method(), "method");
+    w.ascii(' ');
+    if (path.isEmpty()) {
+      w.ascii('/');
+    } else {
+      w.text(path, "path");
+    }
+    if (query != null) {
+      w.ascii('?');
+      w.text(query, "query");
+    }
+    w.raw(" HTTP/1.1\r\n");
+    boolean host = false;
+    String length = null;
+    for (int i = 0; i < headers.size(); i++) {
+      String name = headers.name(i);
+      if (name.equalsIgnoreCase("Content-Length")) {
+        length = headers.value(i);
+        continue; // written below, checked against the body
+      }
+      if (name.equalsIgnoreCase("Transfer-Encoding")) {
+        continue; // the body is whole: it is framed by its length
+      }
+      host |= name.equalsIgnoreCase("Host");
+      w.field(name, headers.value(i));
+    }
+    if (!host) {
+      w.field("Host", authority);
+    }
+    if (bodyLength > 0 || length != null) {
+      String actual = Integer.toString(bodyLength);
+      if (length != null && !length.equals(actual)) {
+        throw new IllegalArgumentException("Content-Length: was " + length
+            + ", must be the body's length " + actual);
+      }
+      w.field("Content-Length", actual);
+    }
+    w.raw("\r\n");
+    return w.buffer();
+  }
+
+  /** Writes ISO-8859-1 bytes into a growing array, refusing what HTTP/1.1 cannot carry. */
+  private static final class Latin1Writer {
+    private byte[] bytes;
+    private int size;
+
+    Latin1Writer(int capacity) {
+      bytes = new byte[capacity];
+    }
+
+    void field(String name, String value) {
+      token(name, "header name");
+      raw(": ");
+      text(value, "header " + name);
+      raw("\r\n");
+    }
+
+    void token(String s, String what) {
+      ensure(s.length());
+      if (s.isEmpty()) {
+        throw new IllegalArgumentException(what + ": was empty, must be an HTTP token");
+      }
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c <= ' ' || c >= 0x7f || c == ':' || c == '(' || c == ')' || c == ',' || c == '/'
+            || c == ';' || c == '<' || c == '=' || c == '>' || c == '?' || c == '@' || c == '['
+            || c == '\\' || c == ']' || c == '{' || c == '}' || c == '"') {
+          throw new IllegalArgumentException(what + ": has character 0x" + Integer.toHexString(c)
+              + ", must be an HTTP token");
+        }
+        bytes[size++] = (byte) c;
+      }
+    }
+
+    void text(String s, String what) {
+      ensure(s.length());
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c > 0xff || c == '\r' || c == '\n' || c == 0) {
+          throw new IllegalArgumentException(what + ": has character 0x" + Integer.toHexString(c)
+              + ", which HTTP/1.1 cannot carry");
+        }
+        bytes[size++] = (byte) c;
+      }
+    }
+
+    void raw(String s) {
+      ensure(s.length());
+      for (int i = 0; i < s.length(); i++) {
+        bytes[size++] = (byte) s.charAt(i);
+      }
+    }
+
+    void ascii(char c) {
+      ensure(1);
+      bytes[size++] = (byte) c;
+    }
+
+    private void ensure(int more) {
+      if (size + more > bytes.length) {
+        bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+      }
+    }
+
+    ByteBuffer buffer() {
+      return ByteBuffer.wrap(bytes, 0, size);
+    }
+  }
+}

@@ -1,0 +1,355 @@
+package dev.mirror.core;
+
+import dev.mirror.api.Headers;
+import java.io.IOException;
+import java.net.ProtocolException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads an HTTP/1.1 answer for its framing only (RFC 9112): the status, the headers, and where the
+ * body ends. Body bytes are skipped as they arrive, never kept, so a 100 MB answer costs a read
+ * buffer. Interim 1xx answers are skipped; chunked bodies and their trailers, fixed lengths and
+ * bodies delimited by the connection's close are all understood. Anything else is a {@link
+ * ProtocolException} naming what was wrong.
+ */
+final class Http1ResponseParser {
+
+  /** Longest status or header line accepted. */
+  static final int MAX_LINE = 8 * 1024;
+
+  /** Most header (or trailer) bytes accepted for one answer. */
+  static final int MAX_HEADER_BYTES = 64 * 1024;
+
+  private enum State { STATUS, HEADERS, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS,
+    UNTIL_CLOSE, DONE }
+
+  private final byte[] line = new byte[MAX_LINE];
+  private int lineLength;
+  private int headerBytes;
+
+  private State state = State.STATUS;
+  private boolean head;
+  private int status;
+  private boolean http10;
+  private Headers.Builder headers;
+  private boolean closeAfter;
+  private long contentLength;
+  private boolean chunked;
+  private long remaining;
+  private long bytesSeen;
+  private boolean http10KeepAlive;
+
+  /** Starts reading the answer to a request with this method. */
+  void reset(boolean headRequest) {
+    head = headRequest;
+    bytesSeen = 0;
+    startAnswer();
+  }
+
+  /** Forgets the answer read so far (an interim 1xx one), keeping the request's facts. */
+  private void startAnswer() {
+    state = State.STATUS;
+    lineLength = 0;
+    headerBytes = 0;
+    status = 0;
+    http10 = false;
+    headers = null;
+    closeAfter = false;
+    contentLength = -1;
+    chunked = false;
+    remaining = 0;
+    http10KeepAlive = false;
+  }
+
+  /** Bytes of this answer seen so far (zero means the connection said nothing). */
+  long bytesSeen() {
+    return bytesSeen;
+  }
+
+  int status() {
+    return status;
+  }
+
+  Headers headers() {
+    return headers == null ? Headers.empty() : headers.build();
+  }
+
+  /** True once the whole answer was read. */
+  boolean done() {
+    return state == State.DONE;
+  }
+
+  /** True if the connection may carry another request after this answer. */
+  boolean keepAlive() {
+    return !closeAfter;
+  }
+
+  /**
+   * Consumes what {@code in} holds; returns true when the answer is complete (bytes after it stay
+   * in {@code in}).
+   *
+   * @throws ProtocolException if the bytes are not a valid HTTP/1.1 answer
+   */
+  boolean feed(ByteBuffer in) throws ProtocolException {
+    int start = in.position();
+    try {
+      while (in.hasRemaining() && state != State.DONE) {
+        switch (state) {
+          case STATUS, HEADERS, TRAILERS, CHUNK_SIZE, CHUNK_END -> {
+            if (readLine(in)) {
+              onLine();
+            }
+          }
+          case FIXED, CHUNK_DATA -> {
+            int skip = (int) Math.min(remaining, in.remaining());
+            in.position(in.position() + skip);
+            remaining -= skip;
+            if (remaining == 0) {
+              state = state == State.FIXED ? State.DONE : State.CHUNK_END;
+            }
+          }
+          case UNTIL_CLOSE -> in.position(in.limit());
+          default -> throw new AssertionError(state);
+        }
+      }
+      return state == State.DONE;
+    } finally {
+      bytesSeen += in.position() - start;
+    }
+  }
+
+  /**
+   * The connection ended: returns true if that completes the answer (a body delimited by the close).
+   */
+  boolean endOfInput() {
+    if (state == State.UNTIL_CLOSE) {
+      state = State.DONE;
+      return true;
+    }
+    return state == State.DONE;
+  }
+
+  private boolean readLine(ByteBuffer in) throws ProtocolException {
+    while (in.hasRemaining()) {
+      byte b = in.get();
+      if (b == '\n') {
+        if (lineLength > 0 && line[lineLength - 1] == '\r') {
+          lineLength--;
+        }
+        return true;
+      }
+      if (lineLength == MAX_LINE) {
+        throw new ProtocolException("the shadow's answer has a line longer than " + MAX_LINE
+            + " bytes");
+      }
+      line[lineLength++] = b;
+      if (state != State.CHUNK_SIZE && state != State.CHUNK_END
+          && ++headerBytes > MAX_HEADER_BYTES) {
+        throw new ProtocolException("the shadow's answer has more than " + MAX_HEADER_BYTES
+            + " bytes of headers");
+      }
+    }
+    return false;
+  }
+
+  private void onLine() throws ProtocolException {
+    int length = lineLength;
+    lineLength = 0;
+    switch (state) {
+      case STATUS -> {
+        if (length == 0 && status == 0) {
+          return; // RFC 9112 2.2: ignore an empty line before the status line
+        }
+        parseStatus(length);
+        headers = Headers.builder();
+        state = State.HEADERS;
+      }
+      case HEADERS -> {
+        if (length == 0) {
+          endOfHeaders();
+        } else {
+          header(length);
+        }
+      }
+      case TRAILERS -> {
+        if (length == 0) {
+          state = State.DONE;
+        }
+      }
+      case CHUNK_SIZE -> {
+        remaining = chunkSize(length);
+        state = remaining == 0 ? State.TRAILERS : State.CHUNK_DATA;
+      }
+      case CHUNK_END -> {
+        if (length != 0) {
+          throw new ProtocolException("the shadow's chunked answer has data after a chunk's end");
+        }
+        state = State.CHUNK_SIZE;
+      }
+      default -> throw new AssertionError(state);
+    }
+  }
+
+  private void parseStatus(int length) throws ProtocolException {
+    // "HTTP/1.1 204 No Content": version, space, three digits, then space or end
+    if (length < 12 || !startsWith("HTTP/1.") || (line[7] != '1' && line[7] != '0')
+        || line[8] != ' ' || (length > 12 && line[12] != ' ')) {
+      throw new ProtocolException("the shadow's answer does not start with an HTTP/1.x status line: "
+          + printable(length));
+    }
+    int code = 0;
+    for (int i = 9; i < 12; i++) {
+      if (line[i] < '0' || line[i] > '9') {
+        throw new ProtocolException("the shadow's status line has no valid status code: "
+            + printable(length));
+      }
+      code = code * 10 + (line[i] - '0');
+    }
+    if (code < 100) {
+      throw new ProtocolException("the shadow's status code " + code + " is not in [100, 999]");
+    }
+    status = code;
+    http10 = line[7] == '0';
+  }
+
+  private void header(int length) throws ProtocolException {
+    int colon = -1;
+    for (int i = 0; i < length; i++) {
+      if (line[i] == ':') {
+        colon = i;
+        break;
+      }
+    }
+    if (colon <= 0 || line[0] == ' ' || line[0] == '\t' || line[colon - 1] == ' ') {
+      throw new ProtocolException("the shadow's answer has a malformed header line: "
+          + printable(length));
+    }
+    int from = colon + 1;
+    int to = length;
+    while (from < to && (line[from] == ' ' || line[from] == '\t')) {
+      from++;
+    }
+    while (to > from && (line[to - 1] == ' ' || line[to - 1] == '\t')) {
+      to--;
+    }
+    String name = new String(line, 0, colon, StandardCharsets.ISO_8859_1);
+    String value = new String(line, from, to - from, StandardCharsets.ISO_8859_1);
+    if (status >= 200) {
+      headers.add(name, value);
+    }
+    if (name.equalsIgnoreCase("Content-Length")) {
+      long n = parseLength(value);
+      if (contentLength >= 0 && contentLength != n) {
+        throw new ProtocolException("the shadow's answer has two different Content-Length values");
+      }
+      contentLength = n;
+    } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+      chunked = value.toLowerCase(java.util.Locale.ROOT).endsWith("chunked");
+      if (!chunked) {
+        closeAfter = true; // another coding last: the body ends with the connection (RFC 9112 6.3)
+      }
+    } else if (name.equalsIgnoreCase("Connection")) {
+      String v = value.toLowerCase(java.util.Locale.ROOT);
+      if (v.contains("close")) {
+        closeAfter = true;
+      } else if (v.contains("keep-alive") && http10) {
+        http10KeepAlive = true;
+      }
+    }
+  }
+
+  private void endOfHeaders() {
+    if (status < 200) {
+      // An interim answer (100 Continue, 103 Early Hints): the real one follows.
+      int kept = status;
+      startAnswer();
+      if (kept == 101) {
+        status = 101;
+        state = State.DONE; // reported as the answer; the connection is not reused
+        closeAfter = true;
+      }
+      return;
+    }
+    if (http10 && !http10KeepAlive) {
+      closeAfter = true;
+    }
+    if (head || status == 204 || status == 304) {
+      state = State.DONE;
+    } else if (chunked) {
+      state = State.CHUNK_SIZE;
+    } else if (closeAfter && contentLength < 0) {
+      state = State.UNTIL_CLOSE;
+    } else if (contentLength >= 0) {
+      remaining = contentLength;
+      state = remaining == 0 ? State.DONE : State.FIXED;
+    } else {
+      closeAfter = true;
+      state = State.UNTIL_CLOSE;
+    }
+  }
+
+  private long chunkSize(int length) throws ProtocolException {
+    long size = 0;
+    int digits = 0;
+    for (int i = 0; i < length; i++) {
+      byte b = line[i];
+      int d = Character.digit(b, 16);
+      if (d < 0) {
+        if (b == ';' || b == ' ' || b == '\t') {
+          break; // chunk extensions are ignored
+        }
+        throw new ProtocolException("the shadow's chunked answer has an invalid chunk size: "
+            + printable(length));
+      }
+      if (++digits > 15) {
+        throw new ProtocolException("the shadow's chunked answer has a chunk size too large");
+      }
+      size = size * 16 + d;
+    }
+    if (digits == 0) {
+      throw new ProtocolException("the shadow's chunked answer has an empty chunk size line");
+    }
+    return size;
+  }
+
+  private static long parseLength(String value) throws ProtocolException {
+    if (value.isEmpty() || value.length() > 18) {
+      throw new ProtocolException("the shadow's Content-Length is not a number: " + value);
+    }
+    long n = 0;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < '0' || c > '9') {
+        throw new ProtocolException("the shadow's Content-Length is not a number: " + value);
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  }
+
+  private boolean startsWith(String prefix) {
+    for (int i = 0; i < prefix.length(); i++) {
+      if (line[i] != prefix.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private String printable(int length) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < Math.min(length, 60); i++) {
+      char c = (char) (line[i] & 0xff);
+      out.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return '"' + out.toString() + (length > 60 ? "…" : "") + '"';
+  }
+
+  /** Thrown for a read that cannot be an answer; kept as an IOException for classification. */
+  static IOException closedEarly(long seen) {
+    return new IOException(seen == 0
+        ? "the shadow closed the connection without answering"
+        : "the shadow closed the connection before its answer was complete");
+  }
+}

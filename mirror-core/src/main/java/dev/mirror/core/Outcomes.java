@@ -1,0 +1,150 @@
+package dev.mirror.core;
+
+import dev.mirror.api.DropReason;
+import dev.mirror.api.FailureReason;
+import dev.mirror.api.MirrorEvent;
+import dev.mirror.api.MirrorListener;
+import dev.mirror.api.ShadowRequest;
+import dev.mirror.api.ShadowResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where every copy ends: counted at its target, its room given back, the circuit told, listeners
+ * told, and a log line at a limited rate. Also where internal errors are counted and logged.
+ */
+final class Outcomes {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MirrorEngine.class);
+
+  private final MirrorListener[] listeners;
+  private final InFlight inFlight;
+  private final RateLimitedLog failureLog;
+  private final RateLimitedLog responseLog;
+  private final LongAdder errors = new LongAdder();
+
+  Outcomes(MirrorListener[] listeners, InFlight inFlight, LongSupplier nanoTime) {
+    this.listeners = listeners;
+    this.inFlight = inFlight;
+    this.failureLog = new RateLimitedLog(Duration.ofSeconds(10), nanoTime);
+    this.responseLog = new RateLimitedLog(Duration.ofSeconds(1), nanoTime);
+  }
+
+  /** A copy that never held room: counted as dropped. */
+  void dropped(TargetChannel channel, DropReason reason) {
+    channel.countDropped(reason);
+    if (listeners.length > 0) {
+      publish(new MirrorEvent.Dropped(channel.policy.policy.name(), channel.target.name(), reason));
+    }
+  }
+
+  /** A copy that held room and goes no further. */
+  void giveBack(TargetChannel channel, DropReason reason) {
+    channel.release();
+    dropped(channel, reason);
+    inFlight.leave();
+  }
+
+  void giveBack(Reservation reservation, DropReason reason) {
+    for (TargetChannel channel : reservation.channels) {
+      giveBack(channel, reason);
+    }
+  }
+
+  /** The shadow answered. */
+  void sent(TargetChannel channel, String id, ShadowRequest copy, ShadowResponse response,
+      long latencyNanos) {
+    try {
+      channel.release();
+      channel.circuit.onSuccess();
+      channel.countSent(response.statusCode(), latencyNanos);
+      if (channel.policy.policy.logResponses()) {
+        logResponse(channel, id, response.statusCode(), latencyNanos);
+      }
+      if (listeners.length > 0) {
+        publish(new MirrorEvent.Sent(channel.policy.policy.name(), channel.target.name(), copy,
+            response, Duration.ofNanos(latencyNanos)));
+      }
+    } finally {
+      inFlight.leave();
+    }
+  }
+
+  /** The copy could not be composed or sent, or got no answer. */
+  void failed(TargetChannel channel, ShadowRequest copy, Throwable failure, long latencyNanos) {
+    try {
+      channel.release();
+      FailureReason reason = FailureClassifier.classify(failure);
+      if (reason != FailureReason.INVALID_REQUEST) {
+        channel.circuit.onFailure();
+      }
+      channel.countFailed(reason, latencyNanos);
+      logFailure(channel, reason, failure);
+      if (listeners.length > 0) {
+        publish(new MirrorEvent.Failed(channel.policy.policy.name(), channel.target.name(), copy,
+            reason, failure, Duration.ofNanos(latencyNanos)));
+      }
+    } finally {
+      inFlight.leave();
+    }
+  }
+
+  private void logResponse(TargetChannel channel, String id, int status, long latencyNanos) {
+    Long heldBack = responseLog.pass(channel.target.name() + ' ' + status / 100);
+    if (heldBack != null) {
+      LOG.info("mirror copy {} -> {} {}: {} in {} ms{}", id, channel.policy.policy.name(),
+          channel.target.name(), status, TimeUnit.NANOSECONDS.toMillis(latencyNanos),
+          heldBack > 0 ? " (" + heldBack + " more like it not logged)" : "");
+    }
+  }
+
+  private void logFailure(TargetChannel channel, FailureReason reason, Throwable failure) {
+    Long heldBack = failureLog.pass(channel.target.name() + ' ' + reason);
+    if (heldBack != null) {
+      Throwable cause = unwrap(failure);
+      LOG.warn("mirror copy to {} ({}) failed: {} ({}){}", channel.target.name(),
+          channel.target.address(), reason, cause.getClass().getSimpleName()
+              + (cause.getMessage() == null ? "" : ": " + cause.getMessage()),
+          heldBack > 0 ? "; " + heldBack + " more failures like it in the last interval" : "");
+    }
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private void publish(MirrorEvent event) {
+    for (MirrorListener listener : listeners) {
+      try {
+        listener.onEvent(event);
+      } catch (RuntimeException e) {
+        internalError("a listener threw", e);
+      }
+    }
+  }
+
+  /** Counts and logs (at a limited rate) an error of mirror's own; the primary never sees it. */
+  void internalError(String what, Throwable e) {
+    errors.increment();
+    Long heldBack = failureLog.pass("internal " + what);
+    if (heldBack != null) {
+      LOG.error("mirror: {} (the primary request is not affected){}", what,
+          heldBack > 0 ? "; " + heldBack + " more like it not logged" : "", e);
+    }
+  }
+
+  long errors() {
+    return errors.sum();
+  }
+}
