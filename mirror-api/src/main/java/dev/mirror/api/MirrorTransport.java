@@ -15,7 +15,8 @@ import java.util.concurrent.Executor;
  * java.net.ConnectException}, an {@link java.net.http.HttpTimeoutException}, an {@link
  * javax.net.ssl.SSLException}, another {@link java.io.IOException}, an {@link
  * IllegalArgumentException} for a copy that cannot be sent as it is), within the target's
- * timeouts. The dispatcher may cancel it. A transport that throws instead is counted as failed,
+ * timeouts. A transport without room for the copy completes it with a {@link
+ * TransportFullException}: the copy is then counted as dropped, not failed. The dispatcher may cancel it. A transport that throws instead is counted as failed,
  * never seen by the primary.
  *
  * <p>Transports are found by name through {@link java.util.ServiceLoader} and {@link

@@ -42,7 +42,7 @@ class MirrorTargetTest {
     MirrorTarget target = MirrorTarget.builder("t", "http://a").build();
     assertThat(target.connectTimeout()).isEqualTo(Duration.ofSeconds(1));
     assertThat(target.readTimeout()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(target.maxInFlight()).isEqualTo(32);
+    assertThat(target.maxInFlight()).isEqualTo(MirrorTarget.DEFAULT_MAX_IN_FLIGHT);
     assertThat(target.hostHeader()).isEqualTo(HostHeader.original());
     assertThat(target.httpVersion()).isEqualTo(HttpVersion.HTTP_1_1);
   }

@@ -22,7 +22,10 @@ import org.eclipse.jetty.server.ServerConnector;
 /**
  * The primary bench/load.sh measures: Jetty 12 answering "hello" on 127.0.0.1, with MirrorFilter
  * in front when {@code mirror.*} arguments are given. Usage: {@code BenchPrimary <port>
- * [mirror.key=value ...]}. On exit it prints the copies' counts.
+ * [mirror.key=value ...]}. On exit it prints the copies' counts; while it runs, {@code
+ * http://127.0.0.1:<port + 1>/} answers the default target's counts as one line ({@code
+ * submitted sent failed dropped inFlight}), for load.sh to measure the share of copies delivered in a
+ * window.
  */
 public final class BenchPrimary {
 
@@ -70,6 +73,19 @@ public final class BenchPrimary {
       }
     }));
     server.start();
+    if (engine != null) {
+      com.sun.net.httpserver.HttpServer stats = com.sun.net.httpserver.HttpServer.create(
+          new java.net.InetSocketAddress("127.0.0.1", port + 1), 16);
+      stats.createContext("/", exchange -> {
+        TargetStats t = engine.stats().target("default");
+        byte[] line = (t.submitted() + " " + t.sent() + " " + t.failedTotal() + " "
+            + t.droppedTotal() + " " + t.inFlight() + "\n").getBytes(StandardCharsets.US_ASCII);
+        exchange.sendResponseHeaders(200, line.length);
+        exchange.getResponseBody().write(line);
+        exchange.close();
+      });
+      stats.start();
+    }
     System.out.println("primary ready on " + port + (engine == null ? " (no mirroring)"
         : " mirroring to " + keys.get("mirror.host")));
     server.join();

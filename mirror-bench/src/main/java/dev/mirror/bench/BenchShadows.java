@@ -10,8 +10,10 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * The shadows bench/load.sh mirrors to, in their own JVM on 127.0.0.1: {@code fast} answers 204
- * at once, {@code slow} after 0.5 s, {@code blackhole} never. Usage: {@code BenchShadows
- * <fastPort> <slowPort> <blackholePort>}; runs until killed.
+ * at once, {@code slow} after 0.5 s, {@code blackhole} never, {@code reset} resets every
+ * connection once a request arrived. Usage: {@code BenchShadows <fastPort> <slowPort>
+ * <blackholePort> [resetPort]}; runs until killed. (load.sh uses NGINX for the fast and slow
+ * shadows, so that the Jetty primary and NGINX `mirror` send to the same server.)
  */
 public final class BenchShadows {
 
@@ -21,8 +23,30 @@ public final class BenchShadows {
     start(Integer.parseInt(args[0]), 0, false);
     start(Integer.parseInt(args[1]), 500, false);
     start(Integer.parseInt(args[2]), 0, true);
+    if (args.length > 3) {
+      startResetting(Integer.parseInt(args[3]));
+    }
     System.out.println("shadows ready");
     Thread.currentThread().join();
+  }
+
+  /** Reads the first bytes of each connection, then resets it (RST, not FIN). */
+  private static void startResetting(int port) throws Exception {
+    java.net.ServerSocket server = new java.net.ServerSocket(port, 1024,
+        java.net.InetAddress.getByName("127.0.0.1"));
+    Thread acceptor = new Thread(() -> {
+      while (true) {
+        try {
+          java.net.Socket socket = server.accept();
+          socket.getInputStream().read(new byte[4096]);
+          socket.setSoLinger(true, 0);
+          socket.close();
+        } catch (java.io.IOException e) {
+          // next connection
+        }
+      }
+    }, "reset-shadow");
+    acceptor.start();
   }
 
   private static void start(int port, long delayMillis, boolean blackHole) throws Exception {

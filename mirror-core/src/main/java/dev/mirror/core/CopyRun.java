@@ -4,6 +4,7 @@ import dev.mirror.api.DropReason;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
+import dev.mirror.api.TransportFullException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +75,8 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
       }
       if (failure == null) {
         dispatch.outcomes().sent(channel, id, copy, response, latency);
+      } else if (transportFull(failure)) {
+        dispatch.outcomes().giveBack(channel, DropReason.QUEUE_FULL);
       } else {
         dispatch.outcomes().failed(channel, copy, failure, latency);
       }
@@ -82,7 +85,17 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
     }
   }
 
+  private static boolean transportFull(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof TransportFullException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void end() {
+    channel.releaseBytes(request.bodyLength());
     if (done != null) {
       done.complete(null);
     }

@@ -130,6 +130,17 @@ final class Dispatch {
     DropReason firstDrop = null;
     for (int i = 0; i < channels.length; i++) {
       TargetChannel channel = channels[i];
+      int bytes = request.bodyLength();
+      if (!channel.tryReserveBytes(bytes)) {
+        outcomes.giveBack(channel, DropReason.QUEUE_FULL); // the byte cap, not the count
+        firstDrop = firstDrop == null ? DropReason.QUEUE_FULL : firstDrop;
+        results[i] = new SubmitResult.TargetResult(channel.target.name(), Outcome.DROPPED,
+            DropReason.QUEUE_FULL);
+        if (done != null) {
+          done[i] = CompletableFuture.completedFuture(null);
+        }
+        continue;
+      }
       CopyRun run = new CopyRun(this, channel, request, id, synchronous);
       try {
         executor.execute(run);
@@ -139,6 +150,7 @@ final class Dispatch {
           done[i] = run.done;
         }
       } catch (RejectedExecutionException e) {
+        channel.releaseBytes(bytes);
         DropReason reason = closed || abandoning ? DropReason.CLOSED : DropReason.QUEUE_FULL;
         outcomes.giveBack(channel, reason);
         firstDrop = firstDrop == null ? reason : firstDrop;

@@ -32,26 +32,33 @@ final class EventLoop implements Executor {
     void ready(SelectionKey key);
   }
 
-  /** Called on the loop thread after each wake-up with the current time, to enforce timeouts. */
-  interface Ticker {
-    /** Returns the longest the loop may sleep before the next tick, in milliseconds (0: forever). */
+  /** What the loop's owner does on the loop thread at fixed points of each pass. */
+  interface Driver {
+    /**
+     * Called after each wake-up with the current time, to enforce timeouts; returns the longest
+     * the loop may sleep before the next call, in milliseconds (0: until woken).
+     */
     long tick(long nowNanos);
+
+    /** Called before the loop sleeps: writes what this pass queued, so writes are batched. */
+    void flush();
   }
 
   private final Selector selector;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean sleeping = new AtomicBoolean();
+
   private final Thread thread;
-  private final Ticker ticker;
+  private final Driver driver;
   private volatile boolean closing;
 
-  EventLoop(String name, Ticker ticker) {
+  EventLoop(String name, Driver driver) {
     try {
       this.selector = Selector.open();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot open a selector for " + name, e);
     }
-    this.ticker = ticker;
+    this.driver = driver;
     this.thread = new Thread(this::loop, name);
     thread.setDaemon(true);
     thread.start();
@@ -86,6 +93,7 @@ final class EventLoop implements Executor {
     try {
       while (!closing) {
         runTasks();
+        driver.flush();
         sleeping.set(true);
         // A task queued after runTasks() but before the flag was set would not wake us: look again.
         if (!tasks.isEmpty()) {
@@ -103,7 +111,7 @@ final class EventLoop implements Executor {
             ((Handler) key.attachment()).ready(key);
           }
         }
-        sleepMillis = ticker.tick(System.nanoTime());
+        sleepMillis = driver.tick(System.nanoTime());
       }
     } catch (ClosedSelectorException e) {
       // closed under us: nothing left to do

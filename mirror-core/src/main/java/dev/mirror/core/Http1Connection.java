@@ -2,21 +2,32 @@ package dev.mirror.core;
 
 import dev.mirror.api.ShadowResponse;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ProtocolException;
+import java.net.StandardSocketOptions;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One kept-alive HTTP/1.1 connection to a shadow, carrying one exchange at a time. Lives on its
- * event loop's thread only.
+ * One kept-alive HTTP/1.1 connection to a shadow. It carries its exchanges in order: usually one
+ * at a time, and to a fast shadow under load several pipelined (RFC 9112 section 9.3.2: written
+ * back to back, answered in order), so that one write and one read serve many copies. Requests
+ * queued during one pass of the event loop go out in one write at its end. Event-loop thread
+ * only.
+ *
+ * <p>Retries: an exchange that got no byte of an answer when the connection ended (a shadow that
+ * closed a kept-alive connection as it was reused, or one that answered {@code Connection: close}
+ * before reading the pipelined requests behind) is sent once more on another connection.
  */
 final class Http1Connection implements EventLoop.Handler {
 
-  private enum State { CONNECTING, HANDSHAKING, WRITING, READING, IDLE, CLOSED }
+  private enum State { CONNECTING, HANDSHAKING, OPEN, CLOSED }
 
   private final Http1Pool pool;
   private final SocketChannel channel;
@@ -24,20 +35,27 @@ final class Http1Connection implements EventLoop.Handler {
   /** TLS for https shadows; null in the clear. */
   private final TlsSession tls;
   private final Http1ResponseParser parser = new Http1ResponseParser();
-  private final ByteBuffer[] out = new ByteBuffer[2];
-  private State state;
-  private Http1Exchange exchange;
-  private long deadlineNanos;
+  /** Exchanges on this connection, oldest first: the first is the one being answered. */
+  private final ArrayDeque<Http1Exchange> exchanges = new ArrayDeque<>();
+  /** Bytes to write, in order: {@code out[outStart..outEnd)}. */
+  private ByteBuffer[] out = new ByteBuffer[8];
+  private int outStart;
+  private int outEnd;
+  private State state = State.CONNECTING;
+  private boolean parsing;
+  private boolean dirty;
+  private boolean writeBlocked;
+  private long connectDeadlineNanos;
   private long idleSinceNanos;
   private int served;
 
-  /** Opens a socket for this exchange; {@link #connect} starts the connection. */
-  Http1Connection(Http1Pool pool, Http1Exchange first, long nowNanos) throws IOException {
+  /** Opens a socket; {@link #connect} starts the connection. */
+  Http1Connection(Http1Pool pool) throws IOException {
     this.pool = pool;
     SocketChannel ch = SocketChannel.open();
     try {
       ch.configureBlocking(false);
-      ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+      ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
       this.channel = ch;
       this.key = ch.register(pool.loop().selector(), 0, this);
       this.tls = pool.newTlsSession(ch);
@@ -45,13 +63,11 @@ final class Http1Connection implements EventLoop.Handler {
       ch.close();
       throw e;
     }
-    this.exchange = first;
-    this.state = State.CONNECTING;
-    this.deadlineNanos = nowNanos + first.connectTimeoutNanos();
   }
 
-  /** Starts connecting; a failure fails the first exchange and closes. */
-  void connect(java.net.InetSocketAddress address, long nowNanos) {
+  /** Starts connecting within the connect timeout; a failure fails what was queued. */
+  void connect(InetSocketAddress address, long connectTimeoutNanos, long nowNanos) {
+    connectDeadlineNanos = nowNanos + connectTimeoutNanos;
     try {
       if (channel.connect(address)) {
         connected(nowNanos);
@@ -59,13 +75,13 @@ final class Http1Connection implements EventLoop.Handler {
         key.interestOps(SelectionKey.OP_CONNECT);
       }
     } catch (IOException | RuntimeException e) {
-      fail(e);
+      failAll(e);
     }
   }
 
   private void connected(long nowNanos) throws IOException {
     if (tls == null) {
-      startWriting(nowNanos);
+      opened(nowNanos);
     } else {
       state = State.HANDSHAKING; // still under the connect timeout
       handshake(nowNanos);
@@ -74,53 +90,111 @@ final class Http1Connection implements EventLoop.Handler {
 
   private void handshake(long nowNanos) throws IOException {
     switch (tls.handshake()) {
-      case NONE -> startWriting(nowNanos);
+      case NONE -> opened(nowNanos);
       case READ -> key.interestOps(SelectionKey.OP_READ);
       case WRITE -> key.interestOps(SelectionKey.OP_WRITE);
       default -> throw new AssertionError();
     }
   }
 
-  /** True if this connection is idle and may carry another exchange. */
-  boolean reusable() {
-    return state == State.IDLE && channel.isOpen();
+  private void opened(long nowNanos) throws IOException {
+    state = State.OPEN;
+    // The read timeout of what waited for the connection starts now.
+    for (Http1Exchange exchange : exchanges) {
+      exchange.startClock(nowNanos);
+    }
+    key.interestOps(SelectionKey.OP_READ);
+    flush();
+  }
+
+  /** Exchanges queued or in flight here. */
+  int depth() {
+    return exchanges.size();
+  }
+
+  /** True if open with nothing in flight: reusable at once. */
+  boolean idle() {
+    return state == State.OPEN && exchanges.isEmpty();
+  }
+
+  boolean open() {
+    return state != State.CLOSED;
+  }
+
+  /** True if a write is already due at the end of this pass of the loop. */
+  boolean dirty() {
+    return dirty;
   }
 
   long idleSinceNanos() {
     return idleSinceNanos;
   }
 
-  /** Starts an exchange on this idle connection. */
-  void start(Http1Exchange next, long nowNanos) throws IOException {
-    exchange = next;
-    startWriting(nowNanos);
+  /** Queues an exchange; its bytes go out at the end of this pass of the loop. */
+  void enqueue(Http1Exchange exchange, long nowNanos) {
+    exchanges.add(exchange);
+    if (state == State.OPEN) {
+      exchange.startClock(nowNanos);
+    }
+    if (outEnd + 2 > out.length) {
+      compactOut();
+    }
+    out[outEnd++] = exchange.head();
+    out[outEnd++] = exchange.body();
+    if (!dirty) {
+      dirty = true;
+      pool.markDirty(this);
+    }
   }
 
-  private void startWriting(long nowNanos) throws IOException {
-    state = State.WRITING;
-    deadlineNanos = nowNanos + exchange.readTimeoutNanos();
-    parser.reset(exchange.isHead());
-    out[0] = exchange.head();
-    out[1] = exchange.body();
-    write();
+  private void compactOut() {
+    int n = outEnd - outStart;
+    ByteBuffer[] next = n + 2 > out.length ? new ByteBuffer[Math.max(out.length * 2, n + 2)] : out;
+    System.arraycopy(out, outStart, next, 0, n);
+    if (next == out) {
+      Arrays.fill(out, n, outEnd, null);
+    }
+    out = next;
+    outStart = 0;
+    outEnd = n;
+  }
+
+  /** Writes what is queued, if the connection is open; called at the end of a loop pass. */
+  void flush() {
+    dirty = false;
+    if (state != State.OPEN || writeBlocked) {
+      return;
+    }
+    try {
+      write();
+    } catch (IOException | RuntimeException e) {
+      fail(e);
+    }
   }
 
   private void write() throws IOException {
-    boolean all;
-    if (tls == null) {
-      channel.write(out);
-      all = !out[0].hasRemaining() && !out[1].hasRemaining();
-    } else {
-      all = tls.write(out);
-    }
-    if (!all) {
-      key.interestOps(SelectionKey.OP_WRITE);
+    if (outStart == outEnd) {
       return;
     }
-    out[0] = null;
-    out[1] = null;
-    state = State.READING;
-    key.interestOps(SelectionKey.OP_READ);
+    if (tls == null) {
+      channel.write(out, outStart, outEnd - outStart);
+    } else {
+      tls.write(out, outStart, outEnd - outStart);
+    }
+    while (outStart < outEnd && !out[outStart].hasRemaining()) {
+      out[outStart++] = null;
+    }
+    if (outStart == outEnd) {
+      outStart = 0;
+      outEnd = 0;
+      if (writeBlocked) {
+        writeBlocked = false;
+        key.interestOps(SelectionKey.OP_READ);
+      }
+    } else if (!writeBlocked) {
+      writeBlocked = true;
+      key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+    }
   }
 
   @Override
@@ -133,16 +207,14 @@ final class Http1Connection implements EventLoop.Handler {
           }
         }
         case HANDSHAKING -> handshake(System.nanoTime());
-        case WRITING -> {
-          if (selected.isReadable()) {
-            read(); // an early answer (or a close) before the request was all written
-          }
-          if (state == State.WRITING) {
+        case OPEN -> {
+          if (selected.isWritable()) {
             write();
           }
+          if (selected.isReadable() && state == State.OPEN) {
+            read();
+          }
         }
-        case READING -> read();
-        case IDLE -> idleRead();
         case CLOSED -> { }
         default -> throw new AssertionError(state);
       }
@@ -152,22 +224,28 @@ final class Http1Connection implements EventLoop.Handler {
   }
 
   private void read() throws IOException {
-    while (true) {
+    while (state == State.OPEN) {
       ByteBuffer buffer = tls == null ? readPlain() : tls.read();
       if (buffer == null) {
-        if (parser.endOfInput()) {
-          complete(false);
-        } else {
-          closedEarly();
-        }
+        endOfInput();
         return;
       }
       if (!buffer.hasRemaining()) {
         return; // drained what the socket had; wait for more
       }
-      if (parser.feed(buffer)) {
-        complete(!buffer.hasRemaining() && parser.keepAlive() && state == State.READING);
-        return;
+      while (buffer.hasRemaining() && state == State.OPEN) {
+        Http1Exchange current = exchanges.peekFirst();
+        if (current == null) {
+          close(); // bytes nobody asked for: the connection cannot be trusted any more
+          return;
+        }
+        if (!parsing) {
+          parser.reset(current.isHead());
+          parsing = true;
+        }
+        if (parser.feed(buffer)) {
+          answered();
+        }
       }
     }
   }
@@ -176,87 +254,134 @@ final class Http1Connection implements EventLoop.Handler {
   private ByteBuffer readPlain() throws IOException {
     ByteBuffer buffer = pool.readBuffer();
     buffer.clear();
-    int n = channel.read(buffer);
-    if (n < 0) {
+    if (channel.read(buffer) < 0) {
       return null;
     }
     return buffer.flip();
   }
 
-  /** A kept-alive connection should be quiet: data or an end means it is no longer usable. */
-  private void idleRead() {
-    ByteBuffer buffer = pool.readBuffer();
-    buffer.clear();
-    try {
-      channel.read(buffer);
-    } catch (IOException e) {
-      // closed by the shadow, as expected of an idle connection at some point
-    }
-    close();
-  }
-
-  private void complete(boolean keepAlive) {
-    Http1Exchange done = exchange;
-    exchange = null;
+  /** The first exchange has its whole answer. */
+  private void answered() {
+    parsing = false;
+    Http1Exchange done = exchanges.pollFirst();
     served++;
+    long now = System.nanoTime();
+    pool.observe(now - done.startedNanos());
     ShadowResponse response;
     try {
       response = new ShadowResponse(parser.status(), parser.headers());
     } catch (RuntimeException e) {
       done.fail(new ProtocolException("the shadow's answer could not be read: " + e.getMessage()));
-      close();
+      fail(e);
       return;
     }
-    if (keepAlive) {
-      state = State.IDLE;
-      idleSinceNanos = System.nanoTime();
-      pool.release(this);
+    if (!parser.keepAlive()) {
+      // The shadow said it reads nothing more here (RFC 9112 9.6): what is queued behind was
+      // not processed, and goes to another connection as it is, without using up its retry.
+      requeueRest();
     } else {
-      close();
+      if (exchanges.isEmpty()) {
+        idleSinceNanos = now;
+      }
+      pool.answered(this);
     }
     done.complete(response);
   }
 
-  private void closedEarly() {
-    Http1Exchange failed = exchange;
-    exchange = null;
-    close();
-    // A kept-alive connection the shadow closed just as we reused it: the request never got an
-    // answer's first byte, so it is sent once more on a new connection, as HTTP clients do.
-    if (served > 0 && parser.bytesSeen() == 0 && failed.retry()) {
-      pool.send(failed);
+  private void endOfInput() {
+    if (parsing && parser.endOfInput()) {
+      answered(); // an answer delimited by the end of the connection
+      if (state == State.OPEN) {
+        requeueRest();
+      }
       return;
     }
-    failed.fail(Http1ResponseParser.closedEarly(parser.bytesSeen()));
-  }
-
-  /** Fails the exchange in progress (if any) and closes. */
-  void fail(Throwable cause) {
-    Http1Exchange failed = exchange;
-    exchange = null;
-    close();
-    if (failed != null) {
-      failed.fail(cause);
+    Http1Exchange first = exchanges.pollFirst();
+    if (first == null) {
+      close(); // an idle connection the shadow closed, as shadows do
+      return;
+    }
+    long seen = parsing ? parser.bytesSeen() : 0;
+    boolean reused = served > 0;
+    closeAndRetryRest();
+    // A kept-alive connection the shadow closed just as it was reused: the request got no byte
+    // of an answer, so it is sent once more on another connection, as HTTP clients do.
+    if (reused && seen == 0 && first.retry()) {
+      pool.send(first);
+    } else {
+      first.fail(Http1ResponseParser.closedEarly(seen));
     }
   }
 
-  /** Enforces the deadline of what is in progress; returns true if this connection ended. */
+  private void requeueRest() {
+    Http1Exchange[] rest = exchanges.toArray(new Http1Exchange[0]);
+    exchanges.clear();
+    close();
+    for (Http1Exchange exchange : rest) {
+      exchange.rewind();
+      pool.send(exchange);
+    }
+  }
+
+  /** Closes, and sends once more (elsewhere) what got no byte of an answer here. */
+  private void closeAndRetryRest() {
+    Http1Exchange[] rest = exchanges.toArray(new Http1Exchange[0]);
+    exchanges.clear();
+    close();
+    for (Http1Exchange exchange : rest) {
+      if (exchange.retry()) {
+        pool.send(exchange);
+      } else {
+        exchange.fail(new IOException("the shadow closed the connection before answering"));
+      }
+    }
+  }
+
+  /** Fails the exchange being answered with this cause, retries the rest, and closes. */
+  void fail(Throwable cause) {
+    Http1Exchange first = exchanges.pollFirst();
+    if (state == State.CONNECTING || state == State.HANDSHAKING) {
+      if (first != null) {
+        exchanges.addFirst(first);
+      }
+      failAll(cause); // nothing went out: every exchange here fails the same way
+      return;
+    }
+    closeAndRetryRest();
+    if (first != null) {
+      first.fail(cause);
+    }
+  }
+
+  void failAll(Throwable cause) {
+    Http1Exchange[] all = exchanges.toArray(new Http1Exchange[0]);
+    exchanges.clear();
+    close();
+    for (Http1Exchange exchange : all) {
+      exchange.fail(cause);
+    }
+  }
+
+  /** Enforces deadlines; returns true if something is still in flight here. */
   boolean expireIfDue(long nowNanos) {
-    if (exchange == null || nowNanos - deadlineNanos < 0) {
+    if (exchanges.isEmpty()) {
       return false;
     }
     if (state == State.CONNECTING || state == State.HANDSHAKING) {
-      fail(new HttpConnectTimeoutException("no connection to the shadow within "
-          + TimeUnit.NANOSECONDS.toMillis(exchange.connectTimeoutNanos()) + " ms"));
-    } else {
+      if (nowNanos - connectDeadlineNanos >= 0) {
+        failAll(new HttpConnectTimeoutException("no connection to the shadow within "
+            + TimeUnit.NANOSECONDS.toMillis(exchanges.peekFirst().connectTimeoutNanos()) + " ms"));
+        return false;
+      }
+      return true;
+    }
+    Http1Exchange first = exchanges.peekFirst();
+    if (nowNanos - first.deadlineNanos() >= 0) {
       fail(new HttpTimeoutException("no complete answer within "
-          + TimeUnit.NANOSECONDS.toMillis(exchange.readTimeoutNanos()) + " ms (read timeout)"));
+          + TimeUnit.NANOSECONDS.toMillis(first.readTimeoutNanos()) + " ms (read timeout)"));
+      return false;
     }
     return true;
-  }
-
-  boolean busy() {
-    return exchange != null;
   }
 
   void close() {

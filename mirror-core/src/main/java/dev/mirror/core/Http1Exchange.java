@@ -20,6 +20,9 @@ final class Http1Exchange {
   private final long readTimeoutNanos;
   private final CompletableFuture<ShadowResponse> result;
   private boolean retried;
+  private long startedNanos;
+  private long deadlineNanos;
+  private long queuedNanos;
 
   Http1Exchange(ShadowRequest copy, String authority, CompletableFuture<ShadowResponse> result) {
     this.body = copy.body();
@@ -50,15 +53,43 @@ final class Http1Exchange {
     return readTimeoutNanos;
   }
 
+  /** The request goes out on an open connection now: its read timeout starts. */
+  void startClock(long nowNanos) {
+    startedNanos = nowNanos;
+    deadlineNanos = nowNanos + readTimeoutNanos;
+  }
+
+  /** The exchange starts waiting for a connection. */
+  void queued(long nowNanos) {
+    queuedNanos = nowNanos;
+  }
+
+  long queuedNanos() {
+    return queuedNanos;
+  }
+
+  long startedNanos() {
+    return startedNanos;
+  }
+
+  long deadlineNanos() {
+    return deadlineNanos;
+  }
+
   /** Rewinds for a second try on a new connection; false if it was tried twice already. */
   boolean retry() {
     if (retried) {
       return false;
     }
     retried = true;
+    rewind();
+    return true;
+  }
+
+  /** Rewinds the bytes for another connection. */
+  void rewind() {
     head.rewind();
     body.rewind();
-    return true;
   }
 
   void complete(ShadowResponse response) {

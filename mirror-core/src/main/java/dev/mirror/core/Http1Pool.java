@@ -1,5 +1,6 @@
 package dev.mirror.core;
 
+import dev.mirror.api.TransportFullException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -8,13 +9,34 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The connections to one shadow address: idle ones kept alive for reuse (most recently used
- * first), a new one opened when none is idle. There are never more connections than exchanges in
- * flight to the address, which the engine caps per target. Event-loop thread only.
+ * The connections of one event loop to one shadow address: idle ones kept alive for reuse (most
+ * recently used first), a new one opened when none is idle. There are never more connections than
+ * exchanges in flight to the address, which the engine caps per target. Requests of one loop
+ * pass share connections, pipelined up to {@value #MAX_DEPTH} deep, as long as the shadow's recent
+ * answer times say that the last of them would still be answered within a quarter of its read
+ * timeout: one write and one read then serve several copies, the cost that bounds a mirror at
+ * full load, while a slow shadow gets one request per connection. Event-loop thread only.
  */
 final class Http1Pool {
 
+  /** Most requests pipelined on one connection: {@value}. */
+  static final int MAX_DEPTH = 32;
+  /** Connections a fast shadow gets from one loop before requests are pipelined: {@value}. */
+  static final int PIPELINED_CONNECTIONS = 4;
+  /**
+   * Most connections one loop opens to one shadow: {@value}. Beyond, a copy is pipelined if the
+   * shadow answers fast enough, else waits for a connection (at most half its read timeout, then
+   * it is dropped as {@link TransportFullException}): a slow shadow is never flooded with
+   * connections (a burst of 100 overflowed a default Jetty accept queue here).
+   */
+  static final int MAX_CONNECTIONS = 16;
+  private final Http1Lane lane;
   private final EventLoop loop;
+  private final List<Http1Connection> dirty = new ArrayList<>();
+  /** Exchanges waiting for a connection, oldest first (at the connection limit only). */
+  private final ArrayDeque<Http1Exchange> waiting = new ArrayDeque<>();
+  private long latencyNanos;
+  private int samples;
   private final String host;
   private final int port;
   private final ByteBuffer readBuffer;
@@ -25,9 +47,10 @@ final class Http1Pool {
   private long resolvedAtNanos;
 
   /** A pool for one address; {@code tls} is the context for https, or null in the clear. */
-  Http1Pool(EventLoop loop, String host, int port, javax.net.ssl.SSLContext tls,
+  Http1Pool(Http1Lane lane, String host, int port, javax.net.ssl.SSLContext tls,
       ByteBuffer readBuffer) {
-    this.loop = loop;
+    this.lane = lane;
+    this.loop = lane.loop();
     this.tls = tls;
     this.host = host;
     this.port = port;
@@ -60,19 +83,23 @@ final class Http1Pool {
     return address;
   }
 
-  /** Sends on an idle connection, or on a new one. */
+  /**
+   * Sends: pipelined behind requests already going out in this pass when the shadow answers fast
+   * enough, else on an idle connection, else on a new one; at the connection limit, pipelined on
+   * the least busy connection if its answers would still come in time, else not sent ({@link
+   * TransportFullException}).
+   */
   void send(Http1Exchange exchange) {
     long now = System.nanoTime();
-    Http1Connection connection;
-    while ((connection = idle.pollFirst()) != null) {
-      if (connection.reusable()) {
-        try {
-          connection.start(exchange, now);
-        } catch (IOException | RuntimeException e) {
-          connection.fail(e);
-        }
-        return;
-      }
+    Http1Connection connection = choose(exchange.readTimeoutNanos());
+    if (connection != null) {
+      connection.enqueue(exchange, now);
+      return;
+    }
+    if (open.size() >= MAX_CONNECTIONS) {
+      exchange.queued(now);
+      waiting.add(exchange); // goes out as soon as a connection has room
+      return;
     }
     InetSocketAddress target = address();
     if (target.isUnresolved()) {
@@ -81,22 +108,100 @@ final class Http1Pool {
     }
     Http1Connection fresh;
     try {
-      fresh = new Http1Connection(this, exchange, now);
+      fresh = new Http1Connection(this);
     } catch (IOException | RuntimeException e) {
       exchange.fail(e);
       return;
     }
     open.add(fresh);
-    fresh.connect(target, now);
+    fresh.enqueue(exchange, now);
+    fresh.connect(target, exchange.connectTimeoutNanos(), now);
   }
 
-  void release(Http1Connection connection) {
-    idle.offerFirst(connection);
+  /** An open connection to use, or null for a new one (if the limit allows). */
+  private Http1Connection choose(long readTimeoutNanos) {
+    for (int i = 0; i < dirty.size(); i++) {
+      Http1Connection c = dirty.get(i);
+      if (c.open() && mayQueueBehind(c, readTimeoutNanos)) {
+        return c;
+      }
+    }
+    Http1Connection c;
+    while ((c = idle.pollFirst()) != null) {
+      if (c.idle()) {
+        return c;
+      }
+    }
+    if (open.size() < PIPELINED_CONNECTIONS) {
+      return null;
+    }
+    Http1Connection least = null;
+    for (Http1Connection o : open) {
+      if (o.open() && (least == null || o.depth() < least.depth())) {
+        least = o;
+      }
+    }
+    if (least != null && (open.size() >= MAX_CONNECTIONS || least.depth() <= 1)
+        && mayQueueBehind(least, readTimeoutNanos)) {
+      return least;
+    }
+    return null;
+  }
+
+  /**
+   * True if a request queued behind what this connection carries would still be answered well
+   * within its read timeout, going by how fast the shadow has been answering.
+   */
+  private boolean mayQueueBehind(Http1Connection c, long readTimeoutNanos) {
+    return samples >= 16 && c.depth() < MAX_DEPTH
+        && latencyNanos * (c.depth() + 1) < readTimeoutNanos / 4;
+  }
+
+  /** A moving average of the time from a request's write to its whole answer. */
+  void observe(long nanos) {
+    latencyNanos = samples == 0 ? nanos : latencyNanos + (nanos - latencyNanos) / 16;
+    samples = Math.min(samples + 1, 1_000);
+  }
+
+  void markDirty(Http1Connection connection) {
+    if (dirty.isEmpty()) {
+      lane.poolDirty(this);
+    }
+    dirty.add(connection);
+  }
+
+  /** Writes what this pass queued, one write per connection. */
+  void flush() {
+    for (int i = 0; i < dirty.size(); i++) {
+      dirty.get(i).flush();
+    }
+    dirty.clear();
+  }
+
+  /**
+   * A connection got an answer: it takes what waits for a connection, as deep as the shadow's
+   * answer times allow; with nothing left on it, it becomes idle.
+   */
+  void answered(Http1Connection connection) {
+    Http1Exchange next;
+    long now = System.nanoTime();
+    while ((next = waiting.peekFirst()) != null
+        && (connection.depth() == 0 || mayQueueBehind(connection, next.readTimeoutNanos()))) {
+      connection.enqueue(waiting.pollFirst(), now);
+    }
+    if (connection.depth() == 0) {
+      idle.remove(connection);
+      idle.offerFirst(connection);
+    }
   }
 
   void closed(Http1Connection connection) {
     open.remove(connection);
     idle.remove(connection);
+    Http1Exchange next = waiting.pollFirst();
+    if (next != null) {
+      send(next); // a connection's room is free: open another for what waits
+    }
   }
 
   /**
@@ -104,13 +209,12 @@ final class Http1Pool {
    * if any connection is busy.
    */
   boolean tick(long nowNanos, long idleNanos) {
-    boolean busy = false;
+    expireWaiting(nowNanos);
+    boolean busy = !waiting.isEmpty();
     for (int i = open.size() - 1; i >= 0; i--) {
       Http1Connection c = open.get(i);
-      if (c.busy()) {
-        if (!c.expireIfDue(nowNanos)) {
-          busy = true;
-        }
+      if (c.depth() > 0) {
+        busy |= c.expireIfDue(nowNanos);
       } else if (nowNanos - c.idleSinceNanos() > idleNanos) {
         c.close();
       }
@@ -123,10 +227,28 @@ final class Http1Pool {
     return open.isEmpty();
   }
 
+  /**
+   * What waited for a connection longer than half its read timeout is given up: not sent, and
+   * counted as dropped ({@link TransportFullException}), since the shadow had no room for it.
+   */
+  private void expireWaiting(long nowNanos) {
+    Http1Exchange first;
+    while ((first = waiting.peekFirst()) != null
+        && nowNanos - first.queuedNanos() > first.readTimeoutNanos() / 2) {
+      waiting.pollFirst();
+      first.fail(new TransportFullException("waited " + (nowNanos - first.queuedNanos()) / 1_000_000
+          + " ms for one of the " + MAX_CONNECTIONS + " connections to the shadow"));
+    }
+  }
+
   /** Fails what is in flight and closes every connection. */
   void closeAll(IOException cause) {
+    Http1Exchange w;
+    while ((w = waiting.pollFirst()) != null) {
+      w.fail(cause);
+    }
     for (Http1Connection c : new ArrayList<>(open)) {
-      c.fail(cause);
+      c.failAll(cause);
     }
   }
 }

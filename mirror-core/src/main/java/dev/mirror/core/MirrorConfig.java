@@ -63,12 +63,13 @@ public final class MirrorConfig {
       "mirror.remove-headers", "mirror.mask-headers", "mirror.mask-value",
       "mirror.set-header.<name>", "mirror.redact-credentials", "mirror.redact-cookies",
       "mirror.redact-query-params", "mirror.redact-mode", "mirror.require-https",
-      "mirror.timeout.connect", "mirror.timeout.read", "mirror.max-in-flight", "mirror.rate-limit",
+      "mirror.timeout.connect", "mirror.timeout.read", "mirror.max-in-flight",
+      "mirror.max-in-flight-bytes", "mirror.rate-limit",
       "mirror.host-header", "mirror.http-version", "mirror.circuit.failure-threshold",
       "mirror.circuit.cool-down");
 
   private static final Set<String> TARGET_KEYS = Set.of("timeout.connect", "timeout.read",
-      "max-in-flight", "rate-limit", "host-header", "http-version", "circuit.failure-threshold",
+      "max-in-flight", "max-in-flight-bytes", "rate-limit", "host-header", "http-version", "circuit.failure-threshold",
       "circuit.cool-down");
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
@@ -346,6 +347,8 @@ public final class MirrorConfig {
           Duration.ofMillis(MirrorTarget.DEFAULT_READ_TIMEOUT_MILLIS), false));
       target.maxInFlight(integer(keys(prefixes, "max-in-flight"), MirrorTarget.DEFAULT_MAX_IN_FLIGHT,
           1, MirrorTarget.MAX_MAX_IN_FLIGHT));
+      target.maxInFlightBytes(integer(keys(prefixes, "max-in-flight-bytes"),
+          MirrorTarget.DEFAULT_MAX_IN_FLIGHT_BYTES, 0, MirrorTarget.MAX_MAX_IN_FLIGHT_BYTES));
       Key rate = first(keys(prefixes, "rate-limit"));
       if (rate != null) {
         double perSecond = number(rate);

@@ -6,22 +6,15 @@ import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
 import java.io.IOException;
-import java.net.URI;
-import java.nio.ByteBuffer;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.security.NoSuchAlgorithmException;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 
 /**
- * The default transport: a purpose-built, non-blocking HTTP/1.1 sender on one NIO event loop
- * ({@code mirror-io-N}), with kept-alive connections per shadow.
+ * The default transport: a purpose-built, non-blocking HTTP/1.1 sender on an NIO event loop
+ * ({@code mirror-io-N}), with kept-alive connections per shadow, pipelined while the shadow
+ * answers fast.
  *
  * <p>It exists because a copy's cost is mostly the client's: measured here on JDK 17, the JDK
  * {@code HttpClient} spends about 190 µs of CPU per request and crosses several threads, where
@@ -53,35 +46,68 @@ public final class NioHttpTransport implements MirrorTransport {
   /** Time an unused kept-alive connection stays open, in seconds: {@value}. */
   public static final long IDLE_TIMEOUT_SECONDS = 30;
 
-  private static final AtomicInteger LOOPS = new AtomicInteger();
-  private static final long TICK_MILLIS = 10;
-  private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(IDLE_TIMEOUT_SECONDS);
+  private static final AtomicInteger TRANSPORTS = new AtomicInteger();
 
-  private final EventLoop loop;
-  private final Map<PoolKey, Http1Pool> pools = new HashMap<>(); // loop thread only
-  private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
+  private final Http1Lane[] lanes;
+  private final Executor executor;
   private final Object delegateLock = new Object();
   private volatile HttpTransport delegate;
   private volatile boolean closed;
-  private long nextTickNanos;
-  private long sleepMillis;
 
-  private NioHttpTransport() {
-    this.loop = new EventLoop("mirror-io-" + LOOPS.incrementAndGet(), this::tick);
-  }
-
-  /** Returns a new transport with its own event loop thread; close it to stop the thread. */
-  public static NioHttpTransport create() {
-    return new NioHttpTransport();
+  private NioHttpTransport(int loops) {
+    int id = TRANSPORTS.incrementAndGet();
+    this.lanes = new Http1Lane[loops];
+    for (int i = 0; i < loops; i++) {
+      lanes[i] = new Http1Lane("mirror-io-" + id + (loops == 1 ? "" : "-" + (i + 1)));
+    }
+    this.executor = task -> lane().loop().execute(task);
   }
 
   /**
-   * The event loop: the engine prepares copies here, and a copy sent from this executor is written
-   * at once, without another hand-off.
+   * Returns a new transport with one event loop; close it to stop the thread. One loop is the
+   * default because a copy costs it a few microseconds (requests to a fast shadow are pipelined,
+   * so one write and one read serve several): measured at full load on 2 cores, a second loop
+   * delivered no more copies and cost the primary more CPU per copy (bench/RESULTS.md).
+   */
+  public static NioHttpTransport create() {
+    return new NioHttpTransport(1);
+  }
+
+  /**
+   * Returns a new transport with this many event loops.
+   *
+   * @throws IllegalArgumentException if loops is not in [1, 64]
+   */
+  public static NioHttpTransport create(int loops) {
+    if (loops < 1 || loops > 64) {
+      throw new IllegalArgumentException("loops: was " + loops + ", must be in [1, 64]");
+    }
+    return new NioHttpTransport(loops);
+  }
+
+  /** The loop the calling thread hands its next copy to: spread at random, never contended. */
+  private Http1Lane lane() {
+    return lanes.length == 1 ? lanes[0]
+        : lanes[java.util.concurrent.ThreadLocalRandom.current().nextInt(lanes.length)];
+  }
+
+  /** The lane whose loop is the calling thread, or null. */
+  private Http1Lane current() {
+    for (Http1Lane lane : lanes) {
+      if (lane.loop().inLoop()) {
+        return lane;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The event loops: the engine prepares copies there, and a copy sent from a loop is written at
+   * once, without another hand-off.
    */
   @Override
   public Executor executor() {
-    return loop;
+    return executor;
   }
 
   @Override
@@ -96,11 +122,13 @@ public final class NioHttpTransport implements MirrorTransport {
       return delegate().send(copy);
     }
     CompletableFuture<ShadowResponse> result = new CompletableFuture<>();
-    if (loop.inLoop()) {
-      start(copy, result);
+    Http1Lane here = current();
+    if (here != null) {
+      here.start(copy, result);
     } else {
+      Http1Lane lane = lane();
       try {
-        loop.execute(() -> start(copy, result));
+        lane.loop().execute(() -> lane.start(copy, result));
       } catch (RejectedExecutionException e) {
         result.completeExceptionally(new IOException("the mirror transport is closed"));
       }
@@ -108,55 +136,14 @@ public final class NioHttpTransport implements MirrorTransport {
     return result;
   }
 
-  private void start(ShadowRequest copy, CompletableFuture<ShadowResponse> result) {
-    if (closed) {
-      result.completeExceptionally(new IOException("the mirror transport is closed"));
-      return;
-    }
-    MirrorTarget target = copy.target();
-    boolean https = target.address().startsWith("https:");
-    SSLContext context = https ? target.sslContext() : null;
-    PoolKey key = new PoolKey(target.address(), context);
-    Http1Pool pool = pools.get(key);
-    if (pool == null) {
-      URI address = URI.create(target.address());
-      try {
-        pool = new Http1Pool(loop, address.getHost().replace("[", "").replace("]", ""),
-            address.getPort() >= 0 ? address.getPort() : https ? 443 : 80,
-            https ? (context != null ? context : SSLContext.getDefault()) : null, readBuffer);
-      } catch (NoSuchAlgorithmException e) {
-        result.completeExceptionally(new SSLException("no default TLS context", e));
-        return;
+  /** True once every loop thread has ended. */
+  boolean terminated() {
+    for (Http1Lane lane : lanes) {
+      if (!lane.loop().terminated()) {
+        return false;
       }
-      pools.put(key, pool);
     }
-    Http1Exchange exchange;
-    try {
-      exchange = new Http1Exchange(copy, target.authority(), result);
-    } catch (IllegalArgumentException e) {
-      result.completeExceptionally(e);
-      return;
-    }
-    if (sleepMillis != TICK_MILLIS) {
-      nextTickNanos = System.nanoTime(); // something is in flight now: watch its deadline
-    }
-    pool.send(exchange);
-  }
-
-  /** Timeouts every 10 ms while something is in flight; idle connections every second. */
-  private long tick(long now) {
-    if (now - nextTickNanos < 0) {
-      return sleepMillis;
-    }
-    boolean busy = false;
-    boolean any = false;
-    for (Http1Pool pool : pools.values()) {
-      busy |= pool.tick(now, IDLE_NANOS);
-      any |= !pool.isEmpty();
-    }
-    sleepMillis = busy ? TICK_MILLIS : any ? 1_000 : 0;
-    nextTickNanos = now + TimeUnit.MILLISECONDS.toNanos(sleepMillis);
-    return sleepMillis;
+    return true;
   }
 
   private HttpTransport delegate() {
@@ -176,7 +163,7 @@ public final class NioHttpTransport implements MirrorTransport {
     return d;
   }
 
-  /** Fails what is in flight, closes every connection and stops the loop thread. */
+  /** Fails what is in flight, closes every connection and stops the loop threads. */
   @Override
   public void close() {
     synchronized (delegateLock) {
@@ -185,21 +172,14 @@ public final class NioHttpTransport implements MirrorTransport {
       }
       closed = true;
     }
-    loop.close(() -> {
-      IOException cause = new IOException("the mirror transport was closed");
-      for (Http1Pool pool : pools.values()) {
-        pool.closeAll(cause);
-      }
-      pools.clear();
-    }, 2_000);
+    for (Http1Lane lane : lanes) {
+      lane.close(2_000);
+    }
     HttpTransport d = delegate;
     if (d != null) {
       d.close();
     }
   }
-
-  /** Connections are shared by targets with the same address and TLS context. */
-  private record PoolKey(String address, SSLContext tls) {}
 
   /** Finds this transport as {@code mirror.transport=nio}, the default. */
   public static final class Provider implements dev.mirror.api.MirrorTransportProvider {

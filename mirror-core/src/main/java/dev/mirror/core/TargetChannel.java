@@ -33,6 +33,8 @@ final class TargetChannel {
   /** The whole result when this target is the only one and takes the copy. */
   final SubmitResult acceptedAlone;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong bytesInFlight =
+      new java.util.concurrent.atomic.AtomicLong();
 
   final LongAdder sampledOut = new LongAdder();
   private final LongAdder[] dropped = adders(DROP_REASONS.length);
@@ -76,6 +78,28 @@ final class TargetChannel {
 
   void release() {
     inFlight.decrementAndGet();
+  }
+
+  /** Takes room for a body of this size; false if it would go beyond the byte cap. */
+  boolean tryReserveBytes(int bytes) {
+    if (bytes == 0) {
+      return true;
+    }
+    long max = target.maxInFlightBytes();
+    long current;
+    do {
+      current = bytesInFlight.get();
+      if (current + bytes > max) {
+        return false;
+      }
+    } while (!bytesInFlight.compareAndSet(current, current + bytes));
+    return true;
+  }
+
+  void releaseBytes(int bytes) {
+    if (bytes != 0) {
+      bytesInFlight.addAndGet(-bytes);
+    }
   }
 
   int inFlight() {

@@ -82,15 +82,19 @@ final class TlsSession {
    *
    * @return true once all of it is written
    */
-  boolean write(ByteBuffer[] data) throws IOException {
+  boolean write(ByteBuffer[] data, int offset, int length) throws IOException {
     while (true) {
       if (!flush()) {
         return false;
       }
-      if (!data[0].hasRemaining() && !data[1].hasRemaining()) {
+      while (length > 0 && !data[offset].hasRemaining()) {
+        offset++;
+        length--;
+      }
+      if (length == 0) {
         return true;
       }
-      wrap(data);
+      wrap(data, offset, length);
     }
   }
 
@@ -181,9 +185,13 @@ final class TlsSession {
   }
 
   private void wrap(ByteBuffer[] data) throws IOException {
+    wrap(data, 0, data.length);
+  }
+
+  private void wrap(ByteBuffer[] data, int offset, int length) throws IOException {
     netOut.compact();
     try {
-      SSLEngineResult result = engine.wrap(data, netOut);
+      SSLEngineResult result = engine.wrap(data, offset, length, netOut);
       if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
         ByteBuffer bigger = ByteBuffer.allocate(netOut.capacity() * 2);
         netOut.flip();

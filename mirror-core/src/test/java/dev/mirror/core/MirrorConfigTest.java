@@ -47,7 +47,7 @@ class MirrorConfigTest {
     assertThat(target.address()).isEqualTo("http://127.0.0.1:9797");
     assertThat(target.readTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(target.connectTimeout()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(target.maxInFlight()).isEqualTo(32);
+    assertThat(target.maxInFlight()).isEqualTo(MirrorTarget.DEFAULT_MAX_IN_FLIGHT);
     assertThat(config.closeTimeout()).isEqualTo(Duration.ofSeconds(5));
   }
 

@@ -34,7 +34,8 @@ class NioHttpTransportTest {
 
   private static final String NO_CONTENT = "HTTP/1.1 204 No Content\r\n\r\n";
 
-  private final NioHttpTransport transport = NioHttpTransport.create();
+  /** One loop, so that connection reuse is deterministic. */
+  private final NioHttpTransport transport = NioHttpTransport.create(1);
   private final List<AutoCloseable> closing = new ArrayList<>();
 
   @AfterEach
@@ -228,6 +229,79 @@ class NioHttpTransportTest {
     assertThat(shadow.connections()).isEqualTo(5);
   }
 
+  /** Sends many copies at once, as the engine does under load: handed to the loop together. */
+  private List<CompletableFuture<ShadowResponse>> burst(String address, int n) throws Exception {
+    List<CompletableFuture<ShadowResponse>> all = new ArrayList<>();
+    CompletableFuture<Void> handed = new CompletableFuture<>();
+    transport.executor().execute(() -> {
+      for (int i = 0; i < n; i++) {
+        all.add(transport.send(copy(address, "GET", "/b" + i, Headers.empty(), new byte[0])));
+      }
+      handed.complete(null);
+    });
+    handed.get(10, TimeUnit.SECONDS);
+    return all;
+  }
+
+  @Test
+  void fastShadow_underABurst_getsRequestsPipelined_andEveryAnswerInOrder() throws Exception {
+    RawShadow shadow = shadow((i, r) -> {
+      String path = r.requestLine().split(" ")[1];
+      return Answer.of("HTTP/1.1 200 OK\r\nX-Path: " + path + "\r\nContent-Length: "
+          + path.length() + "\r\n\r\n" + path);
+    });
+    for (int i = 0; i < 20; i++) { // learn that the shadow is fast
+      send(copy(shadow.address(), "GET", "/warm", Headers.empty(), new byte[0]));
+    }
+    List<CompletableFuture<ShadowResponse>> all = burst(shadow.address(), 64);
+    for (int i = 0; i < all.size(); i++) {
+      assertThat(all.get(i).get(10, TimeUnit.SECONDS).headers().first("X-Path"))
+          .as("each copy completed with its own answer").isEqualTo("/b" + i);
+    }
+    List<String> paths = new ArrayList<>();
+    for (int i = 0; i < 20 + 64; i++) {
+      paths.add(shadow.take().requestLine());
+    }
+    assertThat(paths).hasSize(84);
+    assertThat(shadow.connections()).as("64 copies at once, pipelined 8 deep")
+        .isLessThanOrEqualTo(64 / Http1Pool.MAX_DEPTH + 1);
+  }
+
+  @Test
+  void pipelinedRequests_behindAConnectionClose_goOutAgainOnANewConnection() throws Exception {
+    // As NGINX after keepalive_requests: answers, says close, reads nothing more.
+    RawShadow shadow = shadow((i, r) -> i % 5 == 4
+        ? Answer.thenClose("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+        : Answer.of(NO_CONTENT));
+    for (int i = 0; i < 20; i++) {
+      send(copy(shadow.address(), "GET", "/warm", Headers.empty(), new byte[0]));
+    }
+    for (CompletableFuture<ShadowResponse> f : burst(shadow.address(), 40)) {
+      assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+    }
+  }
+
+  @Test
+  void slowShadow_getsOneRequestPerConnection() throws Exception {
+    // 120 ms per answer: a second request behind one would come after 240 ms, beyond a quarter
+    // of the 800 ms read timeout, so none is pipelined.
+    RawShadow shadow = shadow((i, r) -> {
+      try {
+        Thread.sleep(120);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return Answer.of(NO_CONTENT);
+    });
+    for (int i = 0; i < 16; i++) {
+      send(copy(shadow.address(), "GET", "/warm", Headers.empty(), new byte[0]));
+    }
+    for (CompletableFuture<ShadowResponse> f : burst(shadow.address(), 10)) {
+      f.get(10, TimeUnit.SECONDS);
+    }
+    assertThat(shadow.connections()).as("one connection per copy at once").isEqualTo(10);
+  }
+
   @Test
   void refusedConnection_failsWithConnectException() throws Exception {
     int port;
@@ -310,7 +384,7 @@ class NioHttpTransportTest {
     transport.close();
     assertThatThrownBy(() -> pending.get(5, TimeUnit.SECONDS))
         .hasCauseInstanceOf(java.io.IOException.class);
-    await().atMost(Duration.ofSeconds(5)).until(((EventLoop) transport.executor())::terminated);
+    await().atMost(Duration.ofSeconds(5)).until(transport::terminated);
     assertThat(failure(copy(shadow.address(), "GET", "/", Headers.empty(), new byte[0])))
         .hasMessageContaining("closed");
   }

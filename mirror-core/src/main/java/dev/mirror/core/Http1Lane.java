@@ -1,0 +1,132 @@
+package dev.mirror.core;
+
+import dev.mirror.api.MirrorTarget;
+import dev.mirror.api.ShadowRequest;
+import dev.mirror.api.ShadowResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+
+/**
+ * One event loop of the {@link NioHttpTransport} with the connections it owns: its pools per
+ * shadow address, its read buffer, and the timer pass that enforces deadlines. Copies started
+ * here stay here until they end.
+ */
+final class Http1Lane {
+
+  private static final long TICK_MILLIS = 10;
+  private static final long IDLE_NANOS =
+      TimeUnit.SECONDS.toNanos(NioHttpTransport.IDLE_TIMEOUT_SECONDS);
+
+  private final EventLoop loop;
+  private final Map<PoolKey, Http1Pool> pools = new HashMap<>(); // loop thread only
+  private final java.util.List<Http1Pool> dirty = new java.util.ArrayList<>();
+  private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
+  private long nextTickNanos;
+  private long sleepMillis;
+  private boolean closed;
+
+  Http1Lane(String name) {
+    this.loop = new EventLoop(name, new EventLoop.Driver() {
+      @Override
+      public long tick(long nowNanos) {
+        return Http1Lane.this.tick(nowNanos);
+      }
+
+      @Override
+      public void flush() {
+        Http1Lane.this.flush();
+      }
+    });
+  }
+
+  EventLoop loop() {
+    return loop;
+  }
+
+  /** Starts an exchange; on the loop thread only. */
+  void start(ShadowRequest copy, CompletableFuture<ShadowResponse> result) {
+    if (closed) {
+      result.completeExceptionally(new IOException("the mirror transport is closed"));
+      return;
+    }
+    MirrorTarget target = copy.target();
+    boolean https = target.address().startsWith("https:");
+    SSLContext context = https ? target.sslContext() : null;
+    PoolKey key = new PoolKey(target.address(), context);
+    Http1Pool pool = pools.get(key);
+    if (pool == null) {
+      URI address = URI.create(target.address());
+      try {
+        pool = new Http1Pool(this, address.getHost().replace("[", "").replace("]", ""),
+            address.getPort() >= 0 ? address.getPort() : https ? 443 : 80,
+            https ? (context != null ? context : SSLContext.getDefault()) : null, readBuffer);
+      } catch (NoSuchAlgorithmException e) {
+        result.completeExceptionally(new SSLException("no default TLS context", e));
+        return;
+      }
+      pools.put(key, pool);
+    }
+    Http1Exchange exchange;
+    try {
+      exchange = new Http1Exchange(copy, target.authority(), result);
+    } catch (IllegalArgumentException e) {
+      result.completeExceptionally(e);
+      return;
+    }
+    if (sleepMillis != TICK_MILLIS) {
+      nextTickNanos = System.nanoTime(); // something is in flight now: watch its deadline
+    }
+    pool.send(exchange);
+  }
+
+  void poolDirty(Http1Pool pool) {
+    dirty.add(pool);
+  }
+
+  /** Writes what this pass of the loop queued: one write per connection. */
+  private void flush() {
+    for (int i = 0; i < dirty.size(); i++) {
+      dirty.get(i).flush();
+    }
+    dirty.clear();
+  }
+
+  /** Timeouts every 10 ms while something is in flight; idle connections every second. */
+  private long tick(long now) {
+    if (now - nextTickNanos < 0) {
+      return sleepMillis;
+    }
+    boolean busy = false;
+    boolean any = false;
+    for (Http1Pool pool : pools.values()) {
+      busy |= pool.tick(now, IDLE_NANOS);
+      any |= !pool.isEmpty();
+    }
+    sleepMillis = busy ? TICK_MILLIS : any ? 1_000 : 0;
+    nextTickNanos = now + TimeUnit.MILLISECONDS.toNanos(sleepMillis);
+    return sleepMillis;
+  }
+
+  /** Fails what is in flight, closes every connection and stops the loop thread. */
+  void close(long waitMillis) {
+    loop.close(() -> {
+      closed = true;
+      IOException cause = new IOException("the mirror transport was closed");
+      for (Http1Pool pool : pools.values()) {
+        pool.closeAll(cause);
+      }
+      pools.clear();
+    }, waitMillis);
+  }
+
+  /** Connections are shared by targets with the same address and TLS context. */
+  private record PoolKey(String address, SSLContext tls) {}
+}
