@@ -75,7 +75,7 @@ cpu_ticks() { # utime + stime of a process, in clock ticks (from /proc/<pid>/sta
   awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 copies_now() { # submitted sent failed dropped, from the primary's stats port
-  curl -s "http://127.0.0.1:18191/" || echo "0 0 0 0"
+  curl -s "http://127.0.0.1:18191/" | cut -d' ' -f1-4 || echo "0 0 0 0"
 }
 
 # name url round shape pid(or empty) -> appends a row to $WORK/rows

@@ -55,8 +55,6 @@ public final class Demo {
   }
 
   public static void main(String[] args) throws Exception {
-    // Lets copies carry the client's Host (see README, "Host header"): the application's choice.
-    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
     int requests = 2000;
     int concurrency = 8;
     int rate = 500;

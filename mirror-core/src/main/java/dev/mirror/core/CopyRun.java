@@ -20,18 +20,21 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
   private final TargetChannel channel;
   private final MirroredRequest request;
   private final String id;
+  /** What this copy counts against its target's byte cap, given back when it ends. */
+  private final int bytes;
   /** Completed when the copy ends, for a synchronous caller; null otherwise. */
   final CompletableFuture<Void> done;
   private ShadowRequest copy;
   private CompletableFuture<ShadowResponse> exchange;
   private long start;
 
-  CopyRun(Dispatch dispatch, TargetChannel channel, MirroredRequest request, String id,
+  CopyRun(Dispatch dispatch, TargetChannel channel, MirroredRequest request, String id, int bytes,
       boolean synchronous) {
     this.dispatch = dispatch;
     this.channel = channel;
     this.request = request;
     this.id = id;
+    this.bytes = bytes;
     this.done = synchronous ? new CompletableFuture<>() : null;
   }
 
@@ -74,8 +77,10 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
         dispatch.watched().remove(exchange);
       }
       if (failure == null) {
+        channel.unsaturated();
         dispatch.outcomes().sent(channel, id, copy, response, latency);
       } else if (transportFull(failure)) {
+        channel.saturated();
         dispatch.outcomes().giveBack(channel, DropReason.QUEUE_FULL);
       } else {
         dispatch.outcomes().failed(channel, copy, failure, latency);
@@ -95,7 +100,7 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
   }
 
   private void end() {
-    channel.releaseBytes(request.bodyLength());
+    channel.releaseBytes(bytes);
     if (done != null) {
       done.complete(null);
     }

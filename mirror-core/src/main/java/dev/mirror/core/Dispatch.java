@@ -2,6 +2,7 @@ package dev.mirror.core;
 
 import dev.mirror.api.Decision;
 import dev.mirror.api.DropReason;
+import dev.mirror.api.Headers;
 import dev.mirror.api.MirrorMode;
 import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.MirroredRequest;
@@ -130,7 +131,7 @@ final class Dispatch {
     DropReason firstDrop = null;
     for (int i = 0; i < channels.length; i++) {
       TargetChannel channel = channels[i];
-      int bytes = request.bodyLength();
+      int bytes = footprint(request);
       if (!channel.tryReserveBytes(bytes)) {
         outcomes.giveBack(channel, DropReason.QUEUE_FULL); // the byte cap, not the count
         firstDrop = firstDrop == null ? DropReason.QUEUE_FULL : firstDrop;
@@ -141,7 +142,7 @@ final class Dispatch {
         }
         continue;
       }
-      CopyRun run = new CopyRun(this, channel, request, id, synchronous);
+      CopyRun run = new CopyRun(this, channel, request, id, bytes, synchronous);
       try {
         executor.execute(run);
         accepted++;
@@ -171,6 +172,21 @@ final class Dispatch {
     return accepted > 0
         ? new SubmitResult(Outcome.ACCEPTED, null, all)
         : new SubmitResult(Outcome.DROPPED, firstDrop, all);
+  }
+
+  /**
+   * The memory a copy holds until it ends, as counted against the target's byte cap: its body,
+   * and its request line and headers about three times (as received, as composed, as encoded),
+   * plus a little for the objects around them.
+   */
+  static int footprint(MirroredRequest request) {
+    long chars = request.rawPath().length()
+        + (request.rawQuery() == null ? 0 : request.rawQuery().length());
+    Headers headers = request.headers();
+    for (int i = 0; i < headers.size(); i++) {
+      chars += headers.name(i).length() + headers.value(i).length() + 4;
+    }
+    return (int) Math.min(Integer.MAX_VALUE, request.bodyLength() + 3 * chars + 256);
   }
 
   private static void awaitCopies(CompletableFuture<?>[] done, long waitNanos) {

@@ -132,6 +132,7 @@ final class Http1Connection implements EventLoop.Handler {
 
   /** Queues an exchange; its bytes go out at the end of this pass of the loop. */
   void enqueue(Http1Exchange exchange, long nowNanos) {
+    exchange.queuedBehind(exchanges.size());
     exchanges.add(exchange);
     if (state == State.OPEN) {
       exchange.startClock(nowNanos);
@@ -266,7 +267,8 @@ final class Http1Connection implements EventLoop.Handler {
     Http1Exchange done = exchanges.pollFirst();
     served++;
     long now = System.nanoTime();
-    pool.observe(now - done.startedNanos());
+    // What the shadow took for this one: the wait divided among those answered before it.
+    pool.observe((now - done.startedNanos()) / (done.queuedBehind() + 1));
     ShadowResponse response;
     try {
       response = new ShadowResponse(parser.status(), parser.headers());
@@ -377,7 +379,9 @@ final class Http1Connection implements EventLoop.Handler {
     }
     Http1Exchange first = exchanges.peekFirst();
     if (nowNanos - first.deadlineNanos() >= 0) {
-      fail(new HttpTimeoutException("no complete answer within "
+      // Those queued behind waited as long, on a shadow that is not answering: they time out
+      // too, rather than load it once more.
+      failAll(new HttpTimeoutException("no complete answer within "
           + TimeUnit.NANOSECONDS.toMillis(first.readTimeoutNanos()) + " ms (read timeout)"));
       return false;
     }

@@ -22,7 +22,7 @@ final class Http1Exchange {
   private boolean retried;
   private long startedNanos;
   private long deadlineNanos;
-  private long queuedNanos;
+  private int queuedBehind;
 
   Http1Exchange(ShadowRequest copy, String authority, CompletableFuture<ShadowResponse> result) {
     this.body = copy.body();
@@ -59,13 +59,13 @@ final class Http1Exchange {
     deadlineNanos = nowNanos + readTimeoutNanos;
   }
 
-  /** The exchange starts waiting for a connection. */
-  void queued(long nowNanos) {
-    queuedNanos = nowNanos;
+  /** How many exchanges were ahead of this one on its connection when it was queued. */
+  void queuedBehind(int ahead) {
+    queuedBehind = ahead;
   }
 
-  long queuedNanos() {
-    return queuedNanos;
+  int queuedBehind() {
+    return queuedBehind;
   }
 
   long startedNanos() {

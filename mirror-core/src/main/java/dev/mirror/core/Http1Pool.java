@@ -20,21 +20,22 @@ import java.util.List;
 final class Http1Pool {
 
   /** Most requests pipelined on one connection: {@value}. */
-  static final int MAX_DEPTH = 32;
+  static final int MAX_DEPTH = 256;
+  /** Most requests on one connection while the shadow's speed is still unknown: {@value}. */
+  static final int COLD_DEPTH = 4;
   /** Connections a fast shadow gets from one loop before requests are pipelined: {@value}. */
   static final int PIPELINED_CONNECTIONS = 4;
   /**
    * Most connections one loop opens to one shadow: {@value}. Beyond, a copy is pipelined if the
-   * shadow answers fast enough, else waits for a connection (at most half its read timeout, then
-   * it is dropped as {@link TransportFullException}): a slow shadow is never flooded with
-   * connections (a burst of 100 overflowed a default Jetty accept queue here).
+   * shadow answers fast enough, else not sent ({@link TransportFullException}, counted as
+   * dropped, and the engine stops handing over copies for that target until one ends): a slow
+   * shadow is never flooded with connections (a burst of 100 overflowed a default Jetty accept
+   * queue here).
    */
   static final int MAX_CONNECTIONS = 16;
   private final Http1Lane lane;
   private final EventLoop loop;
   private final List<Http1Connection> dirty = new ArrayList<>();
-  /** Exchanges waiting for a connection, oldest first (at the connection limit only). */
-  private final ArrayDeque<Http1Exchange> waiting = new ArrayDeque<>();
   private long latencyNanos;
   private int samples;
   private final String host;
@@ -97,8 +98,8 @@ final class Http1Pool {
       return;
     }
     if (open.size() >= MAX_CONNECTIONS) {
-      exchange.queued(now);
-      waiting.add(exchange); // goes out as soon as a connection has room
+      exchange.fail(new TransportFullException("all " + MAX_CONNECTIONS + " connections of this"
+          + " loop to the shadow are busy, and its answers are too slow to queue more behind"));
       return;
     }
     InetSocketAddress target = address();
@@ -120,10 +121,13 @@ final class Http1Pool {
 
   /** An open connection to use, or null for a new one (if the limit allows). */
   private Http1Connection choose(long readTimeoutNanos) {
-    for (int i = 0; i < dirty.size(); i++) {
-      Http1Connection c = dirty.get(i);
-      if (c.open() && mayQueueBehind(c, readTimeoutNanos)) {
-        return c;
+    boolean known = samples >= 8;
+    if (known) {
+      for (int i = 0; i < dirty.size(); i++) {
+        Http1Connection c = dirty.get(i);
+        if (c.open() && mayQueueBehind(c, readTimeoutNanos)) {
+          return c;
+        }
       }
     }
     Http1Connection c;
@@ -132,7 +136,7 @@ final class Http1Pool {
         return c;
       }
     }
-    if (open.size() < PIPELINED_CONNECTIONS) {
+    if (open.size() < (known ? PIPELINED_CONNECTIONS : MAX_CONNECTIONS)) {
       return null;
     }
     Http1Connection least = null;
@@ -150,14 +154,22 @@ final class Http1Pool {
 
   /**
    * True if a request queued behind what this connection carries would still be answered well
-   * within its read timeout, going by how fast the shadow has been answering.
+   * within its read timeout, going by how fast the shadow has been answering. Before its first
+   * answers the shadow's speed is unknown: once all connections are open, up to {@value
+   * #COLD_DEPTH} requests share one, so a burst at start-up is not dropped (a shadow would need
+   * over a quarter of the read timeout per answer for the last of them to time out).
    */
   private boolean mayQueueBehind(Http1Connection c, long readTimeoutNanos) {
-    return samples >= 16 && c.depth() < MAX_DEPTH
-        && latencyNanos * (c.depth() + 1) < readTimeoutNanos / 4;
+    if (samples < 8) {
+      return c.depth() < COLD_DEPTH;
+    }
+    return c.depth() < MAX_DEPTH && latencyNanos * (c.depth() + 1) < readTimeoutNanos / 4;
   }
 
-  /** A moving average of the time from a request's write to its whole answer. */
+  /**
+   * A moving average of the time the shadow takes per answer (a pipelined request's wait is
+   * divided among those answered before it).
+   */
   void observe(long nanos) {
     latencyNanos = samples == 0 ? nanos : latencyNanos + (nanos - latencyNanos) / 16;
     samples = Math.min(samples + 1, 1_000);
@@ -178,17 +190,8 @@ final class Http1Pool {
     dirty.clear();
   }
 
-  /**
-   * A connection got an answer: it takes what waits for a connection, as deep as the shadow's
-   * answer times allow; with nothing left on it, it becomes idle.
-   */
+  /** A connection got an answer; with nothing left on it, it becomes idle. */
   void answered(Http1Connection connection) {
-    Http1Exchange next;
-    long now = System.nanoTime();
-    while ((next = waiting.peekFirst()) != null
-        && (connection.depth() == 0 || mayQueueBehind(connection, next.readTimeoutNanos()))) {
-      connection.enqueue(waiting.pollFirst(), now);
-    }
     if (connection.depth() == 0) {
       idle.remove(connection);
       idle.offerFirst(connection);
@@ -198,10 +201,6 @@ final class Http1Pool {
   void closed(Http1Connection connection) {
     open.remove(connection);
     idle.remove(connection);
-    Http1Exchange next = waiting.pollFirst();
-    if (next != null) {
-      send(next); // a connection's room is free: open another for what waits
-    }
   }
 
   /**
@@ -209,8 +208,7 @@ final class Http1Pool {
    * if any connection is busy.
    */
   boolean tick(long nowNanos, long idleNanos) {
-    expireWaiting(nowNanos);
-    boolean busy = !waiting.isEmpty();
+    boolean busy = false;
     for (int i = open.size() - 1; i >= 0; i--) {
       Http1Connection c = open.get(i);
       if (c.depth() > 0) {
@@ -227,26 +225,8 @@ final class Http1Pool {
     return open.isEmpty();
   }
 
-  /**
-   * What waited for a connection longer than half its read timeout is given up: not sent, and
-   * counted as dropped ({@link TransportFullException}), since the shadow had no room for it.
-   */
-  private void expireWaiting(long nowNanos) {
-    Http1Exchange first;
-    while ((first = waiting.peekFirst()) != null
-        && nowNanos - first.queuedNanos() > first.readTimeoutNanos() / 2) {
-      waiting.pollFirst();
-      first.fail(new TransportFullException("waited " + (nowNanos - first.queuedNanos()) / 1_000_000
-          + " ms for one of the " + MAX_CONNECTIONS + " connections to the shadow"));
-    }
-  }
-
   /** Fails what is in flight and closes every connection. */
   void closeAll(IOException cause) {
-    Http1Exchange w;
-    while ((w = waiting.pollFirst()) != null) {
-      w.fail(cause);
-    }
     for (Http1Connection c : new ArrayList<>(open)) {
       c.failAll(cause);
     }

@@ -6,6 +6,7 @@ import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
+import dev.mirror.api.TransportFullException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -42,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * completion to the common fork-join pool, and where that pool has fewer than 2 threads (2 cores
  * or fewer, as in many containers) {@code CompletableFuture} starts a new thread for each. In
  * bench/load.sh that made each copy cost about a millisecond of CPU. Sender threads are reused,
- * idle ones end after {@value #SENDER_KEEP_ALIVE_SECONDS} s, and there are never more than the
- * copies in flight, which the engine caps per target (at most {@value #MAX_SENDERS}).
+ * idle ones end after {@value #SENDER_KEEP_ALIVE_SECONDS} s, and there are never more than
+ * {@value #MAX_SENDERS}: a copy beyond is not sent and counts as dropped ({@link
+ * TransportFullException}), since a thread per copy in flight is what this client costs.
  *
  * <p><b>Host header.</b> The JDK client refuses to set {@code Host} unless the JVM was started with
  * {@code -Djdk.httpclient.allowRestrictedHeaders=host}. Without it, copies carry the target's own
@@ -56,8 +59,8 @@ public final class HttpTransport implements MirrorTransport {
   /** Threads completing the clients' exchanges: {@value}. */
   public static final int DEFAULT_THREADS = 2;
 
-  /** Most copies sent at once by one transport: {@value}; beyond, a copy fails as OTHER. */
-  public static final int MAX_SENDERS = 1024;
+  /** Most copies sent at once by one transport: {@value}; beyond, a copy is dropped. */
+  public static final int MAX_SENDERS = 32;
 
   /** Seconds an idle sender thread lives: {@value}. */
   public static final long SENDER_KEEP_ALIVE_SECONDS = 30;
@@ -129,7 +132,9 @@ public final class HttpTransport implements MirrorTransport {
     HttpClient client = client(target);
     HttpRequest built = request.build();
     CompletableFuture<ShadowResponse> result = new CompletableFuture<>();
-    Future<?> sending = senders.submit(() -> {
+    Future<?> sending;
+    try {
+      sending = senders.submit(() -> {
       try {
         HttpResponse<Void> response = client.send(built, HttpResponse.BodyHandlers.discarding());
         result.complete(new ShadowResponse(response.statusCode(), headers(response)));
@@ -139,7 +144,12 @@ public final class HttpTransport implements MirrorTransport {
       } catch (Throwable failure) {
         result.completeExceptionally(failure);
       }
-    });
+      });
+    } catch (RejectedExecutionException full) {
+      result.completeExceptionally(new TransportFullException("all " + MAX_SENDERS
+          + " sender threads of the JDK transport are busy"));
+      return result;
+    }
     // A caller giving up (the engine's deadline, or close) interrupts the send, which aborts it.
     result.whenComplete((response, failure) -> {
       if (result.isCancelled()) {

@@ -348,7 +348,7 @@ public final class MirrorConfig {
       target.maxInFlight(integer(keys(prefixes, "max-in-flight"), MirrorTarget.DEFAULT_MAX_IN_FLIGHT,
           1, MirrorTarget.MAX_MAX_IN_FLIGHT));
       target.maxInFlightBytes(integer(keys(prefixes, "max-in-flight-bytes"),
-          MirrorTarget.DEFAULT_MAX_IN_FLIGHT_BYTES, 0, MirrorTarget.MAX_MAX_IN_FLIGHT_BYTES));
+          MirrorTarget.DEFAULT_MAX_IN_FLIGHT_BYTES, 1, MirrorTarget.MAX_MAX_IN_FLIGHT_BYTES));
       Key rate = first(keys(prefixes, "rate-limit"));
       if (rate != null) {
         double perSecond = number(rate);

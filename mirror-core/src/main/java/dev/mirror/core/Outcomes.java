@@ -80,6 +80,7 @@ final class Outcomes {
   void failed(TargetChannel channel, ShadowRequest copy, Throwable failure, long latencyNanos) {
     try {
       channel.release();
+      channel.unsaturated();
       FailureReason reason = FailureClassifier.classify(failure);
       if (reason != FailureReason.INVALID_REQUEST) {
         channel.circuit.onFailure();

@@ -35,6 +35,9 @@ final class TargetChannel {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final java.util.concurrent.atomic.AtomicLong bytesInFlight =
       new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.function.LongSupplier nanoTime;
+  /** Until when copies are turned away because the transport said it was full; 0 if not. */
+  private volatile long saturatedUntilNanos;
 
   final LongAdder sampledOut = new LongAdder();
   private final LongAdder[] dropped = adders(DROP_REASONS.length);
@@ -46,6 +49,7 @@ final class TargetChannel {
   TargetChannel(MirrorTarget target, PolicyRuntime policy, java.util.function.LongSupplier nanoTime) {
     this.target = target;
     this.policy = policy;
+    this.nanoTime = nanoTime;
     this.circuit = new CircuitBreaker(
         target.failureThreshold(), target.coolDown().toNanos(), nanoTime);
     this.rateLimit = target.rateLimit() > 0 ? Sampler.rateLimit(target.rateLimit()) : null;
@@ -60,6 +64,10 @@ final class TargetChannel {
   DropReason tryReserve() {
     if (!circuit.allow()) {
       return DropReason.CIRCUIT_OPEN;
+    }
+    long saturated = saturatedUntilNanos;
+    if (saturated != 0 && nanoTime.getAsLong() - saturated < 0) {
+      return DropReason.QUEUE_FULL;
     }
     int max = target.maxInFlight();
     int current;
@@ -80,11 +88,23 @@ final class TargetChannel {
     inFlight.decrementAndGet();
   }
 
-  /** Takes room for a body of this size; false if it would go beyond the byte cap. */
-  boolean tryReserveBytes(int bytes) {
-    if (bytes == 0) {
-      return true;
+  /**
+   * The transport had no room: turn copies away at once (as a full cap does) until one of this
+   * target's copies ends, or 10 ms pass.
+   */
+  void saturated() {
+    saturatedUntilNanos = nanoTime.getAsLong() + 10_000_000L;
+  }
+
+  /** A copy ended at the shadow: the transport has room again. */
+  void unsaturated() {
+    if (saturatedUntilNanos != 0) {
+      saturatedUntilNanos = 0;
     }
+  }
+
+  /** Takes room for a copy holding this many bytes; false if it would go beyond the byte cap. */
+  boolean tryReserveBytes(int bytes) {
     long max = target.maxInFlightBytes();
     long current;
     do {
@@ -97,9 +117,7 @@ final class TargetChannel {
   }
 
   void releaseBytes(int bytes) {
-    if (bytes != 0) {
-      bytesInFlight.addAndGet(-bytes);
-    }
+    bytesInFlight.addAndGet(-bytes);
   }
 
   int inFlight() {

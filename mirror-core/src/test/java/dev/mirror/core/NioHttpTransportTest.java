@@ -282,6 +282,16 @@ class NioHttpTransportTest {
   }
 
   @Test
+  void aBurstAtStartUp_beforeTheShadowsSpeedIsKnown_isSentWhole() throws Exception {
+    RawShadow shadow = shadow((i, r) -> Answer.of(NO_CONTENT));
+    int burst = Http1Pool.MAX_CONNECTIONS * Http1Pool.COLD_DEPTH;
+    for (CompletableFuture<ShadowResponse> f : burst(shadow.address(), burst)) {
+      assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+    }
+    assertThat(shadow.connections()).isEqualTo(Http1Pool.MAX_CONNECTIONS);
+  }
+
+  @Test
   void slowShadow_getsOneRequestPerConnection() throws Exception {
     // 120 ms per answer: a second request behind one would come after 240 ms, beyond a quarter
     // of the 800 ms read timeout, so none is pipelined.

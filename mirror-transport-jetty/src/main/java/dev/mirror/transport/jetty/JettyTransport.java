@@ -6,6 +6,7 @@ import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
+import dev.mirror.api.TransportFullException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +41,15 @@ public final class JettyTransport implements MirrorTransport {
 
   /** Threads of the client's pool: {@value}. */
   public static final int DEFAULT_THREADS = 8;
+
+  /**
+   * Most copies in flight at once through this transport: {@value}; a copy beyond is not sent
+   * and counts as dropped ({@link TransportFullException}). Each holds a connection.
+   */
+  public static final int MAX_IN_FLIGHT = 32;
+
+  private final java.util.concurrent.atomic.AtomicInteger inFlight =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private final QueuedThreadPool threads;
   private final Map<ClientKey, HttpClient> clients = new ConcurrentHashMap<>();
@@ -86,6 +96,13 @@ public final class JettyTransport implements MirrorTransport {
       request.body(new ByteBufferRequestContent(copy.body()));
     }
     CompletableFuture<ShadowResponse> result = new CompletableFuture<>();
+    if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
+      inFlight.decrementAndGet();
+      result.completeExceptionally(new TransportFullException("all " + MAX_IN_FLIGHT
+          + " copies the Jetty transport carries at once are in flight"));
+      return result;
+    }
+    result.whenComplete((r, f) -> inFlight.decrementAndGet());
     request.send(outcome -> {
       if (outcome.isFailed()) {
         result.completeExceptionally(outcome.getFailure());
