@@ -40,6 +40,17 @@ public interface MirrorDispatcher extends AutoCloseable {
   /** Gives up a decision to mirror, counting why (for example the body was too large). */
   void abandon(Decision decision, DropReason reason);
 
+  /**
+   * Told of an error that mirroring hit outside the dispatcher, in an entry point (the request
+   * itself is not affected). Returns true if the dispatcher counted and logged it; the default
+   * returns false, and the entry point logs it itself. Must not throw.
+   *
+   * @param where what was being done, for example {@code servlet filter: finishing a copy}
+   */
+  default boolean reportError(String where, Throwable error) {
+    return false;
+  }
+
   /** Decides on and submits a complete request in one call. Never throws. */
   default SubmitResult submit(MirroredRequest request) {
     Decision decision = decide(request);

@@ -1,10 +1,6 @@
 package dev.mirror.core;
 
-import dev.mirror.api.Decision;
 import dev.mirror.api.DropReason;
-import dev.mirror.api.MirrorDispatcher;
-import dev.mirror.api.MirroredRequest;
-import dev.mirror.api.SubmitResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -20,7 +16,7 @@ import java.util.Arrays;
  *
  * <p>Used by one request at a time; the container's hand-over between threads orders the calls.
  */
-public final class BodyCapture {
+final class BodyCapture {
 
   private enum State { OPEN, COMPLETE, TOO_LARGE, FAILED }
 
@@ -32,7 +28,8 @@ public final class BodyCapture {
   private int size;
   private volatile State state = State.OPEN;
 
-  private BodyCapture(int limit, long expectedLength) {
+  /** A capture of at most {@code limit} bytes; {@code expectedLength} is -1 if not declared. */
+  BodyCapture(int limit, long expectedLength) {
     this.limit = limit;
     this.expectedLength = expectedLength;
     int initial = expectedLength >= 0 && expectedLength <= limit
@@ -41,34 +38,12 @@ public final class BodyCapture {
   }
 
   /**
-   * Returns a capture for a request decided on, or null if its declared length is already over the
-   * limit (then the decision is abandoned and counted here, and nothing need be wrapped).
-   *
-   * @param dispatcher the dispatcher that made the decision
-   * @param decision a decision to mirror
-   * @param contentLength the declared length, or -1 if unknown (chunked)
-   * @param hasBody false if the request framing says there is no body at all
-   */
-  public static BodyCapture start(
-      MirrorDispatcher dispatcher, Decision decision, long contentLength, boolean hasBody) {
-    if (contentLength > decision.maxBodyBytes()) {
-      dispatcher.abandon(decision, DropReason.BODY_TOO_LARGE);
-      return null;
-    }
-    BodyCapture capture = new BodyCapture(decision.maxBodyBytes(), contentLength);
-    if (!hasBody || contentLength == 0) {
-      capture.end();
-    }
-    return capture;
-  }
-
-  /**
    * Reads one byte from {@code in} for the application, keeping it; a read that throws gives the
    * copy up, end of stream completes the body. Tees call this so the rules live here once.
    *
    * @throws IOException as {@code in} throws it
    */
-  public int read(InputStream in) throws IOException {
+  int read(InputStream in) throws IOException {
     int b;
     try {
       b = in.read();
@@ -90,7 +65,7 @@ public final class BodyCapture {
    *
    * @throws IOException as {@code in} throws it
    */
-  public int read(InputStream in, byte[] bytes, int offset, int length) throws IOException {
+  int read(InputStream in, byte[] bytes, int offset, int length) throws IOException {
     int n;
     try {
       n = in.read(bytes, offset, length);
@@ -107,7 +82,7 @@ public final class BodyCapture {
   }
 
   /** Keeps bytes just read by the application. */
-  public void write(byte[] bytes, int offset, int length) {
+  void write(byte[] bytes, int offset, int length) {
     if (state != State.OPEN || length <= 0) {
       return;
     }
@@ -123,7 +98,7 @@ public final class BodyCapture {
   }
 
   /** Keeps one byte just read by the application. */
-  public void write(int b) {
+  void write(int b) {
     if (state != State.OPEN) {
       return;
     }
@@ -138,14 +113,14 @@ public final class BodyCapture {
   }
 
   /** The stream has ended: the body is complete (if it matches its declared length). */
-  public void end() {
+  void end() {
     if (state == State.OPEN) {
       state = expectedLength >= 0 && size != expectedLength ? State.FAILED : State.COMPLETE;
     }
   }
 
   /** A read failed: the body will never be complete. */
-  public void fail() {
+  void fail() {
     if (state == State.OPEN) {
       state = State.FAILED;
       buffer = null;
@@ -158,12 +133,12 @@ public final class BodyCapture {
   }
 
   /** Returns true while more of the body may come. */
-  public boolean isOpen() {
+  boolean isOpen() {
     return state == State.OPEN;
   }
 
   /** Returns the bytes kept so far. */
-  public int size() {
+  int size() {
     return size;
   }
 
@@ -171,7 +146,7 @@ public final class BodyCapture {
    * Returns a stream that reads {@code in} and keeps what passes through, for entry points whose
    * body is a plain {@link InputStream}.
    */
-  public InputStream tee(InputStream in) {
+  InputStream tee(InputStream in) {
     return new TeeInputStream(in, this);
   }
 
@@ -181,7 +156,7 @@ public final class BodyCapture {
    *
    * @throws IOException as the stream throws it (the copy is then given up)
    */
-  public void drain(InputStream in) throws IOException {
+  void drain(InputStream in) throws IOException {
     byte[] chunk = new byte[Math.min(8192, limit + 1)];
     try {
       while (state == State.OPEN) {
@@ -198,26 +173,27 @@ public final class BodyCapture {
     }
   }
 
+  /** True if the body ended whole, within the limit. */
+  boolean complete() {
+    return state == State.COMPLETE;
+  }
+
   /**
-   * Submits the copy if the body is complete, else abandons the decision with the reason; never
-   * throws.
+   * Returns the body, read-only; the capture lets go of it (nothing writes to it again).
    *
-   * @param request everything but the body, which this capture sets
+   * @throws IllegalStateException if the body is not complete
    */
-  public SubmitResult finish(
-      MirrorDispatcher dispatcher, Decision decision, MirroredRequest.Builder request) {
-    switch (state) {
-      case COMPLETE:
-        ByteBuffer body = ByteBuffer.wrap(buffer, 0, size).asReadOnlyBuffer();
-        buffer = null; // the read-only view is the only reference left; nothing writes to it again
-        return dispatcher.submit(decision, request.body(body).build());
-      case TOO_LARGE:
-        dispatcher.abandon(decision, DropReason.BODY_TOO_LARGE);
-        return SubmitResult.dropped(DropReason.BODY_TOO_LARGE);
-      default:
-        fail();
-        dispatcher.abandon(decision, DropReason.INCOMPLETE_BODY);
-        return SubmitResult.dropped(DropReason.INCOMPLETE_BODY);
+  ByteBuffer body() {
+    if (state != State.COMPLETE) {
+      throw new IllegalStateException("body: was " + state + ", must be complete");
     }
+    ByteBuffer body = ByteBuffer.wrap(buffer, 0, size).asReadOnlyBuffer();
+    buffer = null;
+    return body;
+  }
+
+  /** Why there is no copy, for a body that did not end whole. */
+  DropReason dropReason() {
+    return state == State.TOO_LARGE ? DropReason.BODY_TOO_LARGE : DropReason.INCOMPLETE_BODY;
   }
 }

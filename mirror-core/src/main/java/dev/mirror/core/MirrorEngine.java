@@ -121,11 +121,13 @@ public final class MirrorEngine implements MirrorDispatcher {
   }
 
   /**
-   * Records an error that happened while mirroring outside the engine (for example in an entry
-   * point's capture); counted in {@link MirrorStats#errors()} and logged at a limited rate.
+   * Records an error that happened while mirroring outside the engine (in an entry point):
+   * counted in {@link MirrorStats#errors()} and logged at a limited rate. Returns true.
    */
-  public void reportError(String what, Throwable error) {
-    outcomes.internalError(what, error);
+  @Override
+  public boolean reportError(String where, Throwable error) {
+    outcomes.internalError(where, error);
+    return true;
   }
 
   /** Returns the counts so far. */

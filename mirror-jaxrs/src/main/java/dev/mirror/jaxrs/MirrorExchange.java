@@ -1,14 +1,11 @@
 package dev.mirror.jaxrs;
 
-import dev.mirror.api.Decision;
 import dev.mirror.api.DropReason;
 import dev.mirror.api.Headers;
-import dev.mirror.api.MirrorDispatcher;
 import dev.mirror.api.MirroredRequest;
-import dev.mirror.core.BodyCapture;
-import dev.mirror.core.MirrorEngine;
+import dev.mirror.core.CaptureSession;
+import dev.mirror.core.EntryPoint;
 import jakarta.ws.rs.container.ContainerRequestContext;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
@@ -22,73 +19,48 @@ final class MirrorExchange {
 
   static final String PROPERTY = MirrorExchange.class.getName();
 
-  private final MirrorDispatcher dispatcher;
-  private final Decision decision;
-  private final BodyCapture capture;
+  private final EntryPoint entry;
+  private final CaptureSession session;
   private final InputStream original;
-  private boolean finished;
 
-  private MirrorExchange(MirrorDispatcher dispatcher, Decision decision, BodyCapture capture,
-      InputStream original) {
-    this.dispatcher = dispatcher;
-    this.decision = decision;
-    this.capture = capture;
+  private MirrorExchange(EntryPoint entry, CaptureSession session, InputStream original) {
+    this.entry = entry;
+    this.session = session;
     this.original = original;
   }
 
   /** Decides on the request and, if it is mirrored, installs the tee. Never throws. */
-  static void start(MirrorDispatcher dispatcher, ContainerRequestContext request, String policy) {
+  static void start(EntryPoint entry, ContainerRequestContext request, String policy) {
     if (request.getProperty(PROPERTY) != null) {
       return;
     }
-    Decision decision = null;
+    CaptureSession session = null;
     try {
-      JaxrsRequestView view = new JaxrsRequestView(request);
-      decision = policy == null || policy.isEmpty()
-          ? dispatcher.decide(view) : dispatcher.decide(view, policy);
-      if (!decision.mirrored()) {
-        return;
-      }
       // hasEntity() first: Jersey may peek a byte and push it back into a stream of its own,
       // so the stream to tee is the one it hands out afterwards.
-      boolean hasEntity = request.hasEntity();
-      InputStream entity = request.getEntityStream();
-      BodyCapture capture = BodyCapture.start(
-          dispatcher, decision, request.getLength(), entity != null && hasEntity);
-      if (capture == null) {
+      session = entry.open(new JaxrsRequestView(request), policy, request.getLength(), true);
+      if (session == null) {
         return;
       }
-      if (capture.isOpen()) {
-        request.setEntityStream(capture.tee(entity));
+      boolean hasEntity = request.hasEntity();
+      InputStream entity = request.getEntityStream();
+      if (entity == null || !hasEntity) {
+        session.bodyEnded();
+      } else if (session.bodyOpen()) {
+        request.setEntityStream(session.tee(entity));
       }
-      request.setProperty(PROPERTY, new MirrorExchange(dispatcher, decision, capture, entity));
+      request.setProperty(PROPERTY, new MirrorExchange(entry, session, entity));
     } catch (RuntimeException | Error e) {
-      if (decision != null) {
-        dispatcher.abandon(decision, DropReason.ERROR);
+      if (session != null) {
+        session.abandon(DropReason.ERROR);
       }
-      report(dispatcher, e);
+      entry.reportError("starting a copy", e);
     }
   }
 
   /** Completes what the resource left unread (up to the limit) and submits. Never throws. */
   void finish(ContainerRequestContext request) {
-    if (finished) {
-      return;
-    }
-    finished = true;
-    try {
-      if (capture.isOpen()) {
-        try {
-          capture.drain(original);
-        } catch (IOException | RuntimeException clientGone) {
-          // counted as an incomplete body
-        }
-      }
-      capture.finish(dispatcher, decision, metadata(request));
-    } catch (RuntimeException | Error e) {
-      dispatcher.abandon(decision, DropReason.ERROR);
-      report(dispatcher, e);
-    }
+    session.finish(original, () -> metadata(request));
   }
 
   private static MirroredRequest.Builder metadata(ContainerRequestContext request) {
@@ -109,9 +81,4 @@ final class MirrorExchange {
         .headers(headers.build());
   }
 
-  private static void report(MirrorDispatcher dispatcher, Throwable e) {
-    if (dispatcher instanceof MirrorEngine) {
-      ((MirrorEngine) dispatcher).reportError("JAX-RS filter", e);
-    }
-  }
 }

@@ -1,6 +1,7 @@
 package dev.mirror.jaxrs;
 
 import dev.mirror.api.MirrorDispatcher;
+import dev.mirror.core.EntryPoint;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;
@@ -19,11 +20,11 @@ final class MirrorFilters {
 
   /** What the filters share: the dispatcher, and whether any resource opted in with @Mirrored. */
   static final class Shared {
-    final MirrorDispatcher dispatcher;
+    final EntryPoint entry;
     final AtomicBoolean optIn = new AtomicBoolean();
 
     Shared(MirrorDispatcher dispatcher) {
-      this.dispatcher = dispatcher;
+      this.entry = new EntryPoint(dispatcher, "JAX-RS feature");
     }
   }
 
@@ -39,7 +40,7 @@ final class MirrorFilters {
     @Override
     public void filter(ContainerRequestContext request) {
       if (!shared.optIn.get()) {
-        MirrorExchange.start(shared.dispatcher, request, null);
+        MirrorExchange.start(shared.entry, request, null);
       }
     }
   }
@@ -59,7 +60,7 @@ final class MirrorFilters {
 
     @Override
     public void filter(ContainerRequestContext request) {
-      MirrorExchange.start(shared.dispatcher, request, policy);
+      MirrorExchange.start(shared.entry, request, policy);
     }
   }
 

@@ -144,6 +144,20 @@ abstract class MirrorFeatureContract {
     assertThat(copy.getHeaders().get("X-Mirror-Request-Id")).isNotBlank();
   }
 
+  @ParameterizedTest(name = "throws from {0}")
+  @org.junit.jupiter.params.provider.EnumSource(ThrowingDispatcher.Where.class)
+  void aDispatcherThatThrows_leavesTheAnswerByteIdentical_andIsReportedOnce(
+      ThrowingDispatcher.Where where) throws Exception {
+    ThrowingDispatcher broken = new ThrowingDispatcher(where);
+    JaxrsServer on = withFeature(Set.of(Resources.Plain.class), new MirrorFeature(broken), Map.of());
+    JaxrsServer off = withoutFeature();
+    int size = where == ThrowingDispatcher.Where.ABANDON ? 5000 : 100;
+    Shape shape = new Shape("post", "POST", "/echo/p", "application/octet-stream", bytes(size),
+        false);
+    assertThat(send(on, shape)).isEqualTo(send(off, shape));
+    assertThat(broken.reported.get()).as("reported once").isEqualTo(1);
+  }
+
   @Test
   void bodyOverTheLimit_skipsTheCopy_resourceGetsAllOfIt() throws Exception {
     Shadow shadow = closeLater(Shadow.answering(200));

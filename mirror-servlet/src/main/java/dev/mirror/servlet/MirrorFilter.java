@@ -1,11 +1,10 @@
 package dev.mirror.servlet;
 
-import dev.mirror.api.Decision;
-import dev.mirror.api.DropReason;
 import dev.mirror.api.Headers;
 import dev.mirror.api.MirrorDispatcher;
 import dev.mirror.api.MirroredRequest;
-import dev.mirror.core.BodyCapture;
+import dev.mirror.core.CaptureSession;
+import dev.mirror.core.EntryPoint;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
 import jakarta.servlet.Filter;
@@ -16,11 +15,11 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,9 +63,9 @@ public final class MirrorFilter implements Filter {
   public static final String ENGINE_ATTRIBUTE_PREFIX = MirrorFilter.class.getName() + ".";
 
   private MirrorDispatcher dispatcher;
+  private EntryPoint entry;
   private MirrorConfig config;
   private boolean ownsDispatcher;
-  private final AtomicBoolean errorLogged = new AtomicBoolean();
 
   /** For {@code web.xml}: the configuration comes from the init-params in {@link #init}. */
   public MirrorFilter() {}
@@ -74,6 +73,7 @@ public final class MirrorFilter implements Filter {
   /** Mirrors through this dispatcher, which the caller closes. */
   public MirrorFilter(MirrorDispatcher dispatcher) {
     this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
+    this.entry = new EntryPoint(dispatcher, "servlet filter");
   }
 
   /** Mirrors as configured; the filter builds its engine in {@link #init} and closes it. */
@@ -108,6 +108,7 @@ public final class MirrorFilter implements Filter {
     }
     MirrorEngine engine = config.newEngine();
     dispatcher = engine;
+    entry = new EntryPoint(engine, "servlet filter");
     ownsDispatcher = true;
     filterConfig.getServletContext().setAttribute(
         ENGINE_ATTRIBUTE_PREFIX + filterConfig.getFilterName(), engine);
@@ -124,29 +125,20 @@ public final class MirrorFilter implements Filter {
   @Override
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
       throws IOException, ServletException {
-    if (!(req instanceof HttpServletRequest) || dispatcher == null
+    EntryPoint entry = this.entry;
+    if (!(req instanceof HttpServletRequest) || entry == null
         || req.getAttribute(SEEN_ATTRIBUTE) != null) {
       chain.doFilter(req, res);
       return;
     }
     HttpServletRequest request = (HttpServletRequest) req;
     request.setAttribute(SEEN_ATTRIBUTE, Boolean.TRUE);
-    ServletRequestView view = ServletRequestView.of(request);
-    Decision decision;
-    try {
-      decision = dispatcher.decide(view);
-    } finally {
-      view.release();
-    }
-    if (!decision.mirrored()) {
+    CaptureSession session = open(entry, request);
+    if (session == null) {
       chain.doFilter(req, res);
       return;
     }
-    Exchange exchange = startExchange(request, decision);
-    if (exchange == null) {
-      chain.doFilter(req, res);
-      return;
-    }
+    Exchange exchange = new Exchange(request, session);
     try {
       chain.doFilter(exchange.request, res);
     } finally {
@@ -156,52 +148,44 @@ public final class MirrorFilter implements Filter {
     }
   }
 
-  private Exchange startExchange(HttpServletRequest request, Decision decision) {
+  /** Decides; null means the request goes on untouched. Never throws. */
+  private static CaptureSession open(EntryPoint entry, HttpServletRequest request) {
+    ServletRequestView view = ServletRequestView.of(request);
     try {
       long length = request.getContentLengthLong();
-      boolean hasBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
-      BodyCapture capture = BodyCapture.start(dispatcher, decision, length, hasBody);
-      return capture == null ? null : new Exchange(request, decision, capture);
+      boolean mayHaveBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
+      return entry.open(view, null, length, mayHaveBody);
     } catch (RuntimeException e) {
-      dispatcher.abandon(decision, DropReason.ERROR);
-      internalError(e);
+      entry.reportError("reading the request", e);
       return null;
+    } finally {
+      view.release();
     }
   }
 
-  /** One mirrored request: its wrapper, its capture, and finishing it once. */
+  /** One mirrored request: its wrapper, and finishing its session once. */
   private final class Exchange {
     final HttpServletRequest original;
-    final Decision decision;
-    final BodyCapture capture;
+    final CaptureSession session;
     final MirroringRequest request;
-    final AtomicBoolean finished = new AtomicBoolean();
 
-    Exchange(HttpServletRequest original, Decision decision, BodyCapture capture) {
+    Exchange(HttpServletRequest original, CaptureSession session) {
       this.original = original;
-      this.decision = decision;
-      this.capture = capture;
-      this.request = new MirroringRequest(original, capture, () -> finish(false));
+      this.session = session;
+      this.request = new MirroringRequest(original, session, () -> finish(false));
     }
 
-    /** Completes the body if it may (blocking reads are only allowed outside async), then submits. */
+    /** Completes the body if it may (blocking reads are only allowed outside async), then ends. */
     void finish(boolean mayRead) {
-      if (!finished.compareAndSet(false, true)) {
-        return;
-      }
-      try {
-        if (capture.isOpen() && mayRead && mayDrain()) {
-          try {
-            capture.drain(request.remainingBody());
-          } catch (IOException | RuntimeException clientGone) {
-            // Counted as an incomplete body below; the application saw its own outcome.
-          }
+      InputStream unread = null;
+      if (mayRead && session.bodyOpen() && mayDrain()) {
+        try {
+          unread = request.remainingBody();
+        } catch (IOException | RuntimeException e) {
+          unread = null; // counted as an incomplete body
         }
-        capture.finish(dispatcher, decision, metadata(original));
-      } catch (RuntimeException | Error e) {
-        dispatcher.abandon(decision, DropReason.ERROR);
-        internalError(e);
       }
+      session.finish(unread, () -> metadata(original));
     }
 
     /**
@@ -232,15 +216,6 @@ public final class MirrorFilter implements Filter {
         .rawQuery(request.getQueryString())
         .headers(headers.build())
         .remoteAddress(request.getRemoteAddr());
-  }
-
-  private void internalError(Throwable e) {
-    if (dispatcher instanceof MirrorEngine) {
-      ((MirrorEngine) dispatcher).reportError("servlet filter", e);
-    } else if (errorLogged.compareAndSet(false, true)) {
-      LOG.error("mirror filter: mirroring failed (the request itself is not affected); further"
-          + " errors are not logged", e);
-    }
   }
 
   /** Closes the engine this filter built, draining copies within its close timeout. */

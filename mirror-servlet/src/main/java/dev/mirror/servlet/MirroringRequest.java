@@ -1,6 +1,6 @@
 package dev.mirror.servlet;
 
-import dev.mirror.core.BodyCapture;
+import dev.mirror.core.CaptureSession;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -34,16 +34,16 @@ final class MirroringRequest extends HttpServletRequestWrapper {
   /** Larger forms are refused, as containers refuse them (Tomcat's default maxPostSize is 2 MB). */
   static final int MAX_FORM_BYTES = 10 * 1024 * 1024;
 
-  private final BodyCapture capture;
+  private final CaptureSession session;
   private final Runnable onAsyncComplete;
   private TeeServletInputStream stream;
   private BufferedReader reader;
   private Map<String, String[]> parameters;
   private boolean asyncStarted;
 
-  MirroringRequest(HttpServletRequest request, BodyCapture capture, Runnable onAsyncComplete) {
+  MirroringRequest(HttpServletRequest request, CaptureSession session, Runnable onAsyncComplete) {
     super(request);
-    this.capture = capture;
+    this.session = session;
     this.onAsyncComplete = onAsyncComplete;
   }
 
@@ -73,7 +73,7 @@ final class MirroringRequest extends HttpServletRequestWrapper {
 
   private TeeServletInputStream teeStream() throws IOException {
     if (stream == null) {
-      stream = new TeeServletInputStream(super.getInputStream(), capture);
+      stream = new TeeServletInputStream(super.getInputStream(), session);
     }
     return stream;
   }

@@ -1,20 +1,20 @@
 package dev.mirror.servlet;
 
-import dev.mirror.core.BodyCapture;
+import dev.mirror.core.CaptureSession;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import java.io.IOException;
 
 /**
  * The container's input stream, every method passed through, with what is read kept in a
- * {@link BodyCapture}. Works blocking and non-blocking ({@link ReadListener}).
+ * {@link CaptureSession}. Works blocking and non-blocking ({@link ReadListener}).
  */
 final class TeeServletInputStream extends ServletInputStream {
 
   private final ServletInputStream in;
-  private final BodyCapture capture;
+  private final CaptureSession capture;
 
-  TeeServletInputStream(ServletInputStream in, BodyCapture capture) {
+  TeeServletInputStream(ServletInputStream in, CaptureSession capture) {
     this.in = in;
     this.capture = capture;
   }
@@ -47,7 +47,7 @@ final class TeeServletInputStream extends ServletInputStream {
   public boolean isFinished() {
     boolean finished = in.isFinished();
     if (finished) {
-      capture.end();
+      capture.bodyEnded();
     }
     return finished;
   }
@@ -67,13 +67,13 @@ final class TeeServletInputStream extends ServletInputStream {
 
       @Override
       public void onAllDataRead() throws IOException {
-        capture.end();
+        capture.bodyEnded();
         listener.onAllDataRead();
       }
 
       @Override
       public void onError(Throwable failure) {
-        capture.fail();
+        capture.bodyFailed();
         listener.onError(failure);
       }
     });

@@ -273,6 +273,20 @@ abstract class MirrorFilterContract {
     assertThat(shadow.server.getRequestCount()).isEqualTo(1);
   }
 
+  @ParameterizedTest(name = "throws from {0}")
+  @org.junit.jupiter.params.provider.EnumSource(ThrowingDispatcher.Where.class)
+  void aDispatcherThatThrows_leavesTheAnswerByteIdentical_andIsReportedOnce(
+      ThrowingDispatcher.Where where) throws Exception {
+    ThrowingDispatcher broken = new ThrowingDispatcher(where);
+    Container on = withFilter(broken);
+    Container off = withoutFilter();
+    // Over the dispatcher's limit for ABANDON (the copy is given up), within it otherwise.
+    int size = where == ThrowingDispatcher.Where.ABANDON ? 5000 : 100;
+    Shape shape = new Shape("post", "POST", "/echo/p", Map.of(), bytes(size));
+    assertThat(send(on, shape)).isEqualTo(send(off, shape));
+    assertThat(broken.reported.get()).as("reported once").isEqualTo(1);
+  }
+
   @Test
   void failureInsideMirroring_neverReachesTheApplication() throws Exception {
     MirrorDispatcher broken = new MirrorDispatcher() {

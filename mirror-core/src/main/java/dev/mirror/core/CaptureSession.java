@@ -1,0 +1,116 @@
+package dev.mirror.core;
+
+import dev.mirror.api.Decision;
+import dev.mirror.api.DropReason;
+import dev.mirror.api.MirroredRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * One mirrored request, from its decision to its end: the only place the lifecycle lives. An
+ * entry point opens it ({@link EntryPoint#open}), passes the body's reads through it as the
+ * application reads, and finishes it once when the exchange is done: what the application left
+ * unread is drained (up to the limit), then the copy is submitted, or abandoned with its reason.
+ *
+ * <p>Nothing here throws into the application except the application's own I/O errors, which
+ * reads rethrow as they came; everything else is counted and reported through the entry point.
+ * Used by one request at a time; the container's hand-over between threads orders the calls.
+ */
+public final class CaptureSession {
+
+  private final EntryPoint entry;
+  private final Decision decision;
+  private final BodyCapture capture;
+  private final AtomicBoolean ended = new AtomicBoolean();
+
+  CaptureSession(EntryPoint entry, Decision decision, BodyCapture capture) {
+    this.entry = entry;
+    this.decision = decision;
+    this.capture = capture;
+  }
+
+  /**
+   * Reads one byte of the body for the application, keeping it.
+   *
+   * @throws IOException as {@code in} throws it (the copy is then given up)
+   */
+  public int read(InputStream in) throws IOException {
+    return capture.read(in);
+  }
+
+  /**
+   * Reads into {@code bytes} for the application, keeping what was read.
+   *
+   * @throws IOException as {@code in} throws it (the copy is then given up)
+   */
+  public int read(InputStream in, byte[] bytes, int offset, int length) throws IOException {
+    return capture.read(in, bytes, offset, length);
+  }
+
+  /** The container says the body has ended (a non-blocking read finished). */
+  public void bodyEnded() {
+    capture.end();
+  }
+
+  /** The container says reading the body failed. */
+  public void bodyFailed() {
+    capture.fail();
+  }
+
+  /** True while more of the body may come. */
+  public boolean bodyOpen() {
+    return capture.isOpen();
+  }
+
+  /** Returns a stream that reads {@code in} for the application and keeps what passes. */
+  public InputStream tee(InputStream in) {
+    return new TeeInputStream(in, capture);
+  }
+
+  /**
+   * Ends the session, once: drains what the application left unread from {@code unread} (null:
+   * nothing may be read), then submits the copy built from {@code metadata} and the body, or
+   * abandons it with why. Never throws; later calls do nothing.
+   */
+  public void finish(InputStream unread, Supplier<MirroredRequest.Builder> metadata) {
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      if (unread != null && capture.isOpen()) {
+        try {
+          capture.drain(unread);
+        } catch (IOException | RuntimeException clientGone) {
+          // counted below as an incomplete body; the application saw its own outcome
+        }
+      }
+      MirroredRequest request = capture.complete() ? metadata.get().body(capture.body()).build()
+          : null;
+      if (request == null) {
+        entry.abandon(decision, capture.dropReason());
+        return;
+      }
+      submit(request);
+    } catch (RuntimeException | Error e) {
+      entry.abandon(decision, DropReason.ERROR);
+      entry.reportError("finishing a copy", e);
+    }
+  }
+
+  private void submit(MirroredRequest request) {
+    try {
+      entry.dispatcher().submit(decision, request);
+    } catch (RuntimeException | Error e) {
+      entry.reportError("submitting a copy", e);
+    }
+  }
+
+  /** Ends the session without a copy, counting why. Never throws; later calls do nothing. */
+  public void abandon(DropReason reason) {
+    if (ended.compareAndSet(false, true)) {
+      entry.abandon(decision, reason);
+    }
+  }
+}
