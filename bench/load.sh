@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 DURATION="${1:-8}"
 ROUNDS="${2:-2}"
 CONNECTIONS=16
-WARMUP=5
+WARMUP=20   # JIT: at 5 s the C2 compiler still took a quarter of the CPU (perf)
 WORK=$(mktemp -d)
 PIDS=()
 

@@ -32,6 +32,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import dev.mirror.core.ThrowingDispatcher;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -285,46 +286,6 @@ abstract class MirrorFilterContract {
     Shape shape = new Shape("post", "POST", "/echo/p", Map.of(), bytes(size));
     assertThat(send(on, shape)).isEqualTo(send(off, shape));
     assertThat(broken.reported.get()).as("reported once").isEqualTo(1);
-  }
-
-  @Test
-  void failureInsideMirroring_neverReachesTheApplication() throws Exception {
-    MirrorDispatcher broken = new MirrorDispatcher() {
-      @Override
-      public Decision decide(RequestView request) {
-        return new Decision() {
-          @Override
-          public boolean mirrored() {
-            return true;
-          }
-
-          @Override
-          public SubmitResult result() {
-            return null;
-          }
-
-          @Override
-          public int maxBodyBytes() {
-            return 1000;
-          }
-        };
-      }
-
-      @Override
-      public SubmitResult submit(Decision decision, MirroredRequest request) {
-        throw new IllegalStateException("dispatcher bug");
-      }
-
-      @Override
-      public void abandon(Decision decision, DropReason reason) {}
-
-      @Override
-      public void close() {}
-    };
-    Container on = withFilter(broken);
-    Container off = withoutFilter();
-    Shape shape = new Shape("post", "POST", "/echo/p", Map.of(), bytes(100));
-    assertThat(send(on, shape)).isEqualTo(send(off, shape));
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.mirror.servlet;
+package dev.mirror.core;
 
 import dev.mirror.api.Decision;
 import dev.mirror.api.DropReason;
@@ -12,18 +12,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A dispatcher given in code that throws from one of its methods, and counts what it is told of
  * errors: the entry point must keep the application's answer as it is and report the error once.
  */
-final class ThrowingDispatcher implements MirrorDispatcher {
+public final class ThrowingDispatcher implements MirrorDispatcher {
 
   /** Where it throws. */
-  enum Where { DECIDE, SUBMIT, ABANDON }
+  public enum Where { DECIDE, SUBMIT, ABANDON }
 
   /** Bodies over this are abandoned, which is how {@link Where#ABANDON} is reached. */
-  static final int LIMIT = 1000;
+  public static final int LIMIT = 1000;
 
-  final Where where;
-  final AtomicInteger reported = new AtomicInteger();
+  public final Where where;
+  public final AtomicInteger reported = new AtomicInteger();
 
-  ThrowingDispatcher(Where where) {
+  public ThrowingDispatcher(Where where) {
     this.where = where;
   }
 
