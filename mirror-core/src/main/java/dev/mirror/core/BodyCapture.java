@@ -173,13 +173,18 @@ final class BodyCapture {
     }
   }
 
+  /** The bytes kept so far, read-only, without letting go of them. */
+  ByteBuffer view() {
+    return buffer == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(buffer, 0, size).asReadOnlyBuffer();
+  }
+
   /** True if the body ended whole, within the limit. */
   boolean complete() {
     return state == State.COMPLETE;
   }
 
   /**
-   * Returns the body, read-only; the capture lets go of it (nothing writes to it again).
+   * Returns the body, read-only (nothing writes to it again once it is complete).
    *
    * @throws IllegalStateException if the body is not complete
    */
@@ -187,9 +192,7 @@ final class BodyCapture {
     if (state != State.COMPLETE) {
       throw new IllegalStateException("body: was " + state + ", must be complete");
     }
-    ByteBuffer body = ByteBuffer.wrap(buffer, 0, size).asReadOnlyBuffer();
-    buffer = null;
-    return body;
+    return ByteBuffer.wrap(buffer, 0, size).asReadOnlyBuffer();
   }
 
   /** Why there is no copy, for a body that did not end whole. */

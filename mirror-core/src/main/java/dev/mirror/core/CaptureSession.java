@@ -64,6 +64,58 @@ public final class CaptureSession {
     return capture.isOpen();
   }
 
+  /**
+   * Reads the whole body now, before the application has touched it, when its declared length is
+   * within the limit: for a container that stops serving the body once the answer is complete
+   * (Tomcat, after a sized answer's last byte). The application then reads the kept bytes from
+   * {@link #replay()}, so it sees its body unchanged. Returns true if the body is now complete;
+   * false leaves everything as it was (nothing read).
+   *
+   * @param declaredLength the request's declared length; -1 (unknown) or over the limit: nothing
+   *     is read, since bytes past the limit could not be given back to the application
+   */
+  public boolean readAheadForAnswer(InputStream in, long declaredLength) {
+    if (!capture.isOpen() || capture.size() != 0 || declaredLength < 0
+        || declaredLength > decision.maxBodyBytes()) {
+      return capture.complete();
+    }
+    try {
+      capture.drain(in);
+    } catch (IOException | RuntimeException e) {
+      // counted as an incomplete body; the application will see the container's own error
+    }
+    return capture.complete();
+  }
+
+  /** The body as kept, for the application to read after {@link #readAheadForAnswer}. */
+  public InputStream replay() {
+    java.nio.ByteBuffer view = capture.view();
+    return new InputStream() {
+      @Override
+      public int read() {
+        return view.hasRemaining() ? view.get() & 0xff : -1;
+      }
+
+      @Override
+      public int read(byte[] bytes, int offset, int length) {
+        if (length == 0) {
+          return 0;
+        }
+        if (!view.hasRemaining()) {
+          return -1;
+        }
+        int n = Math.min(length, view.remaining());
+        view.get(bytes, offset, n);
+        return n;
+      }
+
+      @Override
+      public int available() {
+        return view.remaining();
+      }
+    };
+  }
+
   /** Returns a stream that reads {@code in} for the application and keeps what passes. */
   public InputStream tee(InputStream in) {
     return new TeeInputStream(in, capture);

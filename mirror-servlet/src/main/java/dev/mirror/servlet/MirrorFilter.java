@@ -14,6 +14,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Enumeration;
@@ -139,8 +140,10 @@ public final class MirrorFilter implements Filter {
       return;
     }
     Exchange exchange = new Exchange(request, session);
+    ServletResponse response = res instanceof HttpServletResponse
+        ? new MirroringResponse((HttpServletResponse) res, exchange.request::answerStarting) : res;
     try {
-      chain.doFilter(exchange.request, res);
+      chain.doFilter(exchange.request, response);
     } finally {
       if (!exchange.request.asyncStarted()) {
         exchange.finish(true);
@@ -178,7 +181,7 @@ public final class MirrorFilter implements Filter {
     /** Completes the body if it may (blocking reads are only allowed outside async), then ends. */
     void finish(boolean mayRead) {
       InputStream unread = null;
-      if (mayRead && session.bodyOpen() && mayDrain()) {
+      if (mayRead && session.bodyOpen() && request.mayReadUnread()) {
         try {
           unread = request.remainingBody();
         } catch (IOException | RuntimeException e) {
@@ -186,15 +189,6 @@ public final class MirrorFilter implements Filter {
         }
       }
       session.finish(unread, () -> metadata(original));
-    }
-
-    /**
-     * Reading a body the application ignored would make the container send "100 Continue" that it
-     * would not have sent otherwise; in that one case the copy is given up instead.
-     */
-    private boolean mayDrain() {
-      String expect = original.getHeader("Expect");
-      return request.bodyTouched() || expect == null || !expect.equalsIgnoreCase("100-continue");
     }
   }
 

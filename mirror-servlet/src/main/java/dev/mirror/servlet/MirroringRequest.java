@@ -1,6 +1,7 @@
 package dev.mirror.servlet;
 
 import dev.mirror.core.CaptureSession;
+import jakarta.servlet.ReadListener;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -40,6 +41,8 @@ final class MirroringRequest extends HttpServletRequestWrapper {
   private BufferedReader reader;
   private Map<String, String[]> parameters;
   private boolean asyncStarted;
+  /** The body, read ahead of the answer and served from what was kept; null if not. */
+  private ServletInputStream replay;
 
   MirroringRequest(HttpServletRequest request, CaptureSession session, Runnable onAsyncComplete) {
     super(request);
@@ -48,7 +51,33 @@ final class MirroringRequest extends HttpServletRequestWrapper {
   }
 
   boolean bodyTouched() {
-    return stream != null || parameters != null;
+    return stream != null || parameters != null || replay != null;
+  }
+
+  /**
+   * Reading a body the application ignored would make the container send "100 Continue" that it
+   * would not have sent otherwise; in that one case the body is not read for the copy.
+   */
+  boolean mayReadUnread() {
+    String expect = getHeader("Expect");
+    return bodyTouched() || expect == null || !expect.equalsIgnoreCase("100-continue");
+  }
+
+  /**
+   * The application starts answering: a body it has not touched is read now (when its declared
+   * length is within the limit), and the application reads it afterwards from what was kept.
+   */
+  void answerStarting() {
+    if (bodyTouched() || !session.bodyOpen() || !mayReadUnread()) {
+      return;
+    }
+    try {
+      if (session.readAheadForAnswer(super.getInputStream(), getContentLengthLong())) {
+        replay = new ReplayServletInputStream(session.replay());
+      }
+    } catch (IOException | RuntimeException e) {
+      // the copy is given up at the end as incomplete; the application's reads are its own
+    }
   }
 
   boolean asyncStarted() {
@@ -63,12 +92,17 @@ final class MirroringRequest extends HttpServletRequestWrapper {
     return stream != null ? stream.delegate() : super.getInputStream();
   }
 
+  /** What the application reads: the tee, or the body already read ahead. */
+  private ServletInputStream body() throws IOException {
+    return replay != null ? replay : teeStream();
+  }
+
   @Override
   public ServletInputStream getInputStream() throws IOException {
     if (reader != null) {
       throw new IllegalStateException("getReader() has already been called for this request");
     }
-    return teeStream();
+    return body();
   }
 
   private TeeServletInputStream teeStream() throws IOException {
@@ -84,7 +118,7 @@ final class MirroringRequest extends HttpServletRequestWrapper {
       if (stream != null) {
         throw new IllegalStateException("getInputStream() has already been called for this request");
       }
-      reader = new BufferedReader(new InputStreamReader(teeStream(), bodyCharset(false)));
+      reader = new BufferedReader(new InputStreamReader(body(), bodyCharset(false)));
     }
     return reader;
   }
@@ -127,7 +161,7 @@ final class MirroringRequest extends HttpServletRequestWrapper {
     }
     byte[] body;
     try {
-      body = readForm(teeStream());
+      body = readForm(body());
     } catch (IOException e) {
       throw new UncheckedIOException("Reading the form body failed", e);
     }
@@ -213,5 +247,55 @@ final class MirroringRequest extends HttpServletRequestWrapper {
       });
     }
     return context;
+  }
+
+  /** The kept body served as the container's stream would serve it. */
+  private static final class ReplayServletInputStream extends ServletInputStream {
+    private final InputStream kept;
+
+    ReplayServletInputStream(InputStream kept) {
+      this.kept = kept;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return kept.read();
+    }
+
+    @Override
+    public int read(byte[] bytes, int offset, int length) throws IOException {
+      return kept.read(bytes, offset, length);
+    }
+
+    @Override
+    public int available() throws IOException {
+      return kept.available();
+    }
+
+    @Override
+    public boolean isFinished() {
+      try {
+        return kept.available() == 0;
+      } catch (IOException e) {
+        return true;
+      }
+    }
+
+    @Override
+    public boolean isReady() {
+      return true;
+    }
+
+    @Override
+    public void setReadListener(ReadListener listener) {
+      try {
+        if (!isFinished()) {
+          listener.onDataAvailable();
+        }
+        listener.onAllDataRead();
+      } catch (IOException e) {
+        listener.onError(e);
+      }
+    }
   }
 }

@@ -170,6 +170,27 @@ abstract class MirrorFilterContract {
     assertThat(copy.getHeaders().get("Host")).isEqualTo("127.0.0.1:" + on.port());
   }
 
+  @ParameterizedTest(name = "{0} answer")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"sized", "unsized", "chunked", "closed",
+      "flushed", "error"})
+  void bodyTheApplicationNeverRead_isMirroredWhole_whateverTheAnswersFraming(String framing)
+      throws Exception {
+    Shadow shadow = closeLater(Shadow.answering(200));
+    Container on = withFilter(engine(shadow.address()));
+    Container off = withoutFilter();
+    Shape shape = new Shape(framing, "POST", "/answer-" + framing, Map.of(), bytes(10_000));
+    Answer withMirror = send(on, shape);
+    Answer without = send(off, shape);
+    if (framing.equals("error")) {
+      // The containers' error pages name the URI, port included: compare the status only.
+      assertThat(withMirror.status()).isEqualTo(without.status()).isEqualTo(418);
+    } else {
+      assertThat(withMirror).isEqualTo(without);
+    }
+    RecordedRequest copy = shadow.take();
+    assertThat(copy.getBody().toByteArray()).isEqualTo(bytes(10_000));
+  }
+
   @Test
   void bodyOverTheLimit_skipsTheCopy_butTheApplicationGetsAllOfIt() throws Exception {
     Shadow shadow = closeLater(Shadow.answering(200));

@@ -105,6 +105,10 @@ public class TestApp extends HttpServlet {
           + " query=" + req.getQueryString());
       return;
     }
+    if (path.startsWith("/answer-")) {
+      answerWithoutReading(path.substring("/answer-".length()), req, resp);
+      return;
+    }
     if (path.startsWith("/ignore")) {
       write(resp, "ignored");
       return;
@@ -126,6 +130,36 @@ public class TestApp extends HttpServlet {
     }
     write(resp, req.getMethod() + " " + req.getRequestURI() + "?" + req.getQueryString() + " "
         + digest(body));
+  }
+
+  /** Answers without reading the body, in the framing the path names. */
+  private static void answerWithoutReading(String shape, HttpServletRequest req,
+      HttpServletResponse resp) throws IOException {
+    byte[] text = ("answered " + shape).getBytes(StandardCharsets.UTF_8);
+    resp.setContentType("text/plain;charset=utf-8");
+    switch (shape) {
+      case "sized" -> {
+        resp.setContentLength(text.length);
+        resp.getOutputStream().write(text);
+      }
+      case "unsized" -> resp.getOutputStream().write(text);
+      case "chunked" -> {
+        resp.getOutputStream().write(text);
+        resp.flushBuffer();
+        resp.getOutputStream().write(text);
+      }
+      case "closed" -> {
+        resp.getOutputStream().write(text);
+        resp.getOutputStream().close();
+      }
+      case "flushed" -> {
+        resp.setContentLength(text.length);
+        resp.flushBuffer();
+        resp.getOutputStream().write(text);
+      }
+      case "error" -> resp.sendError(418, "teapot");
+      default -> throw new IllegalArgumentException(shape);
+    }
   }
 
   static void write(HttpServletResponse resp, String text) throws IOException {
