@@ -145,6 +145,20 @@ abstract class MirrorFeatureContract {
     assertThat(copy.getHeaders().get("X-Mirror-Request-Id")).isNotBlank();
   }
 
+  @ParameterizedTest(name = "{0} answer")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"sized", "streamed", "error"})
+  void bodyTheResourceNeverRead_isMirroredWhole_whateverTheAnswersFraming(String framing)
+      throws Exception {
+    Shadow shadow = closeLater(Shadow.answering(200));
+    JaxrsServer on = withFeature(Set.of(Resources.Plain.class), new MirrorFeature(),
+        Map.of("mirror.host", shadow.address()));
+    JaxrsServer off = withoutFeature();
+    Shape shape = new Shape(framing, "POST", "/answer-" + framing, "application/octet-stream",
+        bytes(10_000), false);
+    assertThat(send(on, shape)).isEqualTo(send(off, shape));
+    assertThat(shadow.take().getBody().toByteArray()).isEqualTo(bytes(10_000));
+  }
+
   @ParameterizedTest(name = "throws from {0}")
   @org.junit.jupiter.params.provider.EnumSource(ThrowingDispatcher.Where.class)
   void aDispatcherThatThrows_leavesTheAnswerByteIdentical_andIsReportedOnce(

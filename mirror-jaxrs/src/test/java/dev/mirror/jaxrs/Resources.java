@@ -73,6 +73,25 @@ final class Resources {
       return "ignored";
     }
 
+    /** Answers without reading the body, in the framing the path names. */
+    @POST
+    @Path("answer-{shape}")
+    public jakarta.ws.rs.core.Response answer(@jakarta.ws.rs.PathParam("shape") String shape) {
+      byte[] text = ("answered " + shape).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      return switch (shape) {
+        case "sized" -> jakarta.ws.rs.core.Response.ok(text, MediaType.TEXT_PLAIN_TYPE)
+            .header("Content-Length", text.length).build();
+        case "streamed" -> jakarta.ws.rs.core.Response.ok(
+            (jakarta.ws.rs.core.StreamingOutput) out -> {
+              out.write(text);
+              out.flush();
+              out.write(text);
+            }, MediaType.TEXT_PLAIN_TYPE).build();
+        case "error" -> jakarta.ws.rs.core.Response.status(418).entity("teapot").build();
+        default -> throw new IllegalArgumentException(shape);
+      };
+    }
+
     @POST
     @Path("partial")
     @Consumes(MediaType.WILDCARD)
