@@ -134,10 +134,6 @@ final class EventLoop implements Executor {
     }
   }
 
-  boolean isClosing() {
-    return closing;
-  }
-
   /** True once the loop thread has ended. */
   boolean terminated() {
     return !thread.isAlive();

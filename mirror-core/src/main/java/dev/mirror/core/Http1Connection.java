@@ -121,11 +121,6 @@ final class Http1Connection implements EventLoop.Handler {
     return state != State.CLOSED;
   }
 
-  /** True if a write is already due at the end of this pass of the loop. */
-  boolean dirty() {
-    return dirty;
-  }
-
   long idleSinceNanos() {
     return idleSinceNanos;
   }

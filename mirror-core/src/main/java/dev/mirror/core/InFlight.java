@@ -25,10 +25,6 @@ final class InFlight {
     }
   }
 
-  int count() {
-    return count.get();
-  }
-
   /** Waits until no copy is held or the deadline ({@link System#nanoTime()}) passes. */
   boolean awaitNone(long deadlineNanos) {
     waiting = true;
