@@ -77,7 +77,6 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
         dispatch.watched().remove(exchange);
       }
       if (failure == null) {
-        channel.unsaturated();
         dispatch.outcomes().sent(channel, id, copy, response, latency);
       } else if (transportFull(failure)) {
         channel.saturated();

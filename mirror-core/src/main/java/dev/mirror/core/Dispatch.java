@@ -129,9 +129,9 @@ final class Dispatch {
     SubmitResult.TargetResult[] results = new SubmitResult.TargetResult[channels.length];
     int accepted = 0;
     DropReason firstDrop = null;
+    int bytes = footprint(request);
     for (int i = 0; i < channels.length; i++) {
       TargetChannel channel = channels[i];
-      int bytes = footprint(request);
       if (!channel.tryReserveBytes(bytes)) {
         outcomes.giveBack(channel, DropReason.QUEUE_FULL); // the byte cap, not the count
         firstDrop = firstDrop == null ? DropReason.QUEUE_FULL : firstDrop;

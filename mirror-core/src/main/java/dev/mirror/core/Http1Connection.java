@@ -268,14 +268,14 @@ final class Http1Connection implements EventLoop.Handler {
     try {
       response = new ShadowResponse(parser.status(), parser.headers());
     } catch (RuntimeException e) {
+      closeAndResendRest(true); // the connection cannot be trusted; what is behind goes elsewhere
       done.fail(new ProtocolException("the shadow's answer could not be read: " + e.getMessage()));
-      fail(e);
       return;
     }
     if (!parser.keepAlive()) {
       // The shadow said it reads nothing more here (RFC 9112 9.6): what is queued behind was
       // not processed, and goes to another connection as it is, without using up its retry.
-      requeueRest();
+      closeAndResendRest(false);
     } else {
       if (exchanges.isEmpty()) {
         idleSinceNanos = now;
@@ -289,7 +289,7 @@ final class Http1Connection implements EventLoop.Handler {
     if (parsing && parser.endOfInput()) {
       answered(); // an answer delimited by the end of the connection
       if (state == State.OPEN) {
-        requeueRest();
+        closeAndResendRest(false);
       }
       return;
     }
@@ -300,7 +300,7 @@ final class Http1Connection implements EventLoop.Handler {
     }
     long seen = parsing ? parser.bytesSeen() : 0;
     boolean reused = served > 0;
-    closeAndRetryRest();
+    closeAndResendRest(true);
     // A kept-alive connection the shadow closed just as it was reused: the request got no byte
     // of an answer, so it is sent once more on another connection, as HTTP clients do.
     if (reused && seen == 0 && first.retry()) {
@@ -310,23 +310,20 @@ final class Http1Connection implements EventLoop.Handler {
     }
   }
 
-  private void requeueRest() {
+  /**
+   * Closes, and sends what is queued here to another connection: as it is when the shadow said it
+   * would read no more ({@code spendsRetry} false), else once more only (the retry each exchange
+   * has), failing those that had theirs.
+   */
+  private void closeAndResendRest(boolean spendsRetry) {
     Http1Exchange[] rest = exchanges.toArray(new Http1Exchange[0]);
     exchanges.clear();
     close();
     for (Http1Exchange exchange : rest) {
-      exchange.rewind();
-      pool.send(exchange);
-    }
-  }
-
-  /** Closes, and sends once more (elsewhere) what got no byte of an answer here. */
-  private void closeAndRetryRest() {
-    Http1Exchange[] rest = exchanges.toArray(new Http1Exchange[0]);
-    exchanges.clear();
-    close();
-    for (Http1Exchange exchange : rest) {
-      if (exchange.retry()) {
+      if (!spendsRetry) {
+        exchange.rewind();
+        pool.send(exchange);
+      } else if (exchange.retry()) {
         pool.send(exchange);
       } else {
         exchange.fail(new IOException("the shadow closed the connection before answering"));
@@ -344,7 +341,7 @@ final class Http1Connection implements EventLoop.Handler {
       failAll(cause); // nothing went out: every exchange here fails the same way
       return;
     }
-    closeAndRetryRest();
+    closeAndResendRest(true);
     if (first != null) {
       first.fail(cause);
     }

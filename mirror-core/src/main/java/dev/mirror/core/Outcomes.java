@@ -62,6 +62,7 @@ final class Outcomes {
       long latencyNanos) {
     try {
       channel.release();
+      channel.unsaturated();
       channel.circuit.onSuccess();
       channel.countSent(response.statusCode(), latencyNanos);
       if (channel.policy.policy.logResponses()) {
