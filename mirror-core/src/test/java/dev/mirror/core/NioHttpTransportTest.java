@@ -315,7 +315,7 @@ class NioHttpTransportTest {
   @Test
   void refusedConnection_failsWithConnectException() throws Exception {
     int port;
-    try (ServerSocket s = new ServerSocket(0)) {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
       port = s.getLocalPort();
     }
     Throwable failure = failure(copy("http://127.0.0.1:" + port, "GET", "/", Headers.empty(),
