@@ -4,6 +4,7 @@ import dev.mirror.api.DropReason;
 import dev.mirror.api.FailureReason;
 import dev.mirror.core.MirrorEngine;
 import dev.mirror.core.MirrorStats;
+import dev.mirror.core.PolicyStats;
 import dev.mirror.core.TargetStats;
 import java.io.PrintStream;
 import java.net.URI;
@@ -36,7 +37,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class Demo {
 
   /** What one run measured, for the report and for the demo's test. */
-  public record Result(long served, long failedPrimary, Map<String, TargetStats> targets,
+  public record Result(long served, long failedPrimary, PolicyStats policy,
+      Map<String, TargetStats> targets,
       double[] latencyOffMillis, double[] latencyOnMillis, long v2Received, long slowReceived,
       String sample) {}
 
@@ -132,11 +134,12 @@ public final class Demo {
       awaitCopies(engine, Duration.ofSeconds(3));
 
       MirrorStats stats = engine.stats();
+      PolicyStats policy = minus(stats.policies().get(0), afterWarmUp.policies().get(0));
       Map<String, TargetStats> targets = Map.of(
           "v2", minus(stats.target("v2"), afterWarmUp.target("v2")),
           "v2-slow", minus(stats.target("v2-slow"), afterWarmUp.target("v2-slow")));
       String sample = sample(v2);
-      Result result = new Result(off.size() + on.size(), failures.get(0), targets,
+      Result result = new Result(off.size() + on.size(), failures.get(0), policy, targets,
           percentiles(off), percentiles(on), v2.received() - v2Before, slow.received() - slowBefore,
           sample);
       report(result);
@@ -262,6 +265,12 @@ public final class Demo {
     return b.timeout(Duration.ofSeconds(30)).build();
   }
 
+  private static PolicyStats minus(PolicyStats now, PolicyStats before) {
+    return new PolicyStats(now.name(), now.submitted() - before.submitted(),
+        now.sampledOut() - before.sampledOut(), now.filteredOut() - before.filteredOut(),
+        List.of());
+  }
+
   private static TargetStats minus(TargetStats now, TargetStats before) {
     Map<DropReason, Long> dropped = new java.util.EnumMap<>(DropReason.class);
     now.dropped().forEach((k, v) -> dropped.put(k, v - before.dropped(k)));
@@ -269,8 +278,8 @@ public final class Demo {
     now.failed().forEach((k, v) -> failed.put(k, v - before.failed(k)));
     Map<Integer, Long> classes = new java.util.HashMap<>();
     now.responsesByClass().forEach((k, v) -> classes.put(k, v - before.responses(k)));
-    return new TargetStats(now.policy(), now.target(), now.submitted() - before.submitted(),
-        now.sampledOut() - before.sampledOut(), now.filteredOut() - before.filteredOut(), dropped,
+    return new TargetStats(now.policy(), now.target(), now.sampledOut() - before.sampledOut(),
+        dropped,
         now.sent() - before.sent(), failed, classes, now.inFlight(), now.circuitOpen(),
         now.latency());
   }
@@ -338,7 +347,8 @@ public final class Demo {
         + " 'on' also pays the CPU of sending copies and of the shadows answering them; a slow"
         + " shadow adds no waiting)");
     out.println();
-    out.println("Copies per target (mirroring-on phases)");
+    out.printf("Copies per target (mirroring-on phases: %,d requests, %,d not mirrored by policy"
+        + " (/login))%n", r.policy().submitted(), r.policy().filteredOut());
     out.printf("  %-9s %9s %9s %9s %9s %9s  %s%n", "target", "requests", "sent", "dropped",
         "failed", "p99 (ms)", "why");
     for (String name : List.of("v2", "v2-slow")) {
@@ -354,10 +364,7 @@ public final class Demo {
           why.append("failed:").append(reason).append('=').append(n).append(' ');
         }
       });
-      if (t.filteredOut() > 0) {
-        why.append("not mirrored by policy (/login)=").append(t.filteredOut());
-      }
-      out.printf("  %-9s %,9d %,9d %,9d %,9d %9s  %s%n", name, t.submitted(), t.sent(),
+      out.printf("  %-9s %,9d %,9d %,9d %,9d %9s  %s%n", name, t.offered(), t.sent(),
           t.droppedTotal(), t.failedTotal(), "<=" + t.latency().quantileUpperBoundMillis(0.99),
           why.toString().trim());
     }

@@ -34,8 +34,9 @@ class ExamplesTest {
     assertThat(result.failedPrimary()).isZero();
     TargetStats v2 = result.targets().get("v2");
     TargetStats slow = result.targets().get("v2-slow");
-    assertThat(v2.submitted()).isEqualTo(400);
-    assertThat(v2.filteredOut()).as("/login is excluded").isEqualTo(40);
+    assertThat(result.policy().submitted()).isEqualTo(400);
+    assertThat(result.policy().filteredOut()).as("/login is excluded").isEqualTo(40);
+    assertThat(v2.offered()).isEqualTo(360);
     assertThat(v2.sent()).isPositive();
     assertThat(v2.dropped(DropReason.BODY_TOO_LARGE)).as("256 KiB uploads").isPositive();
     assertThat(slow.dropped(DropReason.QUEUE_FULL)).as("0.5 s shadow, 16 in flight").isPositive();
@@ -62,8 +63,8 @@ class ExamplesTest {
       MirrorStats stats = MultiTargetExample.run(staging.address(), perf.address(), 200, 3);
       // Decided on (sent, or dropped when the burst outran max-in-flight): sticky means every
       // chosen user is chosen for all 3 of their requests.
-      long staging3 = stats.target("staging").submitted() - stats.target("staging").sampledOut();
-      long perf3 = stats.target("perf").submitted() - stats.target("perf").sampledOut();
+      long staging3 = stats.target("staging").offered() - stats.target("staging").sampledOut();
+      long perf3 = stats.target("perf").offered() - stats.target("perf").sampledOut();
       assertThat(staging3 % 3).isZero();
       assertThat(perf3 % 3).isZero();
       assertThat(staging3 / 3).isBetween(60L, 140L);   // half of 200 users, +-5 sigma

@@ -48,9 +48,9 @@ class ReadmeQuickStartTest {
 
     assertThat(result.outcome()).isIn(EnumSet.of(Outcome.ACCEPTED, Outcome.SAMPLED_OUT));
     TargetStats stats = engine.stats().target("default");
-    assertThat(stats.submitted()).isEqualTo(1);
-    assertThat(stats.sampledOut() + stats.sent() + stats.failedTotal() + stats.droppedTotal())
-        .isEqualTo(1);
+    assertThat(engine.stats().policy("default").submitted()).isEqualTo(1);
+    assertThat(engine.stats().policy("default").sampledOut() + stats.sent() + stats.failedTotal()
+        + stats.droppedTotal()).isEqualTo(1);
   }
 
   @Test

@@ -48,12 +48,8 @@ final class BuiltInSamplers {
     return name;
   }
 
-  static final class Random implements Sampler {
-    private final double ratio;
-
-    Random(double ratio) {
-      this.ratio = ratio;
-    }
+  /** A value: two samplers with the same ratio are equal, so configurations compare. */
+  record Random(double ratio) implements Sampler {
 
     @Override
     public boolean sample(RequestView request) {
@@ -66,15 +62,11 @@ final class BuiltInSamplers {
     }
   }
 
-  static final class Sticky implements Sampler {
-    private final String name;
-    private final boolean cookie;
-    private final double ratio;
+  /** A value, as {@link Random}. */
+  record Sticky(String name, boolean cookie, double ratio) implements Sampler {
 
-    Sticky(String name, boolean cookie, double ratio) {
-      this.name = name;
-      this.cookie = cookie;
-      this.ratio = checkRatio("ratio", ratio);
+    Sticky {
+      checkRatio("ratio", ratio);
     }
 
     @Override

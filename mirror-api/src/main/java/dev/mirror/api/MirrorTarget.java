@@ -79,6 +79,15 @@ public record MirrorTarget(
   /** Largest accepted {@code maxInFlight}: {@value}. */
   public static final int MAX_MAX_IN_FLIGHT = 100_000;
 
+  /** Largest accepted {@code rateLimit}, copies per second: {@value}. */
+  public static final double MAX_RATE_LIMIT = 1_000_000;
+
+  /** Largest accepted {@code failureThreshold}: {@value}. */
+  public static final int MAX_FAILURE_THRESHOLD = 1_000_000;
+
+  /** Longest accepted timeout or cool-down: one hour. */
+  public static final Duration MAX_DURATION = Duration.ofHours(1);
+
   /** The address rule, as used in error messages. */
   public static final String ADDRESS_RULE =
       "scheme://host[:port] with scheme http or https, and no path, query or trailing slash";
@@ -96,25 +105,16 @@ public record MirrorTarget(
   public MirrorTarget {
     checkName(name);
     checkAddress(address);
-    checkPositive("connect-timeout", connectTimeout);
-    checkPositive("read-timeout", readTimeout);
-    if (maxInFlight < 1 || maxInFlight > MAX_MAX_IN_FLIGHT) {
-      throw InvalidValue.of("max-in-flight", maxInFlight, "in [1, " + MAX_MAX_IN_FLIGHT + "]");
-    }
-    if (maxInFlightBytes < 1 || maxInFlightBytes > MAX_MAX_IN_FLIGHT_BYTES) {
-      throw InvalidValue.of("max-in-flight-bytes", maxInFlightBytes,
-          "in [1, " + MAX_MAX_IN_FLIGHT_BYTES + "]");
-    }
-    if (!(rateLimit >= 0 && rateLimit < Double.POSITIVE_INFINITY)) {
-      throw InvalidValue.of("rate-limit", rateLimit, "0 (no limit) or a positive number");
-    }
+    checkDuration("connect-timeout", connectTimeout);
+    checkDuration("read-timeout", readTimeout);
+    checkMaxInFlight(maxInFlight);
+    checkMaxInFlightBytes(maxInFlightBytes);
+    checkRateLimit(rateLimit);
     Objects.requireNonNull(sampler, "sampler");
     Objects.requireNonNull(hostHeader, "hostHeader");
     Objects.requireNonNull(httpVersion, "httpVersion");
-    if (failureThreshold < 1) {
-      throw InvalidValue.of("circuit.failure-threshold", failureThreshold, "at least 1");
-    }
-    checkPositive("circuit.cool-down", coolDown);
+    checkFailureThreshold(failureThreshold);
+    checkDuration("circuit.cool-down", coolDown);
   }
 
   /**
@@ -202,11 +202,40 @@ public record MirrorTarget(
     return name;
   }
 
-  private static void checkPositive(String field, Duration d) {
+  private static Duration checkDuration(String field, Duration d) {
     Objects.requireNonNull(d, field);
-    if (d.isNegative() || d.isZero()) {
-      throw InvalidValue.of(field, d.toMillis() + "ms", "a positive duration");
+    if (d.isNegative() || d.isZero() || d.compareTo(MAX_DURATION) > 0) {
+      throw InvalidValue.of(field, d.toMillis() + "ms", "a positive duration of at most 1h");
     }
+    return d;
+  }
+
+  private static int checkMaxInFlight(int maxInFlight) {
+    if (maxInFlight < 1 || maxInFlight > MAX_MAX_IN_FLIGHT) {
+      throw InvalidValue.of("max-in-flight", maxInFlight, "in [1, " + MAX_MAX_IN_FLIGHT + "]");
+    }
+    return maxInFlight;
+  }
+
+  private static int checkMaxInFlightBytes(int bytes) {
+    if (bytes < 1 || bytes > MAX_MAX_IN_FLIGHT_BYTES) {
+      throw InvalidValue.of("max-in-flight-bytes", bytes, "in [1, " + MAX_MAX_IN_FLIGHT_BYTES + "]");
+    }
+    return bytes;
+  }
+
+  private static double checkRateLimit(double perSecond) {
+    if (!(perSecond >= 0 && perSecond <= MAX_RATE_LIMIT)) {
+      throw InvalidValue.of("rate-limit", perSecond, "in [0, 1000000], 0 for no limit");
+    }
+    return perSecond;
+  }
+
+  private static int checkFailureThreshold(int failures) {
+    if (failures < 1 || failures > MAX_FAILURE_THRESHOLD) {
+      throw InvalidValue.of("circuit.failure-threshold", failures, "in [1, 1000000]");
+    }
+    return failures;
   }
 
   /** Builds a {@link MirrorTarget}; each setter checks its argument at once. */
@@ -232,24 +261,19 @@ public record MirrorTarget(
 
     /** Connect timeout (default {@value #DEFAULT_CONNECT_TIMEOUT_MILLIS} ms). */
     public Builder connectTimeout(Duration timeout) {
-      checkPositive("connect-timeout", timeout);
-      this.connectTimeout = timeout;
+      this.connectTimeout = checkDuration("connect-timeout", timeout);
       return this;
     }
 
     /** Read timeout: sending to complete response (default {@value #DEFAULT_READ_TIMEOUT_MILLIS} ms). */
     public Builder readTimeout(Duration timeout) {
-      checkPositive("read-timeout", timeout);
-      this.readTimeout = timeout;
+      this.readTimeout = checkDuration("read-timeout", timeout);
       return this;
     }
 
     /** Cap on copies held for this target (default {@value #DEFAULT_MAX_IN_FLIGHT}). */
     public Builder maxInFlight(int maxInFlight) {
-      if (maxInFlight < 1 || maxInFlight > MAX_MAX_IN_FLIGHT) {
-        throw InvalidValue.of("max-in-flight", maxInFlight, "in [1, " + MAX_MAX_IN_FLIGHT + "]");
-      }
-      this.maxInFlight = maxInFlight;
+      this.maxInFlight = checkMaxInFlight(maxInFlight);
       return this;
     }
 
@@ -258,19 +282,13 @@ public record MirrorTarget(
      * (default {@value #DEFAULT_MAX_IN_FLIGHT_BYTES}).
      */
     public Builder maxInFlightBytes(int bytes) {
-      if (bytes < 1 || bytes > MAX_MAX_IN_FLIGHT_BYTES) {
-        throw InvalidValue.of("max-in-flight-bytes", bytes, "in [1, " + MAX_MAX_IN_FLIGHT_BYTES + "]");
-      }
-      this.maxInFlightBytes = bytes;
+      this.maxInFlightBytes = checkMaxInFlightBytes(bytes);
       return this;
     }
 
-    /** Copies per second at most, 0 for no limit (the default). */
+    /** Copies per second at most, in [0, {@value #MAX_RATE_LIMIT}]; 0 for no limit (the default). */
     public Builder rateLimit(double perSecond) {
-      if (!(perSecond >= 0 && perSecond < Double.POSITIVE_INFINITY)) {
-        throw InvalidValue.of("rate-limit", perSecond, "0 (no limit) or a positive number");
-      }
-      this.rateLimit = perSecond;
+      this.rateLimit = checkRateLimit(perSecond);
       return this;
     }
 
@@ -294,17 +312,13 @@ public record MirrorTarget(
 
     /** Consecutive failures that open the circuit (default {@value #DEFAULT_FAILURE_THRESHOLD}). */
     public Builder failureThreshold(int failures) {
-      if (failures < 1) {
-        throw InvalidValue.of("circuit.failure-threshold", failures, "at least 1");
-      }
-      this.failureThreshold = failures;
+      this.failureThreshold = checkFailureThreshold(failures);
       return this;
     }
 
     /** How long an open circuit waits before a probe (default {@value #DEFAULT_COOL_DOWN_MILLIS} ms). */
     public Builder coolDown(Duration coolDown) {
-      checkPositive("circuit.cool-down", coolDown);
-      this.coolDown = coolDown;
+      this.coolDown = checkDuration("circuit.cool-down", coolDown);
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.mirror.api;
 
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * Decides, once per request, whether it is mirrored.
@@ -88,6 +89,18 @@ public interface Sampler {
    * @throws IllegalArgumentException if {@code perSecond} is not positive and finite
    */
   static Sampler rateLimit(double perSecond) {
-    return new BuiltInSamplers.RateLimit(perSecond, System::nanoTime);
+    return rateLimit(perSecond, System::nanoTime);
+  }
+
+  /**
+   * As {@link #rateLimit(double)}, on the given clock.
+   *
+   * @param perSecond greater than 0
+   * @param nanoTime a monotonic clock in nanoseconds, such as {@code System::nanoTime} (a test's
+   *     fake clock)
+   * @throws IllegalArgumentException if {@code perSecond} is not positive and finite
+   */
+  static Sampler rateLimit(double perSecond, LongSupplier nanoTime) {
+    return new BuiltInSamplers.RateLimit(perSecond, Objects.requireNonNull(nanoTime, "nanoTime"));
   }
 }

@@ -53,9 +53,16 @@ class MirrorTargetTest {
     assertThatThrownBy(() -> b.maxInFlight(0))
         .hasMessage("max-in-flight: was 0, must be in [1, 100000]");
     assertThatThrownBy(() -> b.readTimeout(Duration.ZERO))
-        .hasMessage("read-timeout: was 0ms, must be a positive duration");
+        .hasMessage("read-timeout: was 0ms, must be a positive duration of at most 1h");
+    assertThatThrownBy(() -> b.readTimeout(Duration.ofMinutes(61)))
+        .hasMessage("read-timeout: was 3660000ms, must be a positive duration of at most 1h");
     assertThatThrownBy(() -> b.rateLimit(-1))
-        .hasMessage("rate-limit: was -1.0, must be 0 (no limit) or a positive number");
+        .hasMessage("rate-limit: was -1.0, must be in [0, 1000000], 0 for no limit");
+    // The same caps as the configuration keys: a builder accepts nothing the parser refuses.
+    assertThatThrownBy(() -> b.rateLimit(1_000_001))
+        .hasMessage("rate-limit: was 1000001.0, must be in [0, 1000000], 0 for no limit");
+    assertThatThrownBy(() -> b.failureThreshold(1_000_001))
+        .hasMessage("circuit.failure-threshold: was 1000001, must be in [1, 1000000]");
     assertThatThrownBy(() -> MirrorTarget.builder("a b", "http://a"))
         .hasMessage("target name: was 'a b', must be letters, digits, '-' or '_'");
   }

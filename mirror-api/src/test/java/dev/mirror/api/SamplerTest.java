@@ -146,4 +146,12 @@ class SamplerTest {
     assertThat(Sampler.always().and(counting).sample(ANY)).isTrue();
     assertThat(asked).hasValue(1);
   }
+
+  @Test
+  void configurableSamplers_areValues_soConfigurationsCompare() {
+    assertThat(Sampler.ratio(0.5)).isEqualTo(Sampler.ratio(0.5)).isNotEqualTo(Sampler.ratio(0.25));
+    assertThat(Sampler.ratio(1)).isSameAs(Sampler.always());
+    assertThat(Sampler.stickyHeader("X-User", 0.5)).isEqualTo(Sampler.stickyHeader("X-User", 0.5))
+        .isNotEqualTo(Sampler.stickyCookie("X-User", 0.5));
+  }
 }

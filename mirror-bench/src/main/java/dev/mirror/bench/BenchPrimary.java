@@ -69,7 +69,7 @@ public final class BenchPrimary {
       if (engine != null) {
         TargetStats t = engine.stats().target("default");
         System.out.printf("copies: submitted=%d sent=%d failed=%d dropped=%d %s%n",
-            t.submitted(), t.sent(), t.failedTotal(), t.droppedTotal(), t.dropped());
+            t.offered(), t.sent(), t.failedTotal(), t.droppedTotal(), t.dropped());
       }
     }));
     server.start();
@@ -78,7 +78,7 @@ public final class BenchPrimary {
           new java.net.InetSocketAddress("127.0.0.1", port + 1), 16);
       stats.createContext("/", exchange -> {
         TargetStats t = engine.stats().target("default");
-        byte[] line = (t.submitted() + " " + t.sent() + " " + t.failedTotal() + " "
+        byte[] line = (t.offered() + " " + t.sent() + " " + t.failedTotal() + " "
             + t.droppedTotal() + " " + t.inFlight() + "\n").getBytes(StandardCharsets.US_ASCII);
         exchange.sendResponseHeaders(200, line.length);
         exchange.getResponseBody().write(line);

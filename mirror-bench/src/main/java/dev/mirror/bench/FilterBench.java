@@ -23,7 +23,7 @@ abstract class FilterBench {
   void stop(String shape) {
     TargetStats stats = engine.stats().target("t");
     System.out.printf("%n  [%s] copies sent %,d, dropped %,d, sampled out %,d%n", shape,
-        stats.sent(), stats.droppedTotal(), stats.sampledOut());
+        stats.sent(), stats.droppedTotal(), engine.stats().policies().get(0).sampledOut());
     engine.close();
   }
 }

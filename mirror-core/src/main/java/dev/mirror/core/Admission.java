@@ -146,7 +146,9 @@ final class Admission {
       if (!sample(channel.target.sampler(), request)) {
         channel.sampledOut.increment();
         drop = null;
-      } else if ((drop = channel.tryReserve()) == null) {
+      } else if ((drop = channel.tryReserve()) == null
+          || (drop == DropReason.QUEUE_FULL && reclaimLostReservations()
+              && (drop = channel.tryReserve()) == null)) {
         if (reserved == null) {
           reserved = new TargetChannel[channels.length - i];
         }
@@ -179,17 +181,21 @@ final class Admission {
   /**
    * A safety net for entry points that lose a decision (an exception path no filter sees): the
    * room of a decision that became garbage unsettled comes back, counted as {@link
-   * DropReason#ERROR}. Checked on the mirrored path and in stats, without a thread.
+   * DropReason#ERROR}. Checked without a thread: after each decision to mirror, and when a target
+   * is full (lost decisions could be what fills it). Returns true if any room came back.
    */
-  void reclaimLostReservations() {
+  boolean reclaimLostReservations() {
+    boolean reclaimed = false;
     Reservation.Guard lost;
     while ((lost = lostReservations.poll()) != null) {
       if (lost.settle()) {
+        reclaimed = true;
         for (TargetChannel channel : lost.channels) {
           outcomes.giveBack(channel, DropReason.ERROR);
         }
       }
     }
+    return reclaimed;
   }
 
   private boolean sample(Sampler sampler, RequestView request) {

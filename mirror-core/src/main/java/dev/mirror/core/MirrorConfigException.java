@@ -16,7 +16,14 @@ public final class MirrorConfigException extends IllegalArgumentException {
   }
 
   MirrorConfigException(String key, String value, String rule) {
-    this(key, "was " + value + ", must be " + rule);
+    this(key, "was " + shown(value) + ", must be " + rule);
+  }
+
+  /** A value as messages show it: quoted when blanks or an empty list entry would hide. */
+  private static String shown(String value) {
+    boolean quote = value.isEmpty() || value.chars().anyMatch(Character::isWhitespace)
+        || value.contains(",,") || value.startsWith(",") || value.endsWith(",");
+    return quote ? "'" + value + "'" : value;
   }
 
   /** Returns the key at fault (the first one, when two conflict). */

@@ -1,6 +1,8 @@
 package dev.mirror.core;
 
 import dev.mirror.api.MirrorPolicy;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -26,5 +28,18 @@ final class PolicyRuntime {
           .plus(channels[i].target.readTimeout()).toNanos());
     }
     this.syncWaitNanos = longest;
+  }
+
+  /**
+   * Reads the targets' counts before the policy's: a request is counted here before any target
+   * counts it, so no target shows a copy of a request its policy does not show yet.
+   */
+  PolicyStats snapshot() {
+    List<TargetStats> targets = new ArrayList<>(channels.length);
+    for (TargetChannel channel : channels) {
+      targets.add(channel.snapshot());
+    }
+    return new PolicyStats(policy.name(), submitted.sum(), sampledOut.sum(), filteredOut.sum(),
+        targets);
   }
 }

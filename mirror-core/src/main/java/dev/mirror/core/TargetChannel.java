@@ -11,7 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * One target of one policy at run time: its room for copies (the in-flight cap), its circuit, its
@@ -33,9 +35,8 @@ final class TargetChannel {
   /** The whole result when this target is the only one and takes the copy. */
   final SubmitResult acceptedAlone;
   private final AtomicInteger inFlight = new AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicLong bytesInFlight =
-      new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.function.LongSupplier nanoTime;
+  private final AtomicLong bytesInFlight = new AtomicLong();
+  private final LongSupplier nanoTime;
   /** Until when copies are turned away because the transport said it was full; 0 if not. */
   private volatile long saturatedUntilNanos;
 
@@ -46,13 +47,14 @@ final class TargetChannel {
   private final LongAdder[] statusClasses = adders(6);
   private final LongAdder[] latency = adders(BOUNDS_NANOS.length);
 
-  TargetChannel(MirrorTarget target, PolicyRuntime policy, java.util.function.LongSupplier nanoTime) {
+  TargetChannel(MirrorTarget target, PolicyRuntime policy, LongSupplier nanoTime) {
     this.target = target;
     this.policy = policy;
     this.nanoTime = nanoTime;
     this.circuit = new CircuitBreaker(
         target.failureThreshold(), target.coolDown().toNanos(), nanoTime);
-    this.rateLimit = target.rateLimit() > 0 ? Sampler.rateLimit(target.rateLimit()) : null;
+    this.rateLimit = target.rateLimit() > 0 ? Sampler.rateLimit(target.rateLimit(), nanoTime)
+        : null;
     this.accepted = new SubmitResult.TargetResult(target.name(), Outcome.ACCEPTED, null);
     this.acceptedAlone = new SubmitResult(Outcome.ACCEPTED, null, List.of(accepted));
   }
@@ -166,8 +168,7 @@ final class TargetChannel {
     for (int i = 0; i < latency.length; i++) {
       counts[i] = latency[i].sum();
     }
-    return new TargetStats(policy.policy.name(), target.name(), policy.submitted.sum(),
-        policy.sampledOut.sum() + sampledOut.sum(), policy.filteredOut.sum(), drops, sent.sum(),
+    return new TargetStats(policy.policy.name(), target.name(), sampledOut.sum(), drops, sent.sum(),
         failures, classes, inFlight.get(), circuit.isOpen(),
         new LatencyHistogram(LatencyHistogram.BOUNDS_MILLIS, List.of(counts)));
   }

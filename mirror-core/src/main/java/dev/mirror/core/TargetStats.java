@@ -7,15 +7,14 @@ import java.util.Map;
 /**
  * Counts for one target of one policy, read at one moment.
  *
- * <p>Every request taken by the policy is counted once as {@code submitted} and ends in exactly
- * one of: {@code sampledOut}, {@code filteredOut}, a {@code dropped} reason, {@code sent}, a {@code
- * failed} reason, or is still {@code inFlight} (queued or sending).
+ * <p>Every request its policy passes on ({@link PolicyStats#offered()}) is counted here once, as
+ * {@link #offered()}, and ends in exactly one of: {@code sampledOut} by this target's own sampler,
+ * a {@code dropped} reason, {@code sent}, a {@code failed} reason, or is still {@code inFlight}
+ * (queued or sending). What the policy filtered or sampled out is counted by the policy only.
  *
  * @param policy the policy's name
  * @param target the target's name
- * @param submitted requests taken by the policy
- * @param sampledOut not sampled (by the policy or by the target's own sampler)
- * @param filteredOut let not through by the policy's filter (or the policy is disabled)
+ * @param sampledOut left out by this target's own sampler (its share of the policy's copies)
  * @param dropped copies decided on but not sent, by reason; every reason present
  * @param sent copies answered by the target, any status
  * @param failed copies sent without answer, by reason; every reason present
@@ -28,9 +27,7 @@ import java.util.Map;
 public record TargetStats(
     String policy,
     String target,
-    long submitted,
     long sampledOut,
-    long filteredOut,
     Map<DropReason, Long> dropped,
     long sent,
     Map<FailureReason, Long> failed,
@@ -44,6 +41,11 @@ public record TargetStats(
     dropped = Map.copyOf(dropped);
     failed = Map.copyOf(failed);
     responsesByClass = Map.copyOf(responsesByClass);
+  }
+
+  /** Returns the requests offered to this target: the sum of every way a copy ends, and in flight. */
+  public long offered() {
+    return sampledOut + droppedTotal() + sent + failedTotal() + inFlight;
   }
 
   /** Returns the copies dropped for this reason. */

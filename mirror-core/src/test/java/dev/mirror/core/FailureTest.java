@@ -3,6 +3,7 @@ package dev.mirror.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.mirror.api.Decision;
 import dev.mirror.api.DropReason;
 import dev.mirror.api.FailureReason;
 import dev.mirror.api.MirrorEvent;
@@ -11,6 +12,8 @@ import dev.mirror.api.MirrorPolicy;
 import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.Outcome;
+import dev.mirror.api.RequestFilter;
+import dev.mirror.api.Sampler;
 import dev.mirror.api.SubmitResult;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -18,9 +21,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -156,10 +161,19 @@ class FailureTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       port = socket.getLocalPort();
     }
-    engine(MirrorTarget.builder("t", "http://127.0.0.1:" + port).failureThreshold(1)
-        .coolDown(Duration.ofMillis(100)).build());
+    // The engine's clock, moved by hand: the cool-down passes when the test says so.
+    AtomicLong now = new AtomicLong();
+    engine = MirrorEngine.builder().clock(now::get).closeTimeout(Duration.ofMillis(500))
+        .policy(MirrorPolicy.builder("p").target(MirrorTarget.builder("t",
+            "http://127.0.0.1:" + port).failureThreshold(1).coolDown(Duration.ofMinutes(5))
+            .build()).build()).build();
     engine.submit(post());
     await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().target("t").circuitOpen());
+    assertThat(engine.submit(post()).dropReason()).isEqualTo(DropReason.CIRCUIT_OPEN);
+    now.addAndGet(Duration.ofMinutes(5).toNanos() - 1);
+    assertThat(engine.submit(post()).dropReason()).as("a nanosecond before the cool-down ends")
+        .isEqualTo(DropReason.CIRCUIT_OPEN);
+    now.addAndGet(1);
     // The shadow comes back on the same port.
     try (ServerSocket revived = new ServerSocket(port, 10, InetAddress.getByName("127.0.0.1"))) {
       Thread answer = new Thread(() -> {
@@ -179,6 +193,70 @@ class FailureTest {
       });
       assertThat(engine.stats().target("t").circuitOpen()).isFalse();
     }
+  }
+
+  @Test
+  void rateLimit_runsOnTheEngineClock() {
+    AtomicLong now = new AtomicLong();
+    engine = MirrorEngine.builder().clock(now::get).policy(MirrorPolicy.builder("p").target(
+        MirrorTarget.builder("t", "http://127.0.0.1:9").rateLimit(2).build()).build()).build();
+    List<Decision> taken = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      taken.add(engine.decide(post()));
+    }
+    assertThat(taken).allMatch(Decision::mirrored);
+    assertThat(engine.decide(post()).result().dropReason()).isEqualTo(DropReason.RATE_LIMITED);
+    now.addAndGet(Duration.ofMillis(500).toNanos());
+    taken.add(engine.decide(post()));
+    assertThat(taken.get(2).mirrored()).as("one more after half a second at 2/s").isTrue();
+    assertThat(engine.decide(post()).result().dropReason()).isEqualTo(DropReason.RATE_LIMITED);
+    taken.forEach(d -> engine.abandon(d, DropReason.INCOMPLETE_BODY));
+    TargetStats stats = engine.stats().target("t");
+    assertThat(stats.dropped(DropReason.RATE_LIMITED)).isEqualTo(2);
+    assertThat(stats.inFlight()).isZero();
+  }
+
+  @Test
+  void stats_countEachThingOnce_engineThenPolicyThenTarget() {
+    engine = MirrorEngine.builder()
+        .policy(MirrorPolicy.builder("api").filter(RequestFilter.builder().includePaths("/api/**")
+            .excludePaths("/api/private").build())
+            .target(MirrorTarget.builder("a", "http://127.0.0.1:9").build())
+            .target(MirrorTarget.builder("b", "http://127.0.0.1:9")
+                .sampler(Sampler.never()).build()).build())
+        .policy(MirrorPolicy.builder("other").filter(RequestFilter.builder()
+            .includePaths("/other/**").build()).sampler(Sampler.never())
+            .target(MirrorTarget.builder("c", "http://127.0.0.1:9").build()).build())
+        .build();
+    List<Decision> taken = new ArrayList<>();
+    for (String path : List.of("/api/1", "/api/2", "/other/1", "/none")) {
+      taken.add(engine.decide(MirroredRequest.builder().method("GET").rawTarget(path).build()));
+    }
+    taken.add(engine.decide(MirroredRequest.builder().method("GET").rawTarget("/api/private")
+        .build())); // taken by api, filtered out
+    taken.stream().filter(Decision::mirrored)
+        .forEach(d -> engine.abandon(d, DropReason.INCOMPLETE_BODY));
+
+    MirrorStats stats = engine.stats();
+    assertThat(stats.requests()).isEqualTo(5);
+    assertThat(stats.unrouted()).isEqualTo(1);
+    PolicyStats api = stats.policy("api");
+    PolicyStats other = stats.policy("other");
+    assertThat(stats.unrouted() + api.submitted() + other.submitted()).isEqualTo(stats.requests());
+    assertThat(api.submitted()).isEqualTo(3);
+    assertThat(api.filteredOut()).isEqualTo(1);
+    assertThat(api.offered()).isEqualTo(2);
+    assertThat(other.sampledOut()).isEqualTo(1);
+    assertThat(other.offered()).isZero();
+    // Each target counts each offered request once, as a copy; none repeats the policy's counts.
+    assertThat(api.target("a").offered()).isEqualTo(2);
+    assertThat(api.target("a").dropped(DropReason.INCOMPLETE_BODY)).isEqualTo(2);
+    assertThat(api.target("b").offered()).isEqualTo(2);
+    assertThat(api.target("b").sampledOut()).isEqualTo(2);
+    assertThat(other.target("c").offered()).isZero();
+    assertThat(stats.targets()).hasSize(3);
+    // Reading changes nothing.
+    assertThat(engine.stats()).isEqualTo(stats);
   }
 
   @Test
@@ -294,9 +372,11 @@ class FailureTest {
         MirrorTarget.builder("t", "http://127.0.0.1:9").maxInFlight(1).build()).build()).build();
     assertThat(engine.decide(post()).mirrored()).isTrue();
     assertThat(engine.decide(post()).result().dropReason()).isEqualTo(DropReason.QUEUE_FULL);
+    // Reading stats gives nothing back (it changes nothing); a full target looks for lost room.
+    assertThat(engine.stats().target("t").inFlight()).isEqualTo(1);
     await().atMost(Duration.ofSeconds(10)).until(() -> {
       System.gc();
-      return engine.stats().target("t").inFlight() == 0;
+      return engine.decide(post()).mirrored();
     });
     assertThat(engine.stats().target("t").dropped(DropReason.ERROR)).isEqualTo(1);
   }
@@ -308,7 +388,8 @@ class FailureTest {
     assertThat(engine.submit(post()).outcome()).isEqualTo(Outcome.FILTERED_OUT);
     MirrorStats stats = engine.stats();
     assertThat(stats.unrouted()).isZero();
-    assertThat(stats.target("default").filteredOut()).isEqualTo(1);
-    assertThat(stats.target("default").submitted()).isEqualTo(1);
+    assertThat(stats.policy("default").filteredOut()).isEqualTo(1);
+    assertThat(stats.policy("default").submitted()).isEqualTo(1);
+    assertThat(stats.target("default").offered()).isZero();
   }
 }

@@ -52,7 +52,8 @@ class IsolationTest {
       assertThat(maxInFlightSeen).isLessThanOrEqualTo(cap);
       TargetStats stats = engine.stats().target("t");
       assertThat(stats.dropped(DropReason.QUEUE_FULL)).isEqualTo(10_000 - cap);
-      assertThat(stats.submitted()).isEqualTo(10_000);
+      assertThat(engine.stats().policies().get(0).submitted()).isEqualTo(10_000);
+      assertThat(stats.offered()).isEqualTo(10_000);
 
       long closeStart = System.nanoTime();
       engine.close();
@@ -61,7 +62,7 @@ class IsolationTest {
       TargetStats closed = engine.stats().target("t");
       assertThat(closed.inFlight()).isZero();
       assertThat(closed.sent() + closed.failedTotal() + closed.droppedTotal())
-          .isEqualTo(closed.submitted());
+          .isEqualTo(engine.stats().policies().get(0).submitted());
       assertThat(hole.connections()).isLessThanOrEqualTo(cap);
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
           .until(() -> mirrorThreads() == 0);

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -154,7 +155,7 @@ class MirrorConfigTest {
       "mirror.sticky-key | X-User-Id | mirror.sticky-key: was X-User-Id, must be header:<name> or cookie:<name>, for example header:X-User-Id",
       "mirror.methods | GET,,HEAD | mirror.methods: was 'GET,,HEAD', must be a comma-separated list without empty entries",
       "mirror.include-paths | api/** | mirror.include-paths: was api/**, must be a glob starting with / such as /api/**",
-      "mirror.marker-header | X Mirror | mirror.marker-header: was X Mirror, must be a header name (an HTTP token)",
+      "mirror.marker-header | X Mirror | mirror.marker-header: was 'X Mirror', must be a header name (an HTTP token)",
       "mirror.circuit.failure-threshold | 0 | mirror.circuit.failure-threshold: was 0, must be an integer in [1, 1000000]",
       "mirror.dispatch-threads | 100 | mirror.dispatch-threads: was 100, must be an integer in [1, 64]",
       "mirror.redact-mode | hide | mirror.redact-mode: was hide, must be mask or remove",
@@ -193,12 +194,12 @@ class MirrorConfigTest {
   }
 
   @Test
-  void unknownKey_isRejectedListingTheValidOnes() {
+  void unknownKey_farFromAnyKnownOne_isRejectedListingTheValidOnes() {
     assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.host", "http://a",
-        "mirror.sample-rate", "0.5")))
+        "mirror.shadow-weight", "0.5")))
         .isInstanceOf(MirrorConfigException.class)
-        .hasMessageStartingWith("mirror.sample-rate: unknown key (or one that applies to no policy"
-            + " or target), must be one of mirror.circuit.cool-down, mirror.circuit.failure-threshold,");
+        .hasMessageStartingWith("mirror.shadow-weight: unknown key, must be one of"
+            + " mirror.circuit.cool-down, mirror.circuit.failure-threshold,");
   }
 
   @Test
@@ -222,7 +223,7 @@ class MirrorConfigTest {
             + " mirror.targets");
     assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.host", "http://a",
         "mirror.target.x.host", "http://x")))
-        .hasMessageStartingWith("mirror.target.x.host: unknown key");
+        .hasMessageStartingWith("mirror.target.x.host: is not used: target x is not listed");
   }
 
   @Test
@@ -233,13 +234,140 @@ class MirrorConfigTest {
   }
 
   @Test
-  void readmeKeyTable_listsExactlyTheParsersKeys() throws IOException {
+  void readmeKeyTable_listsExactlyTheCatalogsKeys_withTheirDefaults() throws IOException {
     String readme = Files.readString(Path.of("..", "README.md"));
-    Set<String> documented = new TreeSet<>();
-    Matcher row = Pattern.compile("(?m)^\\| `(mirror\\.[^`]+)` \\|").matcher(readme);
+    Map<String, String> documented = new TreeMap<>();
+    Matcher row = Pattern.compile("(?m)^\\| `(mirror\\.[^`]+)` \\| ([^|]*) \\|").matcher(readme);
     while (row.find()) {
-      documented.add(row.group(1));
+      documented.put(row.group(1), row.group(2));
     }
-    assertThat(documented).isEqualTo(new TreeSet<>(MirrorConfig.KEYS));
+    Set<String> catalog = new TreeSet<>(ConfigCatalog.NESTING);
+    for (ConfigKey<?> key : ConfigCatalog.keys()) {
+      catalog.add(key.name());
+      if (key.defaultValue() != null) {
+        assertThat(documented.get(key.name())).as("README's default of " + key.name())
+            .contains("`" + key.defaultValue() + "`");
+      }
+    }
+    assertThat(documented.keySet()).isEqualTo(catalog);
+  }
+
+  @Test
+  void everyCatalogDefault_parsesUnderItsOwnRule() {
+    for (ConfigKey<?> key : ConfigCatalog.keys()) {
+      if (key.defaultValue() != null) {
+        assertThat(key.parse(key.name(), key.defaultValue())).as(key.name()).isNotNull();
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      // keys, then what the parsed configuration must equal
+      "mirror.host=http://a",
+      "mirror.host=https://a:8443;mirror.sample-ratio=0.25;mirror.sticky-key=header:X-User;mirror.timeout.read=1500ms",
+      "mirror.targets=a,b;mirror.target.a.host=http://a;mirror.target.b.host=http://b:81;mirror.target.b.sample-ratio=0.5;mirror.rate-limit=12.5",
+      "mirror.policies=api,off;mirror.policy.api.host=http://a;mirror.policy.api.include-paths=/api/**,/v2/*;mirror.policy.off.enabled=false;mirror.methods=GET,HEAD",
+      "mirror.host=http://a;mirror.match-header.X-Tenant=acme;mirror.match-cookie.beta=*;mirror.set-header.X-Env=shadow;mirror.set-header.X-A=1;mirror.remove-headers=Cookie;mirror.mask-headers=Authorization;mirror.mask-value=xxx",
+      "mirror.host=https://a;mirror.require-https=true;mirror.redact-credentials=true;mirror.redact-cookies=SESSION;mirror.redact-query-params=token;mirror.redact-mode=remove",
+      "mirror.host=http://a;mirror.path=/v2;mirror.path-concat-mode=prefix;mirror.host-header=shadow.internal:80;mirror.http-version=HTTP/2;mirror.circuit.cool-down=1m;mirror.circuit.failure-threshold=3",
+      "mirror.host=http://a;mirror.synchronous=true;mirror.log-responses=true;mirror.marker-header=X-Shadow;mirror.max-body-bytes=0;mirror.close-timeout=0ms;mirror.dispatch-threads=3;mirror.transport=jdk",
+      "mirror.host=http://a;mirror.percentage=50;mirror.path_concat_mode=prefix;mirror.path=/p;mirror.logResponses=true",
+  })
+  void parsedConfiguration_printsBackToKeysThatParseToAnEqualOne(String given) {
+    Map<String, String> keys = new LinkedHashMap<>();
+    for (String pair : given.split(";")) {
+      keys.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+    }
+    MirrorConfig config = MirrorConfig.parse(keys);
+    Map<String, String> printed = config.toProperties();
+    MirrorConfig again = MirrorConfig.parse(printed);
+    assertThat(again).isEqualTo(config);
+    assertThat(again.policies()).isEqualTo(config.policies());
+    assertThat(again.toProperties()).isEqualTo(printed);
+    // Every printed key is a catalog key at its most specific place.
+    for (String key : printed.keySet()) {
+      assertThat(key).matches("mirror\\.(transport|dispatch-threads|close-timeout|policies"
+          + "|policy\\.[A-Za-z0-9_-]+\\..+)");
+    }
+  }
+
+  @Test
+  void printedConfiguration_isExplicit_andDiffersWhenASettingDiffers() {
+    MirrorConfig config = MirrorConfig.parse(keys("mirror.host", "http://a"));
+    assertThat(config.toProperties()).containsEntry("mirror.policy.default.target.default.timeout.read", "2s")
+        .containsEntry("mirror.policy.default.target.default.host", "http://a")
+        .containsEntry("mirror.policies", "default").containsEntry("mirror.transport", "nio");
+    assertThat(MirrorConfig.parse(keys("mirror.host", "http://a", "mirror.timeout.read", "3s")))
+        .isNotEqualTo(config);
+    assertThat(MirrorConfig.parse(keys("mirror.host", "http://a", "mirror.sample-ratio", "0.5")))
+        .isNotEqualTo(config);
+  }
+
+  @Test
+  void peersSpellings_areAccepted_andMeanTheSameAsOurs() {
+    MirrorConfig ours = MirrorConfig.parse(keys("mirror.host", "http://a",
+        "mirror.sample-ratio", "0.5", "mirror.path-concat-mode", "prefix", "mirror.path", "/p",
+        "mirror.log-responses", "true"));
+    assertThat(MirrorConfig.parse(keys("mirror.host", "http://a", "mirror.sample_ratio", "0.5",
+        "mirror.path_concat_mode", "prefix", "mirror.path", "/p", "mirror.logResponses", "true")))
+        .isEqualTo(ours);
+    assertThat(MirrorConfig.parse(keys("mirror.host", "http://a", "mirror.percentage", "50",
+        "mirror.path_concat_mode", "prefix", "mirror.path", "/p", "mirror.logResponses", "true")))
+        .isEqualTo(ours);
+    assertThat(ConfigCatalog.find("percentage")).contains(ConfigCatalog.SAMPLE_RATIO);
+    assertThat(ConfigCatalog.SAMPLE_RATIO.aliases()).containsExactly("sample_ratio", "percentage");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "mirror.percentage | 0 | mirror.percentage: was 0, must be a percentage in [0.001, 100]",
+      "mirror.percentage | 101 | mirror.percentage: was 101, must be a percentage in [0.001, 100]",
+      "mirror.sample_ratio | 2 | mirror.sample_ratio: was 2, must be in [0.00001, 1]",
+      "mirror.sample-rate | 0.5 | mirror.sample-rate: unknown key, did you mean mirror.sample-ratio?",
+      "mirror.timout.read | 1s | mirror.timout.read: unknown key, did you mean mirror.timeout.read?",
+      "mirror.target.default.tmeout.read | 1s | mirror.target.default.tmeout.read: unknown key, did you mean mirror.target.default.timeout.read?",
+      "mirror.target.default.methods | GET | mirror.target.default.methods: is not used: methods applies to a whole policy, not to one target",
+      "mirror.policy.default.transport | jdk | mirror.policy.default.transport: is not used: transport applies to the whole engine, set mirror.transport",
+      "mirror.policy.api.timeout.read | 1s | mirror.policy.api.timeout.read: is not used: policy api is not listed in mirror.policies (not set)",
+      "mirror.target.x.host | http://x | mirror.target.x.host: is not used: target x is not listed in the targets of any policy (default)",
+  })
+  void unusedKey_isExplainedByWhatIsWrongWithIt(String key, String value, String message) {
+    Map<String, String> config = new HashMap<>(keys("mirror.host", "http://127.0.0.1:1"));
+    config.put(key, value);
+    assertThatThrownBy(() -> MirrorConfig.parse(config))
+        .isInstanceOf(MirrorConfigException.class)
+        .hasMessage(message)
+        .extracting(e -> ((MirrorConfigException) e).key())
+        .isEqualTo(key);
+  }
+
+  @Test
+  void twoSpellingsOfOneKeyAtOnePlace_conflict() {
+    assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.host", "http://a",
+        "mirror.sample-ratio", "0.5", "mirror.percentage", "50")))
+        .hasMessage("mirror.percentage: must not be set together with mirror.sample-ratio (two"
+            + " spellings of one key)");
+  }
+
+  @Test
+  void builderAndCatalog_drawTheSameLines() {
+    // What the parser refuses, the builder refuses, and the largest value both accept.
+    MirrorTarget.Builder target = MirrorTarget.builder("t", "http://a");
+    assertThat(MirrorConfig.parse(keys("mirror.host", "http://a", "mirror.rate-limit", "1000000"))
+        .policies().get(0).targets().get(0).rateLimit()).isEqualTo(1_000_000);
+    assertThat(target.rateLimit(1_000_000).build().rateLimit()).isEqualTo(1_000_000);
+    assertThatThrownBy(() -> target.rateLimit(1_000_000.5))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.host", "http://a",
+        "mirror.rate-limit", "1000000.5"))).isInstanceOf(MirrorConfigException.class);
+    assertThatThrownBy(() -> target.failureThreshold(1_000_001))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> target.readTimeout(Duration.ofMinutes(61)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(target.readTimeout(Duration.ofHours(1)).build().readTimeout())
+        .isEqualTo(Duration.ofHours(1));
+    assertThat(MirrorConfig.parse(keys("mirror.host", "http://a", "mirror.timeout.read", "60m"))
+        .policies().get(0).targets().get(0).readTimeout()).isEqualTo(Duration.ofHours(1));
   }
 }

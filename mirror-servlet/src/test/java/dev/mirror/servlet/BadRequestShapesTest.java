@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
+import dev.mirror.core.PolicyStats;
 import dev.mirror.core.Shadow;
 import dev.mirror.core.TargetStats;
 import java.io.ByteArrayOutputStream;
@@ -105,15 +106,16 @@ class BadRequestShapesTest {
     assertThat(withMirror).isEqualTo(without);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> {
-      TargetStats t = engine.stats().target("default");
+      PolicyStats p = engine.stats().policy("default");
+      TargetStats t = p.target("default");
       return t.inFlight() == 0 && t.sent() + t.failedTotal() + t.droppedTotal()
-          + t.sampledOut() + t.filteredOut() == t.submitted();
+          + t.sampledOut() + p.sampledOut() + p.filteredOut() == p.submitted();
     });
     TargetStats stats = engine.stats().target("default");
     assertThat(engine.stats().errors()).as("internal errors").isZero();
     ReliabilityRecord.row("Bad request shapes", shape.name(),
         "same answer as without the filter: " + statusLine(without),
-        stats.submitted() == 0 ? "never reached the filter"
+        engine.stats().policy("default").submitted() == 0 ? "never reached the filter"
             : ShadowFaultsTest.describe(stats));
   }
 

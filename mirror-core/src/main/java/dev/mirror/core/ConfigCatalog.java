@@ -1,0 +1,375 @@
+package dev.mirror.core;
+
+import dev.mirror.api.HostHeader;
+import dev.mirror.api.HttpVersion;
+import dev.mirror.api.MirrorPolicy;
+import dev.mirror.api.MirrorTarget;
+import dev.mirror.api.MirrorTransportProvider;
+import dev.mirror.api.PathMode;
+import dev.mirror.api.PathPattern;
+import dev.mirror.api.Rewrite;
+import dev.mirror.api.Sampler;
+import dev.mirror.core.ConfigKey.Alias;
+import dev.mirror.core.ConfigKey.Scope;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Every configuration key, each with its scope, default and rule: the one description behind
+ * {@link MirrorConfig#parse(Map)}, its unknown-key message, README's key table and the runtime
+ * endpoint. A key may be written in another spelling where a peer uses one (APISIX's
+ * {@code sample_ratio} and {@code path_concat_mode}, the seed gateway's {@code percentage} and
+ * {@code logResponses}).
+ */
+public final class ConfigCatalog {
+
+  private ConfigCatalog() {}
+
+  /** A value that broke a rule narrower than the key's general one; the message is that rule. */
+  static final class RuleViolation extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    RuleViolation(String rule) {
+      super(rule);
+    }
+  }
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
+  static final String DURATION_RULE = "a duration such as 500ms, 2s or 1m";
+  private static final String BOOLEAN_RULE = "true or false";
+  private static final String LIST_RULE = "a comma-separated list without empty entries";
+  private static final String NAMES_RULE =
+      "a comma-separated list of distinct names of letters, digits, '-' or '_'";
+  private static final String RATIO_RULE = "in [0.00001, 1]";
+
+  private static final List<ConfigKey<?>> ALL = new ArrayList<>();
+
+  // Engine keys.
+  static final ConfigKey<List<String>> POLICIES = key("policies", Scope.ENGINE, null, NAMES_RULE,
+      ConfigCatalog::names);
+  static final ConfigKey<Integer> DISPATCH_THREADS = integer("dispatch-threads", Scope.ENGINE,
+      MirrorEngine.DEFAULT_DISPATCH_THREADS, 1, 64);
+  static final ConfigKey<Duration> CLOSE_TIMEOUT = key("close-timeout", Scope.ENGINE,
+      MirrorEngine.DEFAULT_CLOSE_TIMEOUT_MILLIS / 1000 + "s",
+      DURATION_RULE + ", at least 0 and at most 1h", v -> duration(v, true));
+  static final ConfigKey<MirrorTransportProvider> TRANSPORT = key("transport", Scope.ENGINE,
+      NioHttpTransport.NAME, "the name of a transport on the class path",
+      ConfigCatalog::transport);
+
+  // Policy keys.
+  static final ConfigKey<Boolean> ENABLED = bool("enabled", Scope.POLICY, true);
+  static final ConfigKey<List<String>> TARGETS = key("targets", Scope.POLICY, null, NAMES_RULE,
+      ConfigCatalog::names);
+  static final ConfigKey<String> PATH = key("path", Scope.POLICY, null, Rewrite.PATH_RULE, v -> {
+    Rewrite.builder().path(v, PathMode.REPLACE);
+    return v;
+  });
+  static final ConfigKey<PathMode> PATH_CONCAT_MODE = key("path-concat-mode", Scope.POLICY,
+      "replace", "replace or prefix", v -> switch (v) {
+        case "replace" -> PathMode.REPLACE;
+        case "prefix" -> PathMode.PREFIX;
+        default -> throw new RuleViolation("replace or prefix");
+      }, new Alias("path_concat_mode", "replace or prefix", v -> v));
+  static final ConfigKey<String> STICKY_KEY = key("sticky-key", Scope.POLICY, null,
+      "header:<name> or cookie:<name>, for example header:X-User-Id", ConfigCatalog::sticky);
+  static final ConfigKey<List<String>> METHODS = key("methods", Scope.POLICY, null,
+      "a comma-separated list of methods such as GET,HEAD", v -> {
+        List<String> methods = list(v);
+        for (String method : methods) {
+          if (!NAME.matcher(method).matches()) {
+            throw new RuleViolation("a comma-separated list of methods such as GET,HEAD");
+          }
+        }
+        return methods;
+      });
+  static final ConfigKey<List<String>> INCLUDE_PATHS = paths("include-paths");
+  static final ConfigKey<List<String>> EXCLUDE_PATHS = paths("exclude-paths");
+  static final ConfigKey<String> MATCH_HEADER = family("match-header.",
+      "a header value, * for any value");
+  static final ConfigKey<String> MATCH_COOKIE = family("match-cookie.",
+      "a cookie value, * for any value");
+  static final ConfigKey<Integer> MAX_BODY_BYTES = integer("max-body-bytes", Scope.POLICY,
+      MirrorPolicy.DEFAULT_MAX_BODY_BYTES, 0, MirrorPolicy.MAX_MAX_BODY_BYTES);
+  static final ConfigKey<Boolean> SYNCHRONOUS = bool("synchronous", Scope.POLICY, false);
+  static final ConfigKey<Boolean> LOG_RESPONSES = key("log-responses", Scope.POLICY, "false",
+      BOOLEAN_RULE, ConfigCatalog::bool, new Alias("logResponses", BOOLEAN_RULE, v -> v));
+  static final ConfigKey<String> MARKER_HEADER = key("marker-header", Scope.POLICY,
+      MirrorPolicy.DEFAULT_MARKER_HEADER, "a header name (an HTTP token)", v -> {
+        MirrorPolicy.builder("check").markerHeader(v);
+        return v;
+      });
+  static final ConfigKey<List<String>> REMOVE_HEADERS = listKey("remove-headers");
+  static final ConfigKey<List<String>> MASK_HEADERS = listKey("mask-headers");
+  static final ConfigKey<String> MASK_VALUE = key("mask-value", Scope.POLICY,
+      Rewrite.DEFAULT_MASK_VALUE, "any text", v -> v);
+  static final ConfigKey<String> SET_HEADER = family("set-header.", "a header value");
+  static final ConfigKey<Boolean> REDACT_CREDENTIALS = bool("redact-credentials", Scope.POLICY,
+      false);
+  static final ConfigKey<List<String>> REDACT_COOKIES = listKey("redact-cookies");
+  static final ConfigKey<List<String>> REDACT_QUERY_PARAMS = listKey("redact-query-params");
+  static final ConfigKey<Rewrite.RedactMode> REDACT_MODE = key("redact-mode", Scope.POLICY,
+      "mask", "mask or remove", v -> switch (v) {
+        case "mask" -> Rewrite.RedactMode.MASK;
+        case "remove" -> Rewrite.RedactMode.REMOVE;
+        default -> throw new RuleViolation("mask or remove");
+      });
+  static final ConfigKey<Boolean> REQUIRE_HTTPS = bool("require-https", Scope.POLICY, false);
+
+  // Target keys.
+  static final ConfigKey<String> HOST = key("host", Scope.TARGET, null, MirrorTarget.ADDRESS_RULE,
+      v -> {
+        try {
+          MirrorTarget.builder("check", v);
+        } catch (IllegalArgumentException e) {
+          throw new RuleViolation(MirrorTarget.ADDRESS_RULE);
+        }
+        return v;
+      });
+  static final ConfigKey<Double> SAMPLE_RATIO = key("sample-ratio", Scope.TARGET, "1", RATIO_RULE,
+      ConfigCatalog::ratio,
+      new Alias("sample_ratio", RATIO_RULE, v -> v),
+      new Alias("percentage", "a percentage in [0.001, 100]", ConfigCatalog::percentage));
+  static final ConfigKey<Duration> CONNECT_TIMEOUT = timeout("timeout.connect",
+      MirrorTarget.DEFAULT_CONNECT_TIMEOUT_MILLIS);
+  static final ConfigKey<Duration> READ_TIMEOUT = timeout("timeout.read",
+      MirrorTarget.DEFAULT_READ_TIMEOUT_MILLIS);
+  static final ConfigKey<Integer> MAX_IN_FLIGHT = integer("max-in-flight", Scope.TARGET,
+      MirrorTarget.DEFAULT_MAX_IN_FLIGHT, 1, MirrorTarget.MAX_MAX_IN_FLIGHT);
+  static final ConfigKey<Integer> MAX_IN_FLIGHT_BYTES = integer("max-in-flight-bytes",
+      Scope.TARGET, MirrorTarget.DEFAULT_MAX_IN_FLIGHT_BYTES, 1,
+      MirrorTarget.MAX_MAX_IN_FLIGHT_BYTES);
+  static final ConfigKey<Double> RATE_LIMIT = key("rate-limit", Scope.TARGET, "0",
+      "copies per second in [0, 1000000], 0 for no limit", v -> {
+        double perSecond = number(v);
+        if (!(perSecond >= 0 && perSecond <= MirrorTarget.MAX_RATE_LIMIT)) {
+          throw new RuleViolation("copies per second in [0, 1000000], 0 for no limit");
+        }
+        return perSecond;
+      });
+  static final ConfigKey<HostHeader> HOST_HEADER = key("host-header", Scope.TARGET, "original",
+      "original, target, or a literal host[:port]", v -> {
+        try {
+          return HostHeader.parse(v);
+        } catch (IllegalArgumentException e) {
+          throw new RuleViolation("original, target, or a literal host[:port]");
+        }
+      });
+  static final ConfigKey<HttpVersion> HTTP_VERSION = key("http-version", Scope.TARGET, "HTTP/1.1",
+      "HTTP/1.1 or HTTP/2", v -> switch (v.toUpperCase(Locale.ROOT)) {
+        case "HTTP/1.1", "1.1" -> HttpVersion.HTTP_1_1;
+        case "HTTP/2", "2" -> HttpVersion.HTTP_2;
+        default -> throw new RuleViolation("HTTP/1.1 or HTTP/2");
+      });
+  static final ConfigKey<Integer> FAILURE_THRESHOLD = integer("circuit.failure-threshold",
+      Scope.TARGET, MirrorTarget.DEFAULT_FAILURE_THRESHOLD, 1, MirrorTarget.MAX_FAILURE_THRESHOLD);
+  static final ConfigKey<Duration> COOL_DOWN = timeout("circuit.cool-down",
+      MirrorTarget.DEFAULT_COOL_DOWN_MILLIS);
+
+  /**
+   * The two rows of README's table that are not keys but say where keys go:
+   * {@code mirror.policy.<p>.<key>} and {@code mirror.target.<t>.<key>}.
+   */
+  public static final Set<String> NESTING =
+      Set.of("mirror.policy.<p>.<key>", "mirror.target.<t>.<key>");
+
+  private static final List<ConfigKey<?>> KEYS = List.copyOf(ALL);
+
+  /** Returns every key, in README's order of kinds: engine, policy, then target keys. */
+  public static List<ConfigKey<?>> keys() {
+    return KEYS;
+  }
+
+  /**
+   * Finds the key a suffix (the part after {@code mirror.}, a policy or a target) names, in any
+   * accepted spelling; a family's suffix may carry the header or cookie name.
+   */
+  public static Optional<ConfigKey<?>> find(String suffix) {
+    for (ConfigKey<?> key : KEYS) {
+      if (key.family() ? suffix.startsWith(key.suffix()) : key.suffix().equals(suffix)) {
+        return Optional.of(key);
+      }
+      for (Alias alias : key.aliasRules()) {
+        if (alias.suffix().equals(suffix)) {
+          return Optional.of(key);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  // ---- how keys are made
+
+  @SafeVarargs
+  private static <T> ConfigKey<T> key(String suffix, Scope scope, String defaultValue,
+      String rule, Function<String, T> parser, Alias... aliases) {
+    ConfigKey<T> key = new ConfigKey<>(suffix, false, scope, defaultValue, rule, parser,
+        List.of(aliases));
+    ALL.add(key);
+    return key;
+  }
+
+  private static ConfigKey<String> family(String suffix, String rule) {
+    ConfigKey<String> key = new ConfigKey<>(suffix, true, Scope.POLICY, null, rule, v -> v,
+        List.of());
+    ALL.add(key);
+    return key;
+  }
+
+  private static ConfigKey<Boolean> bool(String suffix, Scope scope, boolean fallback) {
+    return key(suffix, scope, String.valueOf(fallback), BOOLEAN_RULE, ConfigCatalog::bool);
+  }
+
+  private static ConfigKey<Integer> integer(String suffix, Scope scope, int fallback, int min,
+      int max) {
+    String rule = "an integer in [" + min + ", " + max + "]";
+    return key(suffix, scope, String.valueOf(fallback), rule, v -> {
+      long value;
+      try {
+        value = Long.parseLong(v);
+      } catch (NumberFormatException e) {
+        throw new RuleViolation(rule);
+      }
+      if (value < min || value > max) {
+        throw new RuleViolation(rule);
+      }
+      return (int) value;
+    });
+  }
+
+  private static ConfigKey<Duration> timeout(String suffix, long fallbackMillis) {
+    return key(suffix, Scope.TARGET, print(Duration.ofMillis(fallbackMillis)),
+        DURATION_RULE + ", more than 0 and at most 1h", v -> duration(v, false));
+  }
+
+  private static ConfigKey<List<String>> listKey(String suffix) {
+    return key(suffix, Scope.POLICY, null, LIST_RULE, ConfigCatalog::list);
+  }
+
+  private static ConfigKey<List<String>> paths(String suffix) {
+    return key(suffix, Scope.POLICY, null, "comma-separated globs starting with /, such as /api/**",
+        v -> {
+          List<String> globs = list(v);
+          globs.forEach(PathPattern::of);
+          return globs;
+        });
+  }
+
+  // ---- rules
+
+  static boolean bool(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new RuleViolation(BOOLEAN_RULE);
+    };
+  }
+
+  static List<String> list(String value) {
+    List<String> items = new ArrayList<>();
+    for (String item : value.split(",", -1)) {
+      String trimmed = item.trim();
+      if (trimmed.isEmpty()) {
+        throw new RuleViolation(LIST_RULE);
+      }
+      items.add(trimmed);
+    }
+    return List.copyOf(items);
+  }
+
+  private static List<String> names(String value) {
+    List<String> names = list(value);
+    Set<String> seen = new LinkedHashSet<>();
+    for (String name : names) {
+      if (!NAME.matcher(name).matches() || !seen.add(name)) {
+        throw new RuleViolation(NAMES_RULE);
+      }
+    }
+    return names;
+  }
+
+  private static double number(String value) {
+    try {
+      return Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
+  }
+
+  private static double ratio(String value) {
+    double ratio = number(value);
+    if (!(ratio >= Sampler.MIN_RATIO && ratio <= Sampler.MAX_RATIO)) {
+      throw new RuleViolation(RATIO_RULE);
+    }
+    return ratio;
+  }
+
+  /** The gateway's {@code percentage} (50 for half) as a ratio. */
+  private static String percentage(String value) {
+    double percent = number(value);
+    if (!(percent >= 100 * Sampler.MIN_RATIO && percent <= 100)) {
+      throw new RuleViolation("a percentage in [0.001, 100]");
+    }
+    return String.valueOf(percent / 100);
+  }
+
+  private static String sticky(String value) {
+    int colon = value.indexOf(':');
+    String kind = colon < 0 ? "" : value.substring(0, colon);
+    String name = colon < 0 ? "" : value.substring(colon + 1).trim();
+    if (name.isEmpty() || !(kind.equals("header") || kind.equals("cookie"))) {
+      throw new RuleViolation("header:<name> or cookie:<name>, for example header:X-User-Id");
+    }
+    return kind + ":" + name;
+  }
+
+  static Duration duration(String value, boolean zeroAllowed) {
+    Matcher m = DURATION.matcher(value);
+    if (!m.matches()) {
+      throw new RuleViolation(DURATION_RULE);
+    }
+    long amount = Long.parseLong(m.group(1));
+    Duration d = switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(amount);
+      case "s" -> Duration.ofSeconds(amount);
+      default -> Duration.ofMinutes(amount);
+    };
+    if ((d.isZero() && !zeroAllowed) || d.compareTo(MirrorTarget.MAX_DURATION) > 0) {
+      throw new RuleViolation(DURATION_RULE + ", "
+          + (zeroAllowed ? "at least 0" : "more than 0") + " and at most 1h");
+    }
+    return d;
+  }
+
+  /** Writes a duration the way {@link #duration} reads it, in the largest exact unit. */
+  static String print(Duration d) {
+    long millis = d.toMillis();
+    if (millis != 0 && millis % 60_000 == 0) {
+      return millis / 60_000 + "m";
+    }
+    if (millis != 0 && millis % 1_000 == 0) {
+      return millis / 1_000 + "s";
+    }
+    return millis + "ms";
+  }
+
+  private static MirrorTransportProvider transport(String name) {
+    Map<String, MirrorTransportProvider> found = TransportProviders.all();
+    MirrorTransportProvider provider = found.get(name);
+    if (provider == null) {
+      throw new RuleViolation("the name of a transport on the class path: one of "
+          + String.join(", ", found.keySet())
+          + " (jetty comes with the module mirror-transport-jetty)");
+    }
+    return provider;
+  }
+}

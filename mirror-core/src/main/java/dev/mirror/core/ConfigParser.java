@@ -1,0 +1,310 @@
+package dev.mirror.core;
+
+import static dev.mirror.core.ConfigCatalog.*;
+
+import dev.mirror.api.HostHeader;
+import dev.mirror.api.HttpVersion;
+import dev.mirror.api.MirrorMode;
+import dev.mirror.api.MirrorPolicy;
+import dev.mirror.api.MirrorTarget;
+import dev.mirror.api.MirrorTransportProvider;
+import dev.mirror.api.PathMode;
+import dev.mirror.api.RequestFilter;
+import dev.mirror.api.Rewrite;
+import dev.mirror.api.Sampler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Reads flat keys into a {@link MirrorConfig} through the {@link ConfigCatalog}, remembering which
+ * keys were used so that the rest can be reported as unknown, each with the most helpful message.
+ */
+final class ConfigParser {
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
+
+  private final TreeMap<String, String> all = new TreeMap<>();
+  private final Set<String> used = new LinkedHashSet<>();
+  /** Keys whose effect the built objects do not show (samplers, checks), to print them back. */
+  private final Map<String, String> given = new TreeMap<>();
+
+  ConfigParser(Map<String, String> properties) {
+    for (Map.Entry<String, String> e : properties.entrySet()) {
+      if (e.getKey() != null && e.getKey().startsWith(MirrorConfig.PREFIX)) {
+        all.put(e.getKey(), e.getValue() == null ? "" : e.getValue().trim());
+      }
+    }
+  }
+
+  MirrorConfig parse() {
+    List<String> top = List.of(MirrorConfig.PREFIX);
+    int threads = value(DISPATCH_THREADS, top);
+    Duration closeTimeout = value(CLOSE_TIMEOUT, top);
+    MirrorTransportProvider transport = value(TRANSPORT, top);
+    List<MirrorPolicy> policies = new ArrayList<>();
+    List<String> policyNames = value(POLICIES, top);
+    if (policyNames == null) {
+      policies.add(policy("default", top));
+    } else {
+      for (String name : policyNames) {
+        policies.add(policy(name, List.of("mirror.policy." + name + ".", MirrorConfig.PREFIX)));
+      }
+    }
+    Set<String> unknown = new TreeSet<>(all.keySet());
+    unknown.removeAll(used);
+    if (!unknown.isEmpty()) {
+      throw UnknownKey.explain(unknown.iterator().next(), policyNames, policies);
+    }
+    return new MirrorConfig(policies, threads, closeTimeout, transport, given);
+  }
+
+  /** A key that was found under one of its spellings, and its value in the key's own form. */
+  private record Found(String name, String value) {}
+
+  /**
+   * Returns the most specific of the key's places that is present (any spelling); every present
+   * one counts as known. Two spellings at one place conflict.
+   */
+  private Found find(ConfigKey<?> key, List<String> prefixes) {
+    Found found = null;
+    for (String prefix : prefixes) {
+      Found here = null;
+      String canonical = prefix + key.suffix();
+      if (all.containsKey(canonical)) {
+        used.add(canonical);
+        here = new Found(canonical, all.get(canonical));
+      }
+      for (ConfigKey.Alias alias : key.aliasRules()) {
+        String name = prefix + alias.suffix();
+        String value = all.get(name);
+        if (value == null) {
+          continue;
+        }
+        used.add(name);
+        if (here != null) {
+          throw new MirrorConfigException(name, "must not be set together with " + here.name()
+              + " (two spellings of one key)");
+        }
+        try {
+          here = new Found(name, alias.toCanonical().apply(value));
+        } catch (IllegalArgumentException e) {
+          throw new MirrorConfigException(name, value, e.getMessage());
+        }
+      }
+      if (found == null) {
+        found = here;
+      }
+    }
+    return found;
+  }
+
+  /** Returns the key's value from its most specific place, or its default (null if none). */
+  private <T> T value(ConfigKey<T> key, List<String> prefixes) {
+    Found found = find(key, prefixes);
+    return found == null ? key.parseDefault() : key.parse(found.name(), found.value());
+  }
+
+  private static List<String> withSuffix(List<String> prefixes, String suffix) {
+    List<String> out = new ArrayList<>(prefixes.size());
+    for (String prefix : prefixes) {
+      out.add(prefix + suffix);
+    }
+    return out;
+  }
+
+  private MirrorPolicy policy(String name, List<String> prefixes) {
+    String own = prefixes.get(0);
+    String printed = "mirror.policy." + name + ".";
+    MirrorPolicy.Builder policy = MirrorPolicy.builder(name);
+    boolean enabled = value(ENABLED, prefixes);
+    policy.enabled(enabled);
+
+    Found host = find(HOST, prefixes);
+    Found targetNames = find(TARGETS, prefixes);
+    if (host != null && targetNames != null) {
+      throw new MirrorConfigException(targetNames.name(), "was " + targetNames.value()
+          + ", must not be set together with " + host.name() + " (use one of them)");
+    }
+    if (host == null && targetNames == null && enabled) {
+      throw new MirrorConfigException(own + "host", "is missing, must be set to the shadow's"
+          + " scheme://host[:port] (or list " + own + "targets)");
+    }
+    Found ratioKey = find(SAMPLE_RATIO, prefixes);
+    double ratio = ratioKey == null ? 1.0 : SAMPLE_RATIO.parse(ratioKey.name(), ratioKey.value());
+    String sticky = value(STICKY_KEY, prefixes);
+    if (ratioKey != null) {
+      given.put(printed + SAMPLE_RATIO.suffix(), String.valueOf(ratio));
+    }
+    if (sticky != null) {
+      given.put(printed + STICKY_KEY.suffix(), sticky);
+    }
+    Found requireHttps = find(REQUIRE_HTTPS, prefixes);
+    boolean httpsOnly = requireHttps != null
+        && REQUIRE_HTTPS.parse(requireHttps.name(), requireHttps.value());
+    if (httpsOnly) {
+      given.put(printed + REQUIRE_HTTPS.suffix(), "true");
+    }
+
+    List<String> names = targetNames == null ? List.of()
+        : TARGETS.parse(targetNames.name(), targetNames.value());
+    List<Found> hosts = new ArrayList<>();
+    if (host != null) {
+      hosts.add(host);
+    }
+    for (String targetName : names) {
+      Found targetHost = find(HOST, List.of(own + "target." + targetName + "."));
+      if (targetHost == null) {
+        throw new MirrorConfigException(own + "target." + targetName + ".host",
+            "is missing, must be set for every target listed in " + targetNames.name());
+      }
+      hosts.add(targetHost);
+    }
+    if (httpsOnly) {
+      for (Found address : hosts) {
+        if (!address.value().startsWith("https://")) {
+          throw new MirrorConfigException(address.name(), address.value(),
+              "an https:// address, because " + requireHttps.name() + " is true");
+        }
+      }
+    }
+    if (host != null) {
+      policy.target(target("default", host, prefixes, List.of(), ratio, sticky, null));
+    }
+    for (int i = 0; i < names.size(); i++) {
+      String targetName = names.get(i);
+      List<String> targetPrefixes = List.of(own + "target." + targetName + ".");
+      Found targetRatio = find(SAMPLE_RATIO, targetPrefixes);
+      Double share = targetRatio == null ? null
+          : SAMPLE_RATIO.parse(targetRatio.name(), targetRatio.value());
+      if (share != null) {
+        given.put(printed + "target." + targetName + "." + SAMPLE_RATIO.suffix(),
+            String.valueOf(share));
+      }
+      policy.target(target(targetName, hosts.get(i), prefixes, targetPrefixes, ratio, sticky,
+          share));
+    }
+    policy.sampler(sampler(sticky, ratio));
+    policy.filter(filter(prefixes));
+    policy.rewrite(rewrite(prefixes));
+    policy.maxBodyBytes(value(MAX_BODY_BYTES, prefixes));
+    policy.mode(value(SYNCHRONOUS, prefixes) ? MirrorMode.SYNCHRONOUS : MirrorMode.ASYNCHRONOUS);
+    policy.logResponses(value(LOG_RESPONSES, prefixes));
+    policy.markerHeader(value(MARKER_HEADER, prefixes));
+    try {
+      return policy.build();
+    } catch (IllegalStateException e) {
+      throw new MirrorConfigException(own + "targets", e.getMessage());
+    }
+  }
+
+  private static Sampler sampler(String sticky, double ratio) {
+    if (sticky == null) {
+      return Sampler.ratio(ratio);
+    }
+    String name = sticky.substring(sticky.indexOf(':') + 1);
+    return sticky.startsWith("header:") ? Sampler.stickyHeader(name, ratio)
+        : Sampler.stickyCookie(name, ratio);
+  }
+
+  private MirrorTarget target(String name, Found host, List<String> policyPrefixes,
+      List<String> targetPrefixes, double policyRatio, String sticky, Double targetRatio) {
+    MirrorTarget.Builder target = MirrorTarget.builder(name, HOST.parse(host.name(), host.value()));
+    List<String> prefixes = new ArrayList<>(targetPrefixes);
+    prefixes.addAll(policyPrefixes);
+    target.connectTimeout(value(CONNECT_TIMEOUT, prefixes));
+    target.readTimeout(value(READ_TIMEOUT, prefixes));
+    target.maxInFlight(value(MAX_IN_FLIGHT, prefixes));
+    target.maxInFlightBytes(value(MAX_IN_FLIGHT_BYTES, prefixes));
+    target.rateLimit(value(RATE_LIMIT, prefixes));
+    HostHeader hostHeader = value(HOST_HEADER, prefixes);
+    target.hostHeader(hostHeader);
+    HttpVersion version = value(HTTP_VERSION, prefixes);
+    target.httpVersion(version);
+    target.failureThreshold(value(FAILURE_THRESHOLD, prefixes));
+    target.coolDown(value(COOL_DOWN, prefixes));
+    if (targetRatio != null) {
+      // Nested with a sticky policy: the same users, a share of them, so decisions stay sticky.
+      double share = policyRatio * targetRatio;
+      target.sampler(sticky == null ? Sampler.ratio(targetRatio)
+          : sampler(sticky, Math.max(Sampler.MIN_RATIO, share)));
+    }
+    return target.build();
+  }
+
+  private RequestFilter filter(List<String> prefixes) {
+    RequestFilter.Builder filter = RequestFilter.builder();
+    List<String> methods = value(METHODS, prefixes);
+    if (methods != null) {
+      filter.methods(methods.toArray(new String[0]));
+    }
+    List<String> include = value(INCLUDE_PATHS, prefixes);
+    if (include != null) {
+      filter.includePaths(include.toArray(new String[0]));
+    }
+    List<String> exclude = value(EXCLUDE_PATHS, prefixes);
+    if (exclude != null) {
+      filter.excludePaths(exclude.toArray(new String[0]));
+    }
+    family(MATCH_HEADER, prefixes).forEach(filter::requireHeader);
+    family(MATCH_COOKIE, prefixes).forEach(filter::requireCookie);
+    return filter.build();
+  }
+
+  private Rewrite rewrite(List<String> prefixes) {
+    Rewrite.Builder rewrite = Rewrite.builder();
+    PathMode pathMode = value(PATH_CONCAT_MODE, prefixes);
+    String path = value(PATH, prefixes);
+    if (path != null) {
+      rewrite.path(path, pathMode);
+    }
+    List<String> remove = value(REMOVE_HEADERS, prefixes);
+    if (remove != null) {
+      rewrite.removeHeaders(remove.toArray(new String[0]));
+    }
+    List<String> mask = value(MASK_HEADERS, prefixes);
+    if (mask != null) {
+      rewrite.maskHeaders(mask.toArray(new String[0]));
+    }
+    rewrite.maskValue(value(MASK_VALUE, prefixes));
+    family(SET_HEADER, prefixes).forEach(rewrite::setHeader);
+    rewrite.redactCredentials(value(REDACT_CREDENTIALS, prefixes));
+    List<String> cookies = value(REDACT_COOKIES, prefixes);
+    if (cookies != null) {
+      rewrite.redactCookies(cookies.toArray(new String[0]));
+    }
+    List<String> params = value(REDACT_QUERY_PARAMS, prefixes);
+    if (params != null) {
+      rewrite.redactQueryParams(params.toArray(new String[0]));
+    }
+    rewrite.redactMode(value(REDACT_MODE, prefixes));
+    return rewrite.build();
+  }
+
+  /** Collects {@code <prefix><family><name>=value} keys; the most specific prefix wins. */
+  private Map<String, String> family(ConfigKey<String> key, List<String> prefixes) {
+    Map<String, String> found = new LinkedHashMap<>();
+    for (String prefix : withSuffix(prefixes, key.suffix())) {
+      for (Map.Entry<String, String> e : all.tailMap(prefix).entrySet()) {
+        if (!e.getKey().startsWith(prefix)) {
+          break;
+        }
+        String name = e.getKey().substring(prefix.length());
+        if (name.isEmpty() || !NAME.matcher(name).matches()) {
+          throw new MirrorConfigException(e.getKey(), "has no valid name after " + prefix
+              + ", must be " + prefix + "<name> with a header or cookie name");
+        }
+        used.add(e.getKey());
+        found.putIfAbsent(name, key.parse(e.getKey(), e.getValue()));
+      }
+    }
+    return found;
+  }
+}

@@ -1,0 +1,115 @@
+package dev.mirror.core;
+
+import static dev.mirror.core.ConfigCatalog.*;
+
+import dev.mirror.api.HostHeader;
+import dev.mirror.api.HttpVersion;
+import dev.mirror.api.MirrorMode;
+import dev.mirror.api.MirrorPolicy;
+import dev.mirror.api.MirrorTarget;
+import dev.mirror.api.PathMode;
+import dev.mirror.api.PathPattern;
+import dev.mirror.api.RequestFilter;
+import dev.mirror.api.Rewrite;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Prints a {@link MirrorConfig} as flat keys that parse back to an equal configuration: every
+ * value explicit, each at its most specific place.
+ */
+final class ConfigPrinter {
+
+  private final SortedMap<String, String> out = new TreeMap<>();
+
+  private ConfigPrinter() {}
+
+  static SortedMap<String, String> print(MirrorConfig config, Map<String, String> given) {
+    ConfigPrinter printer = new ConfigPrinter();
+    String top = MirrorConfig.PREFIX;
+    printer.put(top, TRANSPORT, config.transport());
+    printer.put(top, DISPATCH_THREADS, config.dispatchThreads());
+    printer.put(top, CLOSE_TIMEOUT, ConfigCatalog.print(config.closeTimeout()));
+    printer.put(top, POLICIES,
+        String.join(",", config.policies().stream().map(MirrorPolicy::name).toList()));
+    for (MirrorPolicy policy : config.policies()) {
+      printer.policy(policy);
+    }
+    printer.out.putAll(given);
+    return printer.out;
+  }
+
+  private void put(String prefix, ConfigKey<?> key, Object value) {
+    out.put(prefix + key.suffix(), String.valueOf(value));
+  }
+
+  private void putList(String prefix, ConfigKey<?> key, Collection<?> values) {
+    if (!values.isEmpty()) {
+      out.put(prefix + key.suffix(), String.join(",", values.stream().map(String::valueOf)
+          .toList()));
+    }
+  }
+
+  private void policy(MirrorPolicy policy) {
+    String p = "mirror.policy." + policy.name() + ".";
+    put(p, ENABLED, policy.enabled());
+    putList(p, TARGETS, policy.targets().stream().map(MirrorTarget::name).toList());
+    for (MirrorTarget target : policy.targets()) {
+      target(p + "target." + target.name() + ".", target);
+    }
+    RequestFilter filter = policy.filter();
+    putList(p, METHODS, new TreeSet<>(filter.methods()));
+    putList(p, INCLUDE_PATHS, filter.includePaths().stream().map(PathPattern::toString).toList());
+    putList(p, EXCLUDE_PATHS, filter.excludePaths().stream().map(PathPattern::toString).toList());
+    filter.requiredHeaders().forEach((name, value) -> out.put(p + MATCH_HEADER.suffix() + name,
+        value));
+    filter.requiredCookies().forEach((name, value) -> out.put(p + MATCH_COOKIE.suffix() + name,
+        value));
+    put(p, MAX_BODY_BYTES, policy.maxBodyBytes());
+    put(p, SYNCHRONOUS, policy.mode() == MirrorMode.SYNCHRONOUS);
+    put(p, LOG_RESPONSES, policy.logResponses());
+    put(p, MARKER_HEADER, policy.markerHeader());
+    Rewrite rewrite = policy.rewrite();
+    if (rewrite.pathOverride() != null) {
+      put(p, PATH, rewrite.pathOverride());
+    }
+    put(p, PATH_CONCAT_MODE, rewrite.pathMode() == PathMode.PREFIX ? "prefix" : "replace");
+    putList(p, REMOVE_HEADERS, rewrite.removeHeaders());
+    putList(p, MASK_HEADERS, rewrite.maskHeaders());
+    put(p, MASK_VALUE, rewrite.maskValue());
+    rewrite.setHeaders().forEach((name, value) -> out.put(p + SET_HEADER.suffix() + name, value));
+    put(p, REDACT_CREDENTIALS, rewrite.redactCredentials());
+    putList(p, REDACT_COOKIES, rewrite.redactCookies());
+    putList(p, REDACT_QUERY_PARAMS, rewrite.redactQueryParams());
+    put(p, REDACT_MODE, rewrite.redactMode().name().toLowerCase(Locale.ROOT));
+  }
+
+  private void target(String t, MirrorTarget target) {
+    put(t, HOST, target.address());
+    put(t, CONNECT_TIMEOUT, ConfigCatalog.print(target.connectTimeout()));
+    put(t, READ_TIMEOUT, ConfigCatalog.print(target.readTimeout()));
+    put(t, MAX_IN_FLIGHT, target.maxInFlight());
+    put(t, MAX_IN_FLIGHT_BYTES, target.maxInFlightBytes());
+    put(t, RATE_LIMIT, number(target.rateLimit()));
+    HostHeader host = target.hostHeader();
+    put(t, HOST_HEADER, switch (host.mode()) {
+      case ORIGINAL -> "original";
+      case TARGET -> "target";
+      case LITERAL -> host.value();
+    });
+    put(t, HTTP_VERSION, target.httpVersion() == HttpVersion.HTTP_2 ? "HTTP/2" : "HTTP/1.1");
+    put(t, FAILURE_THRESHOLD, target.failureThreshold());
+    put(t, COOL_DOWN, ConfigCatalog.print(target.coolDown()));
+  }
+
+  private static String number(double value) {
+    return value == Math.rint(value) && Math.abs(value) < 1e15
+        ? String.valueOf((long) value) : String.valueOf(value);
+  }
+
+}

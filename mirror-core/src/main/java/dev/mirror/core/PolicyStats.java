@@ -1,0 +1,49 @@
+package dev.mirror.core;
+
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Counts for one policy, read at one moment: what happened to the requests it took, and below it,
+ * what happened to the copies at each of its targets.
+ *
+ * <p>Every request the policy takes is counted once in {@code submitted} and ends in one of
+ * {@code filteredOut}, {@code sampledOut}, or {@link #offered()}: passed on to every target, where
+ * each target counts it once again, as a copy (see {@link TargetStats}). So a policy's counts and
+ * its targets' never repeat each other: add up targets to count copies, read the policy to count
+ * requests.
+ *
+ * @param name the policy's name
+ * @param submitted requests taken by the policy (routed to it, or with one policy, every request)
+ * @param sampledOut requests the policy's sampler left out
+ * @param filteredOut requests its filter let not through (or all, while the policy is disabled)
+ * @param targets its targets, in configuration order
+ */
+public record PolicyStats(String name, long submitted, long sampledOut, long filteredOut,
+    List<TargetStats> targets) {
+
+  /** Copies the list. */
+  public PolicyStats {
+    targets = List.copyOf(targets);
+  }
+
+  /** Returns the requests passed on to the targets: neither filtered nor sampled out. */
+  public long offered() {
+    return submitted - sampledOut - filteredOut;
+  }
+
+  /**
+   * Returns the stats of this policy's target with this name.
+   *
+   * @throws NoSuchElementException if there is none
+   */
+  public TargetStats target(String name) {
+    for (TargetStats stats : targets) {
+      if (stats.target().equals(name)) {
+        return stats;
+      }
+    }
+    throw new NoSuchElementException("target: was " + name + ", must be one of "
+        + targets.stream().map(TargetStats::target).toList());
+  }
+}
