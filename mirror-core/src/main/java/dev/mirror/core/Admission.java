@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Admission {
 
-  private final PolicyRuntime[] policies;
+  /** Swapped whole by a configuration change; a decision reads it once. */
+  private volatile PolicyRuntime[] policies;
   private final Outcomes outcomes;
   private final InFlight inFlight;
   private final Reservation.Guards lostReservations = new Reservation.Guards();
@@ -41,6 +42,11 @@ final class Admission {
 
   PolicyRuntime[] policies() {
     return policies;
+  }
+
+  /** From now on requests are decided under these policies; decisions made before keep theirs. */
+  void replace(PolicyRuntime[] next) {
+    policies = next;
   }
 
   void setEnabled(boolean on) {
@@ -76,14 +82,16 @@ final class Admission {
     }
     try {
       requests.increment();
-      PolicyRuntime policy = policyName == null ? route(request) : named(policyName);
+      PolicyRuntime[] current = policies;
+      PolicyRuntime policy = policyName == null ? route(current, request)
+          : named(current, policyName);
       if (policy != null) {
         return decide(policy, request);
       }
-      if (policyName == null && policies.length == 1) {
+      if (policyName == null && current.length == 1) {
         // With one policy, "not taken" reads better as "filtered out" of that policy.
-        policies[0].submitted.increment();
-        policies[0].filteredOut.increment();
+        current[0].submitted.increment();
+        current[0].filteredOut.increment();
       } else {
         unrouted.increment();
       }
@@ -94,7 +102,7 @@ final class Admission {
     }
   }
 
-  private PolicyRuntime named(String policyName) {
+  private PolicyRuntime named(PolicyRuntime[] policies, String policyName) {
     for (PolicyRuntime policy : policies) {
       if (policy.policy.name().equals(policyName)) {
         return policy;
@@ -109,7 +117,7 @@ final class Admission {
     return null;
   }
 
-  private PolicyRuntime route(RequestView request) {
+  private static PolicyRuntime route(PolicyRuntime[] policies, RequestView request) {
     for (PolicyRuntime policy : policies) {
       if (policy.policy.filter().takes(request)) {
         return policy;

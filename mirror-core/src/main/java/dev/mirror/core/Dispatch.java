@@ -12,12 +12,12 @@ import dev.mirror.api.SubmitResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -51,8 +51,8 @@ final class Dispatch {
   /** Set at close once the wait is over: copies not yet started give their room back. */
   volatile boolean abandoning;
 
-  Dispatch(MirrorTransport transport, boolean ownsTransport, int threads, int totalCap,
-      Outcomes outcomes, LongSupplier nanoTime) {
+  Dispatch(MirrorTransport transport, boolean ownsTransport, int threads, Outcomes outcomes,
+      LongSupplier nanoTime) {
     this.transport = transport;
     this.ownsTransport = ownsTransport;
     this.outcomes = outcomes;
@@ -62,9 +62,10 @@ final class Dispatch {
       this.pool = null;
       this.executor = own;
     } else {
-      // The queue can never overflow: every queued task holds one unit of some target's cap.
+      // Unbounded in type only: every queued task holds one unit of some target's cap (of the
+      // configuration it was decided under), so the caps bound the queue.
       this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-          new ArrayBlockingQueue<>(Math.max(1, totalCap)), new NamedDaemonThreads("mirror-dispatch"),
+          new LinkedBlockingQueue<>(), new NamedDaemonThreads("mirror-dispatch"),
           new ThreadPoolExecutor.AbortPolicy());
       this.executor = pool;
     }

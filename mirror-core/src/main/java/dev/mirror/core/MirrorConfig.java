@@ -121,7 +121,8 @@ public final class MirrorConfig {
         .policies(policies)
         .dispatchThreads(dispatchThreads)
         .closeTimeout(closeTimeout)
-        .ownedTransport(transport.create());
+        .ownedTransport(transport.create())
+        .config(this);
   }
 
   /** Returns a new engine for this configuration. */

@@ -12,7 +12,12 @@ import dev.mirror.api.SubmitResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -51,25 +56,26 @@ public final class MirrorEngine implements MirrorDispatcher {
   private final Outcomes outcomes;
   private final InFlight inFlight = new InFlight();
   private final Duration closeTimeout;
+  private final int dispatchThreads;
+  private final LongSupplier nanoTime;
+  /** Serializes configuration changes; decisions never take it. */
+  private final Object changes = new Object();
+  /** The configuration in force, when the engine was made from one and changed only by one. */
+  private volatile MirrorConfig config;
   private volatile boolean closed;
 
   private MirrorEngine(Builder builder) {
-    LongSupplier nanoTime = builder.nanoTime;
-    PolicyRuntime[] policies = new PolicyRuntime[builder.policies.size()];
-    int totalCap = 0;
-    for (int i = 0; i < policies.length; i++) {
-      policies[i] = new PolicyRuntime(builder.policies.get(i), nanoTime);
-      for (TargetChannel channel : policies[i].channels) {
-        totalCap += channel.target.maxInFlight();
-      }
-    }
+    this.nanoTime = builder.nanoTime;
+    this.config = builder.config;
+    this.dispatchThreads = builder.dispatchThreads;
+    PolicyRuntime[] policies = runtimes(builder.policies, new PolicyRuntime[0]);
     this.outcomes = new Outcomes(builder.listeners.toArray(new MirrorListener[0]), inFlight,
         nanoTime);
     this.admission = new Admission(policies, outcomes, inFlight, builder.enabled);
     MirrorTransport transport = builder.transport == null ? NioHttpTransport.create()
         : builder.transport;
     this.dispatch = new Dispatch(transport, builder.transport == null || builder.ownsTransport,
-        builder.dispatchThreads, totalCap, outcomes, nanoTime);
+        builder.dispatchThreads, outcomes, nanoTime);
     this.closeTimeout = builder.closeTimeout;
   }
 
@@ -85,6 +91,152 @@ public final class MirrorEngine implements MirrorDispatcher {
       out.add(p.policy);
     }
     return List.copyOf(out);
+  }
+
+  private PolicyRuntime[] runtimes(List<MirrorPolicy> policies, PolicyRuntime[] previous) {
+    Set<String> names = new HashSet<>();
+    PolicyRuntime[] next = new PolicyRuntime[policies.size()];
+    for (int i = 0; i < next.length; i++) {
+      MirrorPolicy policy = policies.get(i);
+      if (!names.add(policy.name())) {
+        throw new IllegalArgumentException("policies: policy name " + policy.name()
+            + " is used twice, must be unique");
+      }
+      PolicyRuntime before = null;
+      for (PolicyRuntime p : previous) {
+        if (p.policy.name().equals(policy.name())) {
+          before = p;
+        }
+      }
+      next[i] = new PolicyRuntime(policy, nanoTime, before);
+    }
+    return next;
+  }
+
+  /**
+   * Returns the configuration in force, if the engine was made from a {@link MirrorConfig} and
+   * has been changed only through one since ({@link #reconfigure(MirrorConfig)}, {@link
+   * #setEnabled(String, boolean)}); empty once a policy was replaced from code.
+   */
+  public Optional<MirrorConfig> config() {
+    return Optional.ofNullable(config);
+  }
+
+  /**
+   * Replaces every policy at once. A request decided before finishes under the settings it was
+   * decided with; copies in flight go on; a policy or target that keeps its name keeps its
+   * counters (and a target that keeps its address keeps its circuit). The engine's own settings
+   * ({@code mirror.transport}, {@code mirror.dispatch-threads}, {@code mirror.close-timeout})
+   * cannot change while it runs.
+   *
+   * @throws MirrorConfigException naming the engine key that differs
+   * @throws IllegalStateException if the engine is closed
+   */
+  public void reconfigure(MirrorConfig next) {
+    Objects.requireNonNull(next, "config");
+    synchronized (changes) {
+      MirrorConfig current = config;
+      if (next.dispatchThreads() != dispatchThreads) {
+        throw engineKey("mirror.dispatch-threads", String.valueOf(next.dispatchThreads()),
+            String.valueOf(dispatchThreads));
+      }
+      if (!next.closeTimeout().equals(closeTimeout)) {
+        throw engineKey("mirror.close-timeout", ConfigCatalog.print(next.closeTimeout()),
+            ConfigCatalog.print(closeTimeout));
+      }
+      if (current != null && !next.transport().equals(current.transport())) {
+        throw engineKey("mirror.transport", next.transport(), current.transport());
+      }
+      install(next.policies());
+      config = next;
+    }
+  }
+
+  /**
+   * Parses flat keys (as {@link MirrorConfig#parse(Map)}) and applies them as {@link
+   * #reconfigure(MirrorConfig)}: validated by the same rules, with the same messages, as at
+   * start-up.
+   */
+  public void reconfigure(Map<String, String> keys) {
+    reconfigure(MirrorConfig.parse(keys));
+  }
+
+  /**
+   * Replaces the policy with the same name, or adds it last; as {@link
+   * #reconfigure(MirrorConfig)} otherwise. The engine has no {@link #config()} afterwards.
+   */
+  public void replacePolicy(MirrorPolicy policy) {
+    Objects.requireNonNull(policy, "policy");
+    synchronized (changes) {
+      List<MirrorPolicy> next = new ArrayList<>(policies());
+      boolean replaced = false;
+      for (int i = 0; i < next.size(); i++) {
+        if (next.get(i).name().equals(policy.name())) {
+          next.set(i, policy);
+          replaced = true;
+        }
+      }
+      if (!replaced) {
+        next.add(policy);
+      }
+      install(next);
+      config = null;
+    }
+  }
+
+  /**
+   * Switches one policy on or off, keeping its settings for a later switch on.
+   *
+   * @throws java.util.NoSuchElementException naming the policies, if there is none by that name
+   * @throws IllegalStateException if switched on without a target
+   */
+  public void setEnabled(String policyName, boolean enabled) {
+    Objects.requireNonNull(policyName, "policyName");
+    synchronized (changes) {
+      MirrorPolicy policy = policy(policyName);
+      MirrorConfig current = config;
+      if (current != null) {
+        Map<String, String> keys = new TreeMap<>(current.toProperties());
+        keys.put("mirror.policy." + policyName + ".enabled", String.valueOf(enabled));
+        reconfigure(keys);
+      } else {
+        MirrorPolicy changed = new MirrorPolicy(policy.name(), enabled, policy.targets(),
+            policy.sampler(), policy.filter(), policy.rewrite(), policy.maxBodyBytes(),
+            policy.mode(), policy.logResponses(), policy.markerHeader());
+        replacePolicy(changed);
+      }
+    }
+  }
+
+  /**
+   * Returns the policy in force with this name.
+   *
+   * @throws java.util.NoSuchElementException naming the policies, if there is none
+   */
+  public MirrorPolicy policy(String name) {
+    List<MirrorPolicy> all = policies();
+    for (MirrorPolicy policy : all) {
+      if (policy.name().equals(name)) {
+        return policy;
+      }
+    }
+    throw new java.util.NoSuchElementException("policy: was " + name + ", must be one of "
+        + all.stream().map(MirrorPolicy::name).toList());
+  }
+
+  private void install(List<MirrorPolicy> policies) {
+    if (closed) {
+      throw new IllegalStateException("engine: is closed, must be open to change its policies");
+    }
+    if (policies.isEmpty()) {
+      throw new IllegalArgumentException("policies: was empty, must hold at least one policy");
+    }
+    admission.replace(runtimes(policies, admission.policies()));
+  }
+
+  private static MirrorConfigException engineKey(String key, String value, String current) {
+    return new MirrorConfigException(key, value, current + " as the engine runs with: it cannot"
+        + " change while the engine runs (restart to change it)");
   }
 
   /** Switches mirroring on or off at run time; copies in flight are not affected. */
@@ -167,12 +319,20 @@ public final class MirrorEngine implements MirrorDispatcher {
     private Duration closeTimeout = Duration.ofMillis(DEFAULT_CLOSE_TIMEOUT_MILLIS);
     private boolean enabled = true;
     private LongSupplier nanoTime = System::nanoTime;
+    private MirrorConfig config;
 
     private Builder() {}
+
+    /** The configuration the policies came from, so that the engine can change through it. */
+    Builder config(MirrorConfig config) {
+      this.config = config;
+      return this;
+    }
 
     /** Adds a policy; policies are tried in the order added. */
     public Builder policy(MirrorPolicy policy) {
       policies.add(Objects.requireNonNull(policy, "policy"));
+      config = null; // the policies are no longer just the configuration's
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.mirror.core;
 
 import dev.mirror.api.MirrorPolicy;
+import dev.mirror.api.MirrorTarget;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -14,20 +15,39 @@ final class PolicyRuntime {
   /** The longest a synchronous caller waits: the slowest target's connect plus read timeout. */
   final long syncWaitNanos;
 
-  final LongAdder submitted = new LongAdder();
-  final LongAdder sampledOut = new LongAdder();
-  final LongAdder filteredOut = new LongAdder();
+  final LongAdder submitted;
+  final LongAdder sampledOut;
+  final LongAdder filteredOut;
 
-  PolicyRuntime(MirrorPolicy policy, LongSupplier nanoTime) {
+  /**
+   * Makes a policy's run-time state; {@code previous} is the same policy (by name) before a
+   * configuration change, or null: its counts go on, and so do those of the targets it keeps.
+   */
+  PolicyRuntime(MirrorPolicy policy, LongSupplier nanoTime, PolicyRuntime previous) {
     this.policy = policy;
+    this.submitted = previous == null ? new LongAdder() : previous.submitted;
+    this.sampledOut = previous == null ? new LongAdder() : previous.sampledOut;
+    this.filteredOut = previous == null ? new LongAdder() : previous.filteredOut;
     this.channels = new TargetChannel[policy.targets().size()];
     long longest = 0;
     for (int i = 0; i < channels.length; i++) {
-      channels[i] = new TargetChannel(policy.targets().get(i), this, nanoTime);
+      MirrorTarget target = policy.targets().get(i);
+      channels[i] = new TargetChannel(target, this, nanoTime,
+          previous == null ? null : previous.channel(target.name()));
       longest = Math.max(longest, channels[i].target.connectTimeout()
           .plus(channels[i].target.readTimeout()).toNanos());
     }
     this.syncWaitNanos = longest;
+  }
+
+  /** Returns the channel of the target with this name, or null. */
+  TargetChannel channel(String name) {
+    for (TargetChannel channel : channels) {
+      if (channel.target.name().equals(name)) {
+        return channel;
+      }
+    }
+    return null;
   }
 
   /**

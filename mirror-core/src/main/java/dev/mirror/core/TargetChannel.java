@@ -17,7 +17,8 @@ import java.util.function.LongSupplier;
 
 /**
  * One target of one policy at run time: its room for copies (the in-flight cap), its circuit, its
- * rate limit and its counters.
+ * rate limit and its counters. A configuration change makes new channels; one that keeps a target
+ * (same policy and name) hands its counters and room on, and its circuit too if the address stays.
  */
 final class TargetChannel {
 
@@ -34,24 +35,53 @@ final class TargetChannel {
   final SubmitResult.TargetResult accepted;
   /** The whole result when this target is the only one and takes the copy. */
   final SubmitResult acceptedAlone;
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final AtomicLong bytesInFlight = new AtomicLong();
   private final LongSupplier nanoTime;
-  /** Until when copies are turned away because the transport said it was full; 0 if not. */
-  private volatile long saturatedUntilNanos;
+  private final Counters counters;
+  private final AtomicInteger inFlight;
+  private final AtomicLong bytesInFlight;
+  final LongAdder sampledOut;
+  private final LongAdder[] dropped;
+  private final LongAdder sent;
+  private final LongAdder[] failed;
+  private final LongAdder[] statusClasses;
+  private final LongAdder[] latency;
 
-  final LongAdder sampledOut = new LongAdder();
-  private final LongAdder[] dropped = adders(DROP_REASONS.length);
-  private final LongAdder sent = new LongAdder();
-  private final LongAdder[] failed = adders(FAILURE_REASONS.length);
-  private final LongAdder[] statusClasses = adders(6);
-  private final LongAdder[] latency = adders(BOUNDS_NANOS.length);
+  /** What outlives a configuration change that keeps the target: counts, room, saturation. */
+  private static final class Counters {
+    final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicLong bytesInFlight = new AtomicLong();
+    /** Until when copies are turned away because the transport said it was full; 0 if not. */
+    volatile long saturatedUntilNanos;
+    final LongAdder sampledOut = new LongAdder();
+    final LongAdder[] dropped = adders(DROP_REASONS.length);
+    final LongAdder sent = new LongAdder();
+    final LongAdder[] failed = adders(FAILURE_REASONS.length);
+    final LongAdder[] statusClasses = adders(6);
+    final LongAdder[] latency = adders(BOUNDS_NANOS.length);
+  }
 
-  TargetChannel(MirrorTarget target, PolicyRuntime policy, LongSupplier nanoTime) {
+  /**
+   * Makes the channel of a target; {@code previous} is the same target's channel before a change
+   * (same policy and name), or null.
+   */
+  TargetChannel(MirrorTarget target, PolicyRuntime policy, LongSupplier nanoTime,
+      TargetChannel previous) {
     this.target = target;
     this.policy = policy;
     this.nanoTime = nanoTime;
-    this.circuit = new CircuitBreaker(
+    this.counters = previous == null ? new Counters() : previous.counters;
+    this.inFlight = counters.inFlight;
+    this.bytesInFlight = counters.bytesInFlight;
+    this.sampledOut = counters.sampledOut;
+    this.dropped = counters.dropped;
+    this.sent = counters.sent;
+    this.failed = counters.failed;
+    this.statusClasses = counters.statusClasses;
+    this.latency = counters.latency;
+    boolean sameShadow = previous != null && previous.target.address().equals(target.address())
+        && previous.target.failureThreshold() == target.failureThreshold()
+        && previous.target.coolDown().equals(target.coolDown());
+    this.circuit = sameShadow ? previous.circuit : new CircuitBreaker(
         target.failureThreshold(), target.coolDown().toNanos(), nanoTime);
     this.rateLimit = target.rateLimit() > 0 ? Sampler.rateLimit(target.rateLimit(), nanoTime)
         : null;
@@ -67,7 +97,7 @@ final class TargetChannel {
     if (!circuit.allow()) {
       return DropReason.CIRCUIT_OPEN;
     }
-    long saturated = saturatedUntilNanos;
+    long saturated = counters.saturatedUntilNanos;
     if (saturated != 0 && nanoTime.getAsLong() - saturated < 0) {
       return DropReason.QUEUE_FULL;
     }
@@ -95,13 +125,13 @@ final class TargetChannel {
    * target's copies ends, or 10 ms pass.
    */
   void saturated() {
-    saturatedUntilNanos = nanoTime.getAsLong() + 10_000_000L;
+    counters.saturatedUntilNanos = nanoTime.getAsLong() + 10_000_000L;
   }
 
   /** A copy ended at the shadow: the transport has room again. */
   void unsaturated() {
-    if (saturatedUntilNanos != 0) {
-      saturatedUntilNanos = 0;
+    if (counters.saturatedUntilNanos != 0) {
+      counters.saturatedUntilNanos = 0;
     }
   }
 
