@@ -77,11 +77,14 @@ class ReconfigureTest {
       for (int i = 0; i < 1000 || System.nanoTime() < deadline; i++) {
         // Each swap lands among requests in flight: wait for traffic between two swaps.
         long seen = submitted.get();
+        long give = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (submitted.get() < seen + 50) {
+          assertThat(System.nanoTime() - give).as("submitters stalled").isNegative();
           Thread.onSpinWait();
         }
         engine.reconfigure(i % 2 == 0 ? toB : toA);
       }
+      engine.reconfigure(toA);
       swapping.set(false);
       for (Thread thread : submitters) {
         thread.join(TimeUnit.SECONDS.toMillis(10));
