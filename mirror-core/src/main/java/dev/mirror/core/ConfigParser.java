@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 final class ConfigParser {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
+  private static final String ADMIN_PREFIX = "mirror.admin.";
 
   private final TreeMap<String, String> all = new TreeMap<>();
   private final Set<String> used = new LinkedHashSet<>();
@@ -38,7 +39,9 @@ final class ConfigParser {
 
   ConfigParser(Map<String, String> properties) {
     for (Map.Entry<String, String> e : properties.entrySet()) {
-      if (e.getKey() != null && e.getKey().startsWith(MirrorConfig.PREFIX)) {
+      // mirror.admin.* keys configure the admin endpoint (module mirror-admin), not the engine.
+      if (e.getKey() != null && e.getKey().startsWith(MirrorConfig.PREFIX)
+          && !e.getKey().startsWith(ADMIN_PREFIX)) {
         all.put(e.getKey(), e.getValue() == null ? "" : e.getValue().trim());
       }
     }

@@ -23,7 +23,8 @@ import java.util.SortedMap;
  * target ({@code mirror.timeout.read}, ...) may be given at the top, for a policy
  * ({@code mirror.policy.<p>.timeout.read}) or for one target ({@code mirror.target.<t>.timeout.read}
  * or {@code mirror.policy.<p>.target.<t>.timeout.read}); the most specific wins. Keys not starting
- * with {@code mirror.} are ignored; an unknown {@code mirror.} key is an error. Every key, its
+ * with {@code mirror.}, and those under {@code mirror.admin.} (the admin endpoint's), are ignored;
+ * an unknown {@code mirror.} key is an error. Every key, its
  * scope, default and rule is in the {@link ConfigCatalog} (and README.md's table, checked against
  * it); peers' spellings are accepted where they differ (APISIX's {@code sample_ratio}, the seed
  * gateway's {@code percentage}).

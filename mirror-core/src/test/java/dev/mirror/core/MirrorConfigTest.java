@@ -249,6 +249,8 @@ class MirrorConfigTest {
             .contains("`" + key.defaultValue() + "`");
       }
     }
+    // The admin endpoint's keys are its module's, checked by its own test.
+    documented.keySet().removeIf(key -> key.startsWith("mirror.admin."));
     assertThat(documented.keySet()).isEqualTo(catalog);
   }
 

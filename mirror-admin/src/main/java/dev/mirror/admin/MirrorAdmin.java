@@ -1,0 +1,297 @@
+package dev.mirror.admin;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mirror.api.MirrorPolicy;
+import dev.mirror.core.MirrorConfig;
+import dev.mirror.core.MirrorConfigException;
+import dev.mirror.core.MirrorEngine;
+import dev.mirror.core.MirrorStats;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime control endpoint, whatever serves it: the seed gateway's route mirror API over a
+ * {@link MirrorEngine}, behind a bearer token. Containers adapt to it ({@code
+ * MirrorAdminServlet}, {@code MirrorFeature} with {@code mirror.admin.path}); it takes an {@link
+ * AdminCall} and answers an {@link AdminReply}.
+ *
+ * <p>Routes are the engine's policies ({@code default} for a single policy). Below the mount
+ * point: {@code GET /routes}, {@code POST /routes/{route}/mirror} (the gateway's body, APISIX's
+ * attributes or {@code mirror.*} keys), {@code DELETE /routes/{route}/mirror}, {@code POST
+ * /routes/{route}/mirror/enable}, {@code GET /stats}. Changes go through {@link
+ * MirrorEngine#reconfigure(MirrorConfig)}: validated as at start-up, in memory only (a restart
+ * returns to the configuration).
+ *
+ * <p>Security: with no token every call is refused; a call without {@code Authorization: Bearer
+ * <token>} is 401, a wrong token 403 (compared in constant time). Neither the token nor the
+ * values of headers set on copies appear in an answer or a log line; each accepted change is
+ * logged once with the route, the names of the fields changed and the caller's address.
+ */
+public final class MirrorAdmin {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MirrorAdmin.class);
+
+  /** Largest body accepted, in bytes: {@value}; a larger one is answered 413. */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
+
+  /** The key naming the token. */
+  public static final String TOKEN = "mirror.admin.token";
+  /** The key naming a file holding the token (first line, trimmed). */
+  public static final String TOKEN_FILE = "mirror.admin.token-file";
+  /** JAX-RS: the path the endpoint is served at. */
+  public static final String PATH = "mirror.admin.path";
+  /** Servlet: the name of the filter whose engine the endpoint controls (default {@code mirror}). */
+  public static final String FILTER = "mirror.admin.filter";
+
+  /** Every admin key, as README documents them. */
+  public static final Set<String> KEYS = Set.of(TOKEN, TOKEN_FILE, PATH, FILTER);
+
+  private final Supplier<MirrorEngine> engine;
+  private final byte[] tokenHash;
+  private final ObjectMapper json = new ObjectMapper();
+  private final AdminViews views = new AdminViews(json);
+
+  /**
+   * Serves the engine the supplier returns at each call (null while it is not running).
+   *
+   * @param token the bearer token, or null to refuse every call
+   */
+  public MirrorAdmin(Supplier<MirrorEngine> engine, String token) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+    this.tokenHash = token == null || token.isEmpty() ? null : sha256(token);
+    if (tokenHash == null) {
+      LOG.warn("mirror admin endpoint: no {} or {} is configured, so it refuses every call",
+          TOKEN, TOKEN_FILE);
+    }
+  }
+
+  /**
+   * Reads the token from {@code mirror.admin.token} or {@code mirror.admin.token-file}.
+   *
+   * @return the token, or null if neither key is set
+   * @throws IllegalArgumentException naming the key if both are set, the token is blank or the
+   *     file cannot be read
+   */
+  public static String token(Map<String, String> keys) {
+    String token = keys.get(TOKEN);
+    String file = keys.get(TOKEN_FILE);
+    if (token != null && file != null) {
+      throw new IllegalArgumentException(TOKEN_FILE + ": must not be set together with " + TOKEN
+          + " (use one of them)");
+    }
+    if (file != null) {
+      try {
+        List<String> lines = Files.readAllLines(Path.of(file.trim()), StandardCharsets.UTF_8);
+        token = lines.isEmpty() ? "" : lines.get(0);
+      } catch (IOException e) {
+        throw new IllegalArgumentException(TOKEN_FILE + ": was " + file + ", must be a readable"
+            + " file (" + e.getClass().getSimpleName() + ")", e);
+      }
+    }
+    if (token != null && token.trim().isEmpty()) {
+      throw new IllegalArgumentException((file != null ? TOKEN_FILE : TOKEN)
+          + ": holds an empty token, must hold a secret");
+    }
+    return token == null ? null : token.trim();
+  }
+
+  /** Answers one call; never throws. */
+  public AdminReply handle(AdminCall call) {
+    try {
+      AdminReply refused = authorize(call);
+      return refused != null ? refused : route(call);
+    } catch (RuntimeException e) {
+      LOG.warn("mirror admin endpoint: {} {} failed", call.method(), call.path(), e);
+      return error(500, "internal error: " + e.getClass().getSimpleName(), null);
+    }
+  }
+
+  private AdminReply authorize(AdminCall call) {
+    if (tokenHash == null) {
+      return error(403, "the admin endpoint refuses every call: no token is configured ("
+          + TOKEN + " or " + TOKEN_FILE + ")", null);
+    }
+    String header = call.authorization();
+    if (header == null || header.length() <= 7
+        || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
+      return new AdminReply(401, Map.of("WWW-Authenticate", "Bearer realm=\"mirror\""),
+          body(error("missing bearer token: send Authorization: Bearer <token>", null)));
+    }
+    if (!MessageDigest.isEqual(tokenHash, sha256(header.substring(7).trim()))) {
+      return error(403, "the bearer token is not valid", null);
+    }
+    return null;
+  }
+
+  private AdminReply route(AdminCall call) {
+    String path = call.path().length() > 1 && call.path().endsWith("/")
+        ? call.path().substring(0, call.path().length() - 1) : call.path();
+    String method = call.method().toUpperCase(Locale.ROOT);
+    MirrorEngine current = engine.get();
+    if (current == null) {
+      return error(503, "the mirror engine is not running", null);
+    }
+    if (path.equals("/routes")) {
+      return method.equals("GET") ? routes(current) : notAllowed("GET");
+    }
+    if (path.equals("/stats")) {
+      return method.equals("GET") ? ok(views.stats(current.stats())) : notAllowed("GET");
+    }
+    String[] parts = path.split("/", -1);
+    if (parts.length >= 4 && parts[1].equals("routes") && parts[3].equals("mirror")) {
+      String route = parts[2];
+      if (parts.length == 4) {
+        return switch (method) {
+          case "POST" -> change(current, route, call);
+          case "DELETE" -> enable(current, route, false, call);
+          default -> notAllowed("POST, DELETE");
+        };
+      }
+      if (parts.length == 5 && parts[4].equals("enable")) {
+        return method.equals("POST") ? enable(current, route, true, call) : notAllowed("POST");
+      }
+    }
+    return error(404, "no such endpoint: " + method + " " + path + ", must be one of GET /routes,"
+        + " POST|DELETE /routes/{route}/mirror, POST /routes/{route}/mirror/enable, GET /stats",
+        null);
+  }
+
+  private AdminReply routes(MirrorEngine current) {
+    MirrorStats stats = current.stats();
+    ObjectNode node = json.createObjectNode();
+    for (MirrorPolicy policy : current.policies()) {
+      node.withArray("routes").add(views.route(current, policy, stats.policy(policy.name())));
+    }
+    return ok(node);
+  }
+
+  private AdminReply change(MirrorEngine current, String route, AdminCall call) {
+    MirrorPolicy policy;
+    try {
+      policy = current.policy(route);
+    } catch (NoSuchElementException e) {
+      return unknownRoute(current, route);
+    }
+    String type = call.contentType() == null ? "" : call.contentType().toLowerCase(Locale.ROOT);
+    String mediaType = type.split(";", 2)[0].trim();
+    if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
+      return error(415, "the body must be JSON (Content-Type: application/json), was '"
+          + call.contentType() + "'", null);
+    }
+    if (call.body().length > MAX_BODY_BYTES) {
+      return error(413, "the body must be at most " + MAX_BODY_BYTES + " bytes", null);
+    }
+    JsonNode body;
+    try {
+      body = json.readTree(call.body());
+    } catch (JacksonException e) {
+      return error(400, "the body is not valid JSON: " + e.getOriginalMessage(), null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (body == null || !body.isObject()) {
+      return error(400, "the body must be a JSON object", null);
+    }
+    MirrorConfig config = current.config().orElse(null);
+    if (config == null) {
+      return error(409, "this engine was built in code, not from a configuration: its routes"
+          + " can be switched off and on here, not changed", null);
+    }
+    String target = policy.targets().isEmpty() ? "default" : policy.targets().get(0).name();
+    RouteChange change;
+    try {
+      change = RouteChange.of(route, target, config.toProperties(), (ObjectNode) body);
+    } catch (RouteChange.FieldException e) {
+      return error(400, e.getMessage(), e.field);
+    }
+    try {
+      current.reconfigure(change.keys());
+    } catch (MirrorConfigException e) {
+      // The start-up message, told with the name of the field that made the key.
+      String field = change.fieldOf(e.key());
+      String message = field == null ? e.getMessage()
+          : field + e.getMessage().substring(e.key().length());
+      return error(400, message, field);
+    }
+    LOG.info("mirror admin: route {} changed ({}) by {}", route,
+        String.join(", ", change.fields()), call.caller());
+    return routeReply(current, route);
+  }
+
+  private AdminReply enable(MirrorEngine current, String route, boolean on, AdminCall call) {
+    try {
+      current.setEnabled(route, on);
+    } catch (NoSuchElementException e) {
+      return unknownRoute(current, route);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      return error(409, e.getMessage(), null);
+    }
+    LOG.info("mirror admin: route {} mirroring {} by {}", route, on ? "on" : "off",
+        call.caller());
+    return routeReply(current, route);
+  }
+
+  private AdminReply routeReply(MirrorEngine current, String route) {
+    return ok(views.route(current, current.policy(route), current.stats().policy(route)));
+  }
+
+  private AdminReply unknownRoute(MirrorEngine current, String route) {
+    return error(404, "no route named " + route + ", must be one of "
+        + current.policies().stream().map(MirrorPolicy::name).toList(), "route");
+  }
+
+  private AdminReply notAllowed(String allowed) {
+    return new AdminReply(405, Map.of("Allow", allowed),
+        body(error("method not allowed here, must be " + allowed, null)));
+  }
+
+  private AdminReply ok(ObjectNode node) {
+    return new AdminReply(200, Map.of(), body(node));
+  }
+
+  private AdminReply error(int status, String message, String field) {
+    return new AdminReply(status, Map.of(), body(error(message, field)));
+  }
+
+  private ObjectNode error(String message, String field) {
+    ObjectNode node = json.createObjectNode();
+    node.put("error", message);
+    if (field != null) {
+      node.put("field", field);
+    }
+    return node;
+  }
+
+  private byte[] body(ObjectNode node) {
+    try {
+      return json.writeValueAsBytes(node);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+}
