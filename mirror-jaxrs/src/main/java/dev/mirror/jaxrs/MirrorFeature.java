@@ -2,6 +2,7 @@ package dev.mirror.jaxrs;
 
 import dev.mirror.api.MirrorDispatcher;
 import dev.mirror.core.MirrorConfig;
+import dev.mirror.core.MirrorEngine;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -26,11 +27,20 @@ import jakarta.ws.rs.core.FeatureContext;
  * are. The resource sees exactly the client's bytes; the copy leaves once the response filters
  * run, with what the resource left unread read up to the body limit. An invalid configuration
  * fails the application's start with a message naming the key.
+ *
+ * <p>With {@code mirror.admin.path} among the properties (and {@code mirror.admin.token} or
+ * {@code mirror.admin.token-file}), the feature also serves the runtime control endpoint there;
+ * that needs the module {@code mirror-admin}.
  */
 public final class MirrorFeature implements Feature, AutoCloseable {
 
+  /** The key that turns the admin endpoint on, at this path (module mirror-admin). */
+  private static final String ADMIN_PATH = "mirror.admin.path";
+
   private final MirrorConfig config;
   private MirrorDispatcher dispatcher;
+  /** The engine this feature built, or null. */
+  private MirrorEngine engine;
   private boolean ownsDispatcher;
 
   /** Configured from the application's {@code mirror.*} properties. */
@@ -57,11 +67,19 @@ public final class MirrorFeature implements Feature, AutoCloseable {
    */
   @Override
   public synchronized boolean configure(FeatureContext context) {
+    Map<String, String> keys = mirrorProperties(context.getConfiguration().getProperties());
     if (dispatcher == null) {
-      MirrorConfig parsed = config != null ? config : MirrorConfig.parse(
-          mirrorProperties(context.getConfiguration().getProperties()));
-      dispatcher = parsed.newEngine();
+      MirrorConfig parsed = config != null ? config : MirrorConfig.parse(keys);
+      engine = parsed.newEngine();
+      dispatcher = engine;
       ownsDispatcher = true;
+    }
+    if (keys.containsKey(ADMIN_PATH)) {
+      if (engine == null) {
+        throw new IllegalStateException(ADMIN_PATH + ": needs the engine the feature builds from"
+            + " its configuration; with a dispatcher passed in code, serve MirrorAdmin yourself");
+      }
+      MirrorAdminFilter.register(context, engine, keys);
     }
     MirrorFilters.Shared shared = new MirrorFilters.Shared(dispatcher);
     context.register(new MirrorFilters.AllRequests(shared));

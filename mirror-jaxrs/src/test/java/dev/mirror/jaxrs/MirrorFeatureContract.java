@@ -7,6 +7,7 @@ import dev.mirror.api.DropReason;
 import dev.mirror.core.BlackHole;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
+import dev.mirror.core.AdminEndpointScenario;
 import dev.mirror.core.Shadow;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -227,6 +228,19 @@ abstract class MirrorFeatureContract {
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       // Generous: waiting for the shadow would take 10 x 0.5 s (slow) or 10 x 5 s (black hole).
       assertThat(millis).as("10 requests against %s", shadow).isLessThan(4_000);
+    }
+  }
+
+  @Test
+  void adminEndpoint_atItsPath_movesTheRoute_deleteStopsIt_refusalsAsSpecified()
+      throws Exception {
+    String token = "t0ken-" + System.nanoTime();
+    try (Shadow first = Shadow.answering(200); Shadow second = Shadow.answering(200)) {
+      JaxrsServer server = withFeature(Set.of(Resources.Plain.class), new MirrorFeature(),
+          properties("mirror.host", first.address(), "mirror.admin.path", "/api/v1/gateway",
+              "mirror.admin.token", token));
+      new AdminEndpointScenario(server.url("/api/v1/gateway"), token,
+          i -> server.url("/echo/hello?i=" + i)).run(first, second);
     }
   }
 
