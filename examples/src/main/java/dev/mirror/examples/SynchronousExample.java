@@ -11,7 +11,14 @@ import java.util.Map;
  * Example: synchronous mode with response logging (the gateway's {@code synchronous} and {@code
  * logResponses}). Each submit waits for the shadow's answer, bounded by the timeouts, and each
  * answer is logged (at most one line per target and status class per second). For shadows that
- * must see requests in order, or for debugging; never to protect the primary.
+ * must see requests in order, or for comparing answers; never to protect the primary.
+ *
+ * <p>What a client sees, with the servlet filter or the JAX-RS feature: no byte of its answer
+ * (status line included) leaves before every copy of its request has been answered, has failed
+ * or has timed out, so the shadow's time is added to the client's, at most the targets' connect
+ * plus read timeout; then the application's answer goes out unchanged. Only an application that
+ * starts answering before it has read the request body answers without waiting (the copy cannot
+ * be sent yet). {@code stats().target(t).waited()} shows what the waits cost.
  */
 public final class SynchronousExample {
 
@@ -34,6 +41,9 @@ public final class SynchronousExample {
           System.out.println("step " + i + ": " + result.outcome());
         }
       }
+      System.out.printf("waits measured: %d, half of them under %d ms%n",
+          engine.stats().target("default").waited().count(),
+          engine.stats().target("default").waited().quantileUpperBoundMillis(0.5));
     }
     return Duration.ofNanos(slowest);
   }

@@ -18,4 +18,14 @@ public interface Decision {
 
   /** Returns the largest body that may be captured, in bytes; 0 when not mirrored. */
   int maxBodyBytes();
+
+  /**
+   * Returns true if the caller's answer must wait for the copies ({@link
+   * MirrorMode#SYNCHRONOUS}): {@link MirrorDispatcher#submit(Decision, MirroredRequest)} then
+   * returns once every copy has its answer, has failed or has timed out, and an entry point submits
+   * before the first byte of the answer leaves. False by default.
+   */
+  default boolean synchronous() {
+    return false;
+  }
 }

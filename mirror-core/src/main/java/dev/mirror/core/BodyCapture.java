@@ -119,6 +119,17 @@ final class BodyCapture {
     }
   }
 
+  /**
+   * Ends the body if every declared byte has been read, though the end of the stream has not been
+   * seen yet (an application that reads exactly its Content-Length). Returns true if complete.
+   */
+  boolean endIfDeclaredLengthRead() {
+    if (state == State.OPEN && expectedLength >= 0 && size == expectedLength) {
+      end();
+    }
+    return complete();
+  }
+
   /** A read failed: the body will never be complete. */
   void fail() {
     if (state == State.OPEN) {

@@ -116,6 +116,27 @@ public final class CaptureSession {
     };
   }
 
+  /**
+   * Returns true if the answer must wait for the copies: then the entry point calls {@link
+   * #answerStarting} before the first byte of the answer can leave.
+   */
+  public boolean synchronous() {
+    return decision.synchronous();
+  }
+
+  /**
+   * The application is about to send the first byte of its answer: in synchronous mode, if the
+   * body is complete, the copy is submitted now and this returns once the copies have ended (at
+   * most the targets' timeouts), so the client's answer waits for them. A body not yet complete
+   * (the application answers before reading it all) cannot be sent yet: the answer goes out
+   * without waiting and the copy leaves at {@link #finish}. Does nothing in asynchronous mode.
+   */
+  public void answerStarting(Supplier<MirroredRequest.Builder> metadata) {
+    if (decision.synchronous() && !ended.get() && capture.endIfDeclaredLengthRead()) {
+      finish(null, metadata);
+    }
+  }
+
   /** Returns a stream that reads {@code in} for the application and keeps what passes. */
   public InputStream tee(InputStream in) {
     return new TeeInputStream(in, capture);

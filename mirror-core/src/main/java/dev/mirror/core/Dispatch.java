@@ -163,7 +163,14 @@ final class Dispatch {
       }
     }
     if (done != null && accepted > 0) {
+      long start = nanoTime.getAsLong();
       awaitCopies(done, reservation.policy.syncWaitNanos);
+      long waited = nanoTime.getAsLong() - start;
+      for (int i = 0; i < channels.length; i++) {
+        if (results[i] == channels[i].accepted) {
+          channels[i].countWaited(waited);
+        }
+      }
     }
     if (accepted == 1 && channels.length == 1 && reservation.skipped.isEmpty()) {
       return channels[0].acceptedAlone; // the common case: nothing to allocate

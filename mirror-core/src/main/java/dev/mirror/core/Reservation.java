@@ -1,6 +1,7 @@
 package dev.mirror.core;
 
 import dev.mirror.api.Decision;
+import dev.mirror.api.MirrorMode;
 import dev.mirror.api.SubmitResult;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.ReferenceQueue;
@@ -44,6 +45,11 @@ final class Reservation implements Decision {
   @Override
   public int maxBodyBytes() {
     return policy.policy.maxBodyBytes();
+  }
+
+  @Override
+  public boolean synchronous() {
+    return policy.policy.mode() == MirrorMode.SYNCHRONOUS;
   }
 
   /** Watches reservations, and hands back those that became garbage without being settled. */

@@ -45,6 +45,7 @@ final class TargetChannel {
   private final LongAdder[] failed;
   private final LongAdder[] statusClasses;
   private final LongAdder[] latency;
+  private final LongAdder[] waited;
 
   /** What outlives a configuration change that keeps the target: counts, room, saturation. */
   private static final class Counters {
@@ -58,6 +59,7 @@ final class TargetChannel {
     final LongAdder[] failed = adders(FAILURE_REASONS.length);
     final LongAdder[] statusClasses = adders(6);
     final LongAdder[] latency = adders(BOUNDS_NANOS.length);
+    final LongAdder[] waited = adders(BOUNDS_NANOS.length);
   }
 
   /**
@@ -78,6 +80,7 @@ final class TargetChannel {
     this.failed = counters.failed;
     this.statusClasses = counters.statusClasses;
     this.latency = counters.latency;
+    this.waited = counters.waited;
     boolean sameShadow = previous != null && previous.target.address().equals(target.address())
         && previous.target.failureThreshold() == target.failureThreshold()
         && previous.target.coolDown().equals(target.coolDown());
@@ -172,10 +175,19 @@ final class TargetChannel {
     recordLatency(latencyNanos);
   }
 
+  /** A synchronous request waited this long for its copies. */
+  void countWaited(long nanos) {
+    record(waited, nanos);
+  }
+
   private void recordLatency(long nanos) {
+    record(latency, nanos);
+  }
+
+  private static void record(LongAdder[] histogram, long nanos) {
     for (int i = 0; i < BOUNDS_NANOS.length; i++) {
       if (nanos <= BOUNDS_NANOS[i]) {
-        latency[i].increment();
+        histogram[i].increment();
         return;
       }
     }
@@ -194,13 +206,17 @@ final class TargetChannel {
     for (int i = 0; i < statusClasses.length; i++) {
       classes.put(i, statusClasses[i].sum());
     }
-    Long[] counts = new Long[latency.length];
-    for (int i = 0; i < latency.length; i++) {
-      counts[i] = latency[i].sum();
-    }
     return new TargetStats(policy.policy.name(), target.name(), sampledOut.sum(), drops, sent.sum(),
-        failures, classes, inFlight.get(), circuit.isOpen(),
-        new LatencyHistogram(LatencyHistogram.BOUNDS_MILLIS, List.of(counts)));
+        failures, classes, inFlight.get(), circuit.isOpen(), histogram(latency),
+        histogram(waited));
+  }
+
+  private static LatencyHistogram histogram(LongAdder[] buckets) {
+    Long[] counts = new Long[buckets.length];
+    for (int i = 0; i < buckets.length; i++) {
+      counts[i] = buckets[i].sum();
+    }
+    return new LatencyHistogram(LatencyHistogram.BOUNDS_MILLIS, List.of(counts));
   }
 
   private static LongAdder[] adders(int n) {

@@ -23,6 +23,8 @@ import java.util.Map;
  * @param inFlight copies held right now (queued or sending)
  * @param circuitOpen whether the target's circuit is open now
  * @param latency answered and failed copies' latency
+ * @param waited in synchronous mode, how long requests waited for their copies before their
+ *     answer could leave (what synchronous mode costs the client); empty otherwise
  */
 public record TargetStats(
     String policy,
@@ -34,7 +36,8 @@ public record TargetStats(
     Map<Integer, Long> responsesByClass,
     int inFlight,
     boolean circuitOpen,
-    LatencyHistogram latency) {
+    LatencyHistogram latency,
+    LatencyHistogram waited) {
 
   /** Copies the maps. */
   public TargetStats {

@@ -23,6 +23,12 @@ public final class Shadow implements AutoCloseable {
     server.start(InetAddress.getByName("127.0.0.1"), 0);
   }
 
+  /** A shadow that answers 200 after {@code millis}. */
+  public static Shadow slow(long millis) throws IOException {
+    return new Shadow(new MockResponse.Builder().code(200).body("slow")
+        .headersDelay(millis, java.util.concurrent.TimeUnit.MILLISECONDS).build());
+  }
+
   public static Shadow answering(int status) throws IOException {
     return new Shadow(new MockResponse.Builder().code(status).body("shadow").build());
   }

@@ -8,6 +8,7 @@ import dev.mirror.core.BlackHole;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
 import dev.mirror.core.AdminEndpointScenario;
+import dev.mirror.core.FirstByte;
 import dev.mirror.core.Shadow;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -158,6 +159,49 @@ abstract class MirrorFeatureContract {
         bytes(10_000), false);
     assertThat(send(on, shape)).isEqualTo(send(off, shape));
     assertThat(shadow.take().getBody().toByteArray()).isEqualTo(bytes(10_000));
+  }
+
+  @ParameterizedTest(name = "{0} answer")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"sized", "streamed", "error"})
+  void synchronous_noByteOfTheAnswerLeavesBeforeTheCopyIsAnswered(String framing)
+      throws Exception {
+    Shadow shadow = closeLater(Shadow.slow(400));
+    JaxrsServer on = withFeature(Set.of(Resources.Plain.class), new MirrorFeature(),
+        properties("mirror.host", shadow.address(), "mirror.synchronous", "true",
+            "mirror.timeout.read", "2s"));
+    JaxrsServer off = withoutFeature();
+    assertThat(FirstByte.millis(on.port(), "/answer-" + framing, bytes(10_000)))
+        .as("the 400 ms shadow is waited for").isGreaterThanOrEqualTo(400);
+    assertThat(shadow.take().getBody().toByteArray()).isEqualTo(bytes(10_000));
+    Shape shape = new Shape(framing, "POST", "/answer-" + framing, "application/octet-stream",
+        bytes(10_000), false);
+    assertThat(send(on, shape)).isEqualTo(send(off, shape));
+  }
+
+  @Test
+  void synchronous_waitsNoLongerThanTheTimeouts_slowBlackHoledOrRefused() throws Exception {
+    Shadow slow = closeLater(Shadow.slow(3_000));
+    JaxrsServer toSlow = withFeature(Set.of(Resources.Plain.class), new MirrorFeature(),
+        properties("mirror.host", slow.address(), "mirror.synchronous", "true",
+            "mirror.timeout.read", "500ms"));
+    assertThat(FirstByte.millis(toSlow.port(), "/answer-sized", bytes(100)))
+        .as("a 3 s shadow, 500 ms read timeout").isBetween(500L, 2_500L);
+    BlackHole hole = closeLater(new BlackHole());
+    JaxrsServer toHole = withFeature(Set.of(Resources.Plain.class), new MirrorFeature(),
+        properties("mirror.host", hole.address(), "mirror.synchronous", "true",
+            "mirror.timeout.read", "500ms"));
+    assertThat(FirstByte.millis(toHole.port(), "/answer-sized", bytes(100)))
+        .as("a black hole, 500 ms read timeout").isBetween(500L, 2_500L);
+    int refusedPort;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getByName("127.0.0.1"))) {
+      refusedPort = probe.getLocalPort();
+    }
+    JaxrsServer toRefused = withFeature(Set.of(Resources.Plain.class), new MirrorFeature(),
+        properties("mirror.host", "http://127.0.0.1:" + refusedPort, "mirror.synchronous", "true",
+            "mirror.timeout.connect", "500ms"));
+    assertThat(FirstByte.millis(toRefused.port(), "/answer-sized", bytes(100)))
+        .as("a refused connection, 500 ms connect timeout").isLessThan(2_500L);
   }
 
   @ParameterizedTest(name = "throws from {0}")

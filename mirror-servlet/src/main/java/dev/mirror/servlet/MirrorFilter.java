@@ -141,7 +141,10 @@ public final class MirrorFilter implements Filter {
     }
     Exchange exchange = new Exchange(request, session);
     ServletResponse response = res instanceof HttpServletResponse
-        ? new MirroringResponse((HttpServletResponse) res, exchange.request::answerStarting) : res;
+        ? new MirroringResponse((HttpServletResponse) res, exchange::answerStarting) : res;
+    if (session.synchronous() && response != res) {
+      exchange.request.holdAnswersThrough(response);
+    }
     try {
       chain.doFilter(exchange.request, response);
     } finally {
@@ -176,6 +179,18 @@ public final class MirrorFilter implements Filter {
       this.original = original;
       this.session = session;
       this.request = new MirroringRequest(original, session, () -> finish(false));
+    }
+
+    /**
+     * The application starts answering: an untouched body is read ahead (see MirroringRequest);
+     * in synchronous mode a complete body's copy is submitted and waited for here, before the
+     * first byte of the answer can leave.
+     */
+    void answerStarting() {
+      request.answerStarting();
+      if (session.synchronous()) {
+        session.answerStarting(() -> metadata(original));
+      }
     }
 
     /** Completes the body if it may (blocking reads are only allowed outside async), then ends. */

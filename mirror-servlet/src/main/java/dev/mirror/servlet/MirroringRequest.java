@@ -41,6 +41,8 @@ final class MirroringRequest extends HttpServletRequestWrapper {
   private BufferedReader reader;
   private Map<String, String[]> parameters;
   private boolean asyncStarted;
+  /** The wrapped answer an async context hands out, in synchronous mode only; else null. */
+  private ServletResponse heldResponse;
   /** The body, read ahead of the answer and served from what was kept; null if not. */
   private ServletInputStream replay;
 
@@ -210,9 +212,19 @@ final class MirroringRequest extends HttpServletRequestWrapper {
     return values == null ? null : values.clone();
   }
 
+  /**
+   * In synchronous mode, the answer as the filter wraps it: an async context started without
+   * arguments hands it out (instead of the container's own), so that an answer written from
+   * another thread still waits for the copies.
+   */
+  void holdAnswersThrough(ServletResponse response) {
+    this.heldResponse = response;
+  }
+
   @Override
   public AsyncContext startAsync() {
-    return watch(super.startAsync());
+    return heldResponse == null ? watch(super.startAsync())
+        : watch(super.startAsync(this, heldResponse));
   }
 
   @Override

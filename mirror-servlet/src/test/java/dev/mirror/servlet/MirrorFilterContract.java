@@ -12,7 +12,9 @@ import dev.mirror.api.SubmitResult;
 import dev.mirror.core.BlackHole;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
+import dev.mirror.core.FirstByte;
 import dev.mirror.core.Shadow;
+import dev.mirror.core.TargetStats;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -189,6 +191,68 @@ abstract class MirrorFilterContract {
     }
     RecordedRequest copy = shadow.take();
     assertThat(copy.getBody().toByteArray()).isEqualTo(bytes(10_000));
+  }
+
+  @ParameterizedTest(name = "{0} answer")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"sized", "unsized", "chunked", "closed",
+      "flushed", "error", "async"})
+  void synchronous_noByteOfTheAnswerLeavesBeforeTheCopyIsAnswered(String framing)
+      throws Exception {
+    Shadow shadow = closeLater(Shadow.slow(400));
+    MirrorEngine engine = engine(shadow.address(), "mirror.synchronous", "true",
+        "mirror.timeout.read", "2s");
+    Container on = withFilter(engine);
+    Container off = withoutFilter();
+    assertThat(FirstByte.millis(on.port(), "/answer-" + framing, bytes(10_000)))
+        .as("the 400 ms shadow is waited for").isGreaterThanOrEqualTo(400);
+    assertThat(shadow.take().getBody().toByteArray()).isEqualTo(bytes(10_000));
+    Shape shape = new Shape(framing, "POST", "/answer-" + framing, Map.of(), bytes(10_000));
+    Answer withMirror = send(on, shape);
+    Answer without = send(off, shape);
+    if (framing.equals("error")) {
+      assertThat(withMirror.status()).isEqualTo(without.status()).isEqualTo(418);
+    } else {
+      assertThat(withMirror).isEqualTo(without);
+    }
+    TargetStats stats = engine.stats().target("default");
+    assertThat(stats.waited().count()).as("waits measured").isEqualTo(2);
+    assertThat(stats.waited().quantileUpperBoundMillis(0.5)).isGreaterThanOrEqualTo(400);
+  }
+
+  @Test
+  void synchronous_waitsNoLongerThanTheTimeouts_slowBlackHoledOrRefused() throws Exception {
+    Shadow slow = closeLater(Shadow.slow(3_000));
+    Container toSlow = withFilter(engine(slow.address(), "mirror.synchronous", "true",
+        "mirror.timeout.read", "500ms"));
+    assertThat(FirstByte.millis(toSlow.port(), "/answer-sized", bytes(100)))
+        .as("a 3 s shadow, 500 ms read timeout").isBetween(500L, 2_500L);
+
+    dev.mirror.core.BlackHole hole = closeLater(new dev.mirror.core.BlackHole());
+    Container toHole = withFilter(engine(hole.address(), "mirror.synchronous", "true",
+        "mirror.timeout.read", "500ms"));
+    assertThat(FirstByte.millis(toHole.port(), "/answer-sized", bytes(100)))
+        .as("a black hole, 500 ms read timeout").isBetween(500L, 2_500L);
+
+    int refusedPort;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getByName("127.0.0.1"))) {
+      refusedPort = probe.getLocalPort();
+    }
+    Container toRefused = withFilter(engine("http://127.0.0.1:" + refusedPort,
+        "mirror.synchronous", "true", "mirror.timeout.connect", "500ms"));
+    assertThat(FirstByte.millis(toRefused.port(), "/answer-sized", bytes(100)))
+        .as("a refused connection, 500 ms connect timeout").isLessThan(2_500L);
+  }
+
+  @Test
+  void synchronous_anAnswerStartedBeforeTheBodyWasRead_cannotWait_theCopyStillGoesWhole()
+      throws Exception {
+    Shadow shadow = closeLater(Shadow.slow(3_000));
+    Container on = withFilter(engine(shadow.address(), "mirror.synchronous", "true",
+        "mirror.timeout.read", "5s"));
+    assertThat(FirstByte.millis(on.port(), "/answer-then-read", bytes(10_000)))
+        .as("committed before the body was read: nothing to wait for yet").isLessThan(2_500L);
+    assertThat(shadow.take().getBody().toByteArray()).isEqualTo(bytes(10_000));
   }
 
   @Test

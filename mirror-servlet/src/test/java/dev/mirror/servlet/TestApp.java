@@ -158,6 +158,30 @@ public class TestApp extends HttpServlet {
         resp.getOutputStream().write(text);
       }
       case "error" -> resp.sendError(418, "teapot");
+      case "async" -> {
+        AsyncContext async = req.startAsync();
+        Thread writer = new Thread(() -> {
+          try {
+            HttpServletResponse answer = (HttpServletResponse) async.getResponse();
+            answer.setContentLength(text.length);
+            answer.getOutputStream().write(text);
+          } catch (IOException e) {
+            // the test's assertions tell
+          } finally {
+            async.complete();
+          }
+        });
+        writer.start();
+      }
+      case "then-read" -> {
+        // Answers (and commits) after reading 10 bytes, then reads the rest.
+        byte[] first = new byte[10];
+        int n = req.getInputStream().readNBytes(first, 0, 10);
+        resp.getOutputStream().write(text);
+        resp.flushBuffer();
+        req.getInputStream().readAllBytes();
+        assert n == 10;
+      }
       default -> throw new IllegalArgumentException(shape);
     }
   }
