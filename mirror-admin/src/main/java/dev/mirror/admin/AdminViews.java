@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mirror.api.MirrorMode;
 import dev.mirror.api.MirrorPolicy;
 import dev.mirror.api.MirrorTarget;
+import dev.mirror.core.ConfigCatalog;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
 import dev.mirror.core.MirrorStats;
@@ -39,7 +40,7 @@ final class AdminViews {
       for (Map.Entry<String, String> e : keys.entrySet()) {
         if (e.getKey().startsWith(prefix)) {
           String key = "mirror." + e.getKey().substring(prefix.length());
-          boolean secret = key.startsWith("mirror.set-header.");
+          boolean secret = key.startsWith("mirror.set-header.") || ConfigCatalog.isSecret(key);
           settings.put(key, secret ? policy.rewrite().maskValue() : e.getValue());
         }
       }

@@ -175,6 +175,32 @@ public final class ConfigCatalog {
   static final ConfigKey<Duration> COOL_DOWN = timeout("circuit.cool-down",
       MirrorTarget.DEFAULT_COOL_DOWN_MILLIS);
 
+  // TLS to the shadow: target keys, so each shadow may have its own material.
+  static final ConfigKey<String> TLS_TRUST_STORE = path("tls.trust-store");
+  static final ConfigKey<String> TLS_TRUST_STORE_PASSWORD = secret("tls.trust-store-password");
+  static final ConfigKey<String> TLS_TRUST_STORE_PASSWORD_FILE = path(
+      "tls.trust-store-password-file");
+  static final ConfigKey<String> TLS_TRUST_STORE_TYPE = storeType("tls.trust-store-type");
+  static final ConfigKey<String> TLS_KEY_STORE = path("tls.key-store");
+  static final ConfigKey<String> TLS_KEY_STORE_PASSWORD = secret("tls.key-store-password");
+  static final ConfigKey<String> TLS_KEY_STORE_PASSWORD_FILE = path("tls.key-store-password-file");
+  static final ConfigKey<String> TLS_KEY_STORE_TYPE = storeType("tls.key-store-type");
+  static final ConfigKey<String> TLS_KEY_ALIAS = key("tls.key-alias", Scope.TARGET, null,
+      "the alias of a private key in the key store", v -> v);
+  static final ConfigKey<String> TLS_CA_FILE = path("tls.ca-file");
+  static final ConfigKey<String> TLS_CERT_FILE = path("tls.cert-file");
+  static final ConfigKey<String> TLS_KEY_FILE = path("tls.key-file");
+  static final ConfigKey<List<String>> TLS_PROTOCOLS = key("tls.protocols", Scope.TARGET,
+      "TLSv1.3,TLSv1.2", LIST_RULE, ConfigCatalog::list);
+  static final ConfigKey<Boolean> TLS_VERIFY_HOSTNAME = bool("tls.verify-hostname", Scope.TARGET,
+      true);
+
+  /** The TLS keys, in the order they are read. */
+  static final List<ConfigKey<?>> TLS_KEYS = List.of(TLS_TRUST_STORE, TLS_TRUST_STORE_PASSWORD,
+      TLS_TRUST_STORE_PASSWORD_FILE, TLS_TRUST_STORE_TYPE, TLS_KEY_STORE, TLS_KEY_STORE_PASSWORD,
+      TLS_KEY_STORE_PASSWORD_FILE, TLS_KEY_STORE_TYPE, TLS_KEY_ALIAS, TLS_CA_FILE, TLS_CERT_FILE,
+      TLS_KEY_FILE, TLS_PROTOCOLS, TLS_VERIFY_HOSTNAME);
+
   /**
    * The two rows of README's table that are not keys but say where keys go:
    * {@code mirror.policy.<p>.<key>} and {@code mirror.target.<t>.<key>}.
@@ -249,6 +275,33 @@ public final class ConfigCatalog {
   private static ConfigKey<Duration> timeout(String suffix, long fallbackMillis) {
     return key(suffix, Scope.TARGET, print(Duration.ofMillis(fallbackMillis)),
         DURATION_RULE + ", more than 0 and at most 1h", v -> duration(v, false));
+  }
+
+  private static ConfigKey<String> path(String suffix) {
+    return key(suffix, Scope.TARGET, null, "a file path", v -> {
+      if (v.isEmpty()) {
+        throw new RuleViolation("a file path");
+      }
+      return v;
+    });
+  }
+
+  /** A secret: its value never appears in a message, a log line or an answer. */
+  private static ConfigKey<String> secret(String suffix) {
+    return key(suffix, Scope.TARGET, null, "the password", v -> v);
+  }
+
+  private static ConfigKey<String> storeType(String suffix) {
+    return key(suffix, Scope.TARGET, "PKCS12", "PKCS12 or JKS",
+        v -> switch (v.toUpperCase(Locale.ROOT)) {
+          case "PKCS12", "JKS" -> v.toUpperCase(Locale.ROOT);
+          default -> throw new RuleViolation("PKCS12 or JKS");
+        });
+  }
+
+  /** True for keys whose values are secrets: shown masked wherever configurations are shown. */
+  public static boolean isSecret(String key) {
+    return key.endsWith("-password");
   }
 
   private static ConfigKey<List<String>> listKey(String suffix) {

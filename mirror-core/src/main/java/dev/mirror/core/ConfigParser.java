@@ -36,6 +36,7 @@ final class ConfigParser {
   private final Set<String> used = new LinkedHashSet<>();
   /** Keys whose effect the built objects do not show (samplers, checks), to print them back. */
   private final Map<String, String> given = new TreeMap<>();
+  private String transportName;
 
   ConfigParser(Map<String, String> properties) {
     for (Map.Entry<String, String> e : properties.entrySet()) {
@@ -52,6 +53,7 @@ final class ConfigParser {
     int threads = value(DISPATCH_THREADS, top);
     Duration closeTimeout = value(CLOSE_TIMEOUT, top);
     MirrorTransportProvider transport = value(TRANSPORT, top);
+    transportName = transport.name();
     List<MirrorPolicy> policies = new ArrayList<>();
     List<String> policyNames = value(POLICIES, top);
     if (policyNames == null) {
@@ -179,7 +181,8 @@ final class ConfigParser {
       }
     }
     if (host != null) {
-      policy.target(target("default", host, prefixes, List.of(), ratio, sticky, null));
+      policy.target(target("default", host, prefixes, List.of(), ratio, sticky, null,
+          printed + "target.default."));
     }
     for (int i = 0; i < names.size(); i++) {
       String targetName = names.get(i);
@@ -192,7 +195,7 @@ final class ConfigParser {
             String.valueOf(share));
       }
       policy.target(target(targetName, hosts.get(i), prefixes, targetPrefixes, ratio, sticky,
-          share));
+          share, printed + "target." + targetName + "."));
     }
     policy.sampler(sampler(sticky, ratio));
     policy.filter(filter(prefixes));
@@ -218,7 +221,8 @@ final class ConfigParser {
   }
 
   private MirrorTarget target(String name, Found host, List<String> policyPrefixes,
-      List<String> targetPrefixes, double policyRatio, String sticky, Double targetRatio) {
+      List<String> targetPrefixes, double policyRatio, String sticky, Double targetRatio,
+      String printed) {
     MirrorTarget.Builder target = MirrorTarget.builder(name, HOST.parse(host.name(), host.value()));
     List<String> prefixes = new ArrayList<>(targetPrefixes);
     prefixes.addAll(policyPrefixes);
@@ -233,6 +237,7 @@ final class ConfigParser {
     target.httpVersion(version);
     target.failureThreshold(value(FAILURE_THRESHOLD, prefixes));
     target.coolDown(value(COOL_DOWN, prefixes));
+    tls(target, host, prefixes, printed);
     if (targetRatio != null) {
       // Nested with a sticky policy: the same users, a share of them, so decisions stay sticky.
       double share = policyRatio * targetRatio;
@@ -240,6 +245,36 @@ final class ConfigParser {
           : sampler(sticky, Math.max(Sampler.MIN_RATIO, share)));
     }
     return target.build();
+  }
+
+  /** Reads the {@code tls.*} keys of a target; an https target with any of them gets a context. */
+  private void tls(MirrorTarget.Builder target, Found host, List<String> prefixes,
+      String printed) {
+    Map<String, String> values = new TreeMap<>();
+    Map<String, String> names = new TreeMap<>();
+    for (ConfigKey<?> key : TLS_KEYS) {
+      Found found = find(key, prefixes);
+      if (found != null) {
+        Object parsed = key.parse(found.name(), found.value());
+        String value = parsed instanceof String text ? text : found.value();
+        values.put(key.suffix(), value);
+        names.put(key.suffix(), found.name());
+        given.put(printed + key.suffix(), value);
+      } else if (key.defaultValue() != null) {
+        values.put(key.suffix(), key.defaultValue());
+      }
+    }
+    if (names.isEmpty() || !host.value().startsWith("https://")) {
+      return;
+    }
+    TlsMaterial.Settings settings = new TlsMaterial.Settings(values, names);
+    if (!ConfigCatalog.bool(values.get(TLS_VERIFY_HOSTNAME.suffix()))
+        && !transportName.equals(NioHttpTransport.NAME)) {
+      throw new MirrorConfigException(settings.name(TLS_VERIFY_HOSTNAME.suffix()), "false",
+          "true with transport " + transportName + " (only the default transport, nio, can"
+              + " leave host names unverified)");
+    }
+    target.sslContext(TlsMaterial.context(settings));
   }
 
   private RequestFilter filter(List<String> prefixes) {

@@ -158,6 +158,8 @@ public final class MirrorConfig {
 
   @Override
   public String toString() {
-    return "MirrorConfig" + toProperties();
+    SortedMap<String, String> shown = toProperties();
+    shown.replaceAll((key, value) -> ConfigCatalog.isSecret(key) ? "[masked]" : value);
+    return "MirrorConfig" + shown;
   }
 }

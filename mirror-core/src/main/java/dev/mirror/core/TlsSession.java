@@ -33,7 +33,8 @@ final class TlsSession {
     this.engine = context.createSSLEngine(host, port);
     engine.setUseClientMode(true);
     SSLParameters parameters = engine.getSSLParameters();
-    parameters.setEndpointIdentificationAlgorithm("HTTPS");
+    parameters.setEndpointIdentificationAlgorithm(
+        MirrorSslContext.verifiesHostname(context) ? "HTTPS" : null);
     parameters.setApplicationProtocols(new String[] {"http/1.1"});
     engine.setSSLParameters(parameters);
     this.channel = channel;

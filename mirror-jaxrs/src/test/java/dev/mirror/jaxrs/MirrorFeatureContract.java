@@ -204,6 +204,27 @@ abstract class MirrorFeatureContract {
         .as("a refused connection, 500 ms connect timeout").isLessThan(2_500L);
   }
 
+  @Test
+  void mtlsFromProperties_presentsTheClientCertificate(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    dev.mirror.core.TestPki pki = new dev.mirror.core.TestPki();
+    try (mockwebserver3.MockWebServer shadow = pki.shadow(true)) {
+      pki.writePem(dir, pki.client("jaxrs-client"));
+      JaxrsServer on = withFeature(Set.of(Resources.Plain.class), new MirrorFeature(),
+          properties("mirror.host", "https://127.0.0.1:" + shadow.getPort(),
+              "mirror.tls.ca-file", dir.resolve("ca.pem").toString(),
+              "mirror.tls.cert-file", dir.resolve("client.pem").toString(),
+              "mirror.tls.key-file", dir.resolve("client.key").toString()));
+      Shape shape = new Shape("post", "POST", "/echo/tls", "application/json",
+          "{}".getBytes(StandardCharsets.UTF_8), false);
+      assertThat(send(on, shape)).isEqualTo(send(withoutFeature(), shape));
+      RecordedRequest copy = shadow.takeRequest(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(copy).isNotNull();
+      assertThat(((java.security.cert.X509Certificate) copy.getHandshake().peerCertificates()
+          .get(0)).getSubjectX500Principal().getName()).isEqualTo("CN=jaxrs-client");
+    }
+  }
+
   @ParameterizedTest(name = "throws from {0}")
   @org.junit.jupiter.params.provider.EnumSource(ThrowingDispatcher.Where.class)
   void aDispatcherThatThrows_leavesTheAnswerByteIdentical_andIsReportedOnce(

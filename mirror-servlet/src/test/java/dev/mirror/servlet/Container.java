@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServlet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Map;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
@@ -53,6 +54,12 @@ interface Container extends AutoCloseable {
   }
 
   static Container jetty(Filter filter, HttpServlet app) throws Exception {
+    return jetty(filter, app, Map.of());
+  }
+
+  /** As {@link #jetty(Filter, HttpServlet)}, the filter given these init-params (as web.xml). */
+  static Container jetty(Filter filter, HttpServlet app, Map<String, String> initParams)
+      throws Exception {
     Server server = new Server();
     ServerConnector connector = jettyConnector(server);
     ServletContextHandler context = new ServletContextHandler("/");
@@ -62,6 +69,7 @@ interface Container extends AutoCloseable {
     if (filter != null) {
       FilterHolder holder = new FilterHolder(filter);
       holder.setAsyncSupported(true);
+      initParams.forEach(holder::setInitParameter);
       context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
     }
     server.setHandler(context);
@@ -96,6 +104,12 @@ interface Container extends AutoCloseable {
   }
 
   static Container tomcat(Filter filter, HttpServlet app) throws Exception {
+    return tomcat(filter, app, Map.of());
+  }
+
+  /** As {@link #tomcat(Filter, HttpServlet)}, the filter given these init-params (as web.xml). */
+  static Container tomcat(Filter filter, HttpServlet app, Map<String, String> initParams)
+      throws Exception {
     Path base = Files.createTempDirectory("tomcat");
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(base.toString());
@@ -112,6 +126,7 @@ interface Container extends AutoCloseable {
       def.setFilterName("mirror");
       def.setFilter(filter);
       def.setAsyncSupported("true");
+      initParams.forEach(def::addInitParameter);
       context.addFilterDef(def);
       FilterMap map = new FilterMap();
       map.setFilterName("mirror");
