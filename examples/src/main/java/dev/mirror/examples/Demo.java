@@ -281,7 +281,7 @@ public final class Demo {
     return new TargetStats(now.policy(), now.target(), now.sampledOut() - before.sampledOut(),
         dropped,
         now.sent() - before.sent(), failed, classes, now.inFlight(), now.circuitOpen(),
-        now.latency(), now.waited());
+        now.latency(), now.waited(), now.scrubbed());
   }
 
   private static double[] percentiles(List<Long> nanos) {

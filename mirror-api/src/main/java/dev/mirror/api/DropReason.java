@@ -16,6 +16,11 @@ public enum DropReason {
   LOOP,
   /** The dispatcher closed before the copy could be sent. */
   CLOSED,
+  /**
+   * The body could not be scrubbed as the policy asks (a JSON body that does not parse, a
+   * compressed one), so no copy of it is sent half-scrubbed.
+   */
+  SCRUB_FAILED,
   /** Mirroring failed inside (a bug, or a sampler or an entry point that threw); logged. */
   ERROR
 }

@@ -15,26 +15,39 @@ import java.util.Set;
  * <p>A policy <em>takes</em> a request when its method is listed (or the list is empty) and its
  * path matches an include pattern (or there are none): with several policies, the first that takes
  * a request is the one that decides it. A taken request is then <em>filtered out</em> if its path
- * matches an exclude pattern, or a required header or cookie is missing or has another value.
+ * matches an exclude pattern, or if its required headers, cookies and query parameters do not
+ * match: all of them ({@link MatchMode#ALL}, the default) or at least one ({@link MatchMode#ANY}).
  *
  * @param methods methods taken, upper case; empty for all (the default, as APISIX)
  * @param includePaths path patterns taken; empty for all
  * @param excludePaths path patterns filtered out
- * @param requiredHeaders header name to the value required, {@code *} for any value
- * @param requiredCookies cookie name to the value required, {@code *} for any value
+ * @param requiredHeaders header name to the value required (exact, {@code *}, or {@code regex:})
+ * @param requiredCookies cookie name to the value required
+ * @param requiredQueryParameters query parameter name to the value required (percent-decoded)
+ * @param matchMode whether every required value must match, or one is enough
  */
 public record RequestFilter(
     Set<String> methods,
     List<PathPattern> includePaths,
     List<PathPattern> excludePaths,
-    Map<String, String> requiredHeaders,
-    Map<String, String> requiredCookies) {
+    Map<String, ValueMatch> requiredHeaders,
+    Map<String, ValueMatch> requiredCookies,
+    Map<String, ValueMatch> requiredQueryParameters,
+    MatchMode matchMode) {
 
   /** The value of a required header or cookie that accepts any value: {@value}. */
   public static final String ANY_VALUE = "*";
 
-  private static final RequestFilter ALL =
-      new RequestFilter(Set.of(), List.of(), List.of(), Map.of(), Map.of());
+  /** How several required values combine. */
+  public enum MatchMode {
+    /** Every required header, cookie and query parameter must match (AND). */
+    ALL,
+    /** At least one must match (OR). */
+    ANY
+  }
+
+  private static final RequestFilter ALL = new RequestFilter(Set.of(), List.of(), List.of(),
+      Map.of(), Map.of(), Map.of(), MatchMode.ALL);
 
   /** Copies every collection; methods are upper-cased. */
   public RequestFilter {
@@ -50,6 +63,8 @@ public record RequestFilter(
     excludePaths = List.copyOf(excludePaths);
     requiredHeaders = Map.copyOf(requiredHeaders);
     requiredCookies = Map.copyOf(requiredCookies);
+    requiredQueryParameters = Map.copyOf(requiredQueryParameters);
+    Objects.requireNonNull(matchMode, "matchMode");
   }
 
   /** Returns the filter that takes and lets through every request. */
@@ -89,25 +104,27 @@ public record RequestFilter(
         }
       }
     }
-    if (!requiredHeaders.isEmpty()) {
-      for (Map.Entry<String, String> required : requiredHeaders.entrySet()) {
-        if (!valueMatches(request.header(required.getKey()), required.getValue())) {
-          return false;
-        }
+    if (requiredHeaders.isEmpty() && requiredCookies.isEmpty()
+        && requiredQueryParameters.isEmpty()) {
+      return true;
+    }
+    boolean any = matchMode == MatchMode.ANY;
+    for (Map.Entry<String, ValueMatch> required : requiredHeaders.entrySet()) {
+      if (required.getValue().matches(request.header(required.getKey())) == any) {
+        return any;
       }
     }
-    if (!requiredCookies.isEmpty()) {
-      for (Map.Entry<String, String> required : requiredCookies.entrySet()) {
-        if (!valueMatches(request.cookie(required.getKey()), required.getValue())) {
-          return false;
-        }
+    for (Map.Entry<String, ValueMatch> required : requiredCookies.entrySet()) {
+      if (required.getValue().matches(request.cookie(required.getKey())) == any) {
+        return any;
       }
     }
-    return true;
-  }
-
-  private static boolean valueMatches(String actual, String required) {
-    return actual != null && (ANY_VALUE.equals(required) || required.equals(actual));
+    for (Map.Entry<String, ValueMatch> required : requiredQueryParameters.entrySet()) {
+      if (required.getValue().matches(request.queryParameter(required.getKey())) == any) {
+        return any;
+      }
+    }
+    return !any;
   }
 
   /** Builds a {@link RequestFilter}. */
@@ -115,8 +132,10 @@ public record RequestFilter(
     private final Set<String> methods = new LinkedHashSet<>();
     private final List<PathPattern> includePaths = new ArrayList<>();
     private final List<PathPattern> excludePaths = new ArrayList<>();
-    private final Map<String, String> requiredHeaders = new LinkedHashMap<>();
-    private final Map<String, String> requiredCookies = new LinkedHashMap<>();
+    private final Map<String, ValueMatch> requiredHeaders = new LinkedHashMap<>();
+    private final Map<String, ValueMatch> requiredCookies = new LinkedHashMap<>();
+    private final Map<String, ValueMatch> requiredQuery = new LinkedHashMap<>();
+    private MatchMode matchMode = MatchMode.ALL;
 
     private Builder() {}
 
@@ -144,21 +163,39 @@ public record RequestFilter(
       return this;
     }
 
-    /** Requires a header with this value, or any value for {@value RequestFilter#ANY_VALUE}. */
+    /**
+     * Requires a header with this value: exact, {@value RequestFilter#ANY_VALUE} for any, or
+     * {@code regex:<pattern>} matched against the whole value.
+     *
+     * @throws IllegalArgumentException if a regular expression does not compile
+     */
     public Builder requireHeader(String name, String value) {
-      requiredHeaders.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      requiredHeaders.put(Objects.requireNonNull(name, "name"), ValueMatch.of(value));
       return this;
     }
 
-    /** Requires a cookie with this value, or any value for {@value RequestFilter#ANY_VALUE}. */
+    /** Requires a cookie with this value, written as for {@link #requireHeader}. */
     public Builder requireCookie(String name, String value) {
-      requiredCookies.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      requiredCookies.put(Objects.requireNonNull(name, "name"), ValueMatch.of(value));
+      return this;
+    }
+
+    /** Requires a query parameter (percent-decoded) with this value, as for headers. */
+    public Builder requireQueryParameter(String name, String value) {
+      requiredQuery.put(Objects.requireNonNull(name, "name"), ValueMatch.of(value));
+      return this;
+    }
+
+    /** Whether every required value must match (the default) or one is enough. */
+    public Builder matchMode(MatchMode mode) {
+      this.matchMode = Objects.requireNonNull(mode, "mode");
       return this;
     }
 
     /** Returns the filter; the builder stays usable. */
     public RequestFilter build() {
-      return new RequestFilter(methods, includePaths, excludePaths, requiredHeaders, requiredCookies);
+      return new RequestFilter(methods, includePaths, excludePaths, requiredHeaders,
+          requiredCookies, requiredQuery, matchMode);
     }
   }
 }

@@ -24,4 +24,17 @@ public interface RequestView {
   default String cookie(String name) {
     return CookieHeader.find(header("Cookie"), name);
   }
+
+  /** Returns the raw (percent-encoded) query, without {@code ?}, or null; none by default. */
+  default String rawQuery() {
+    return null;
+  }
+
+  /**
+   * Returns the first value of a query parameter, percent-decoded (UTF-8), or null. Parses
+   * {@link #rawQuery()}; called only for policies that select by query parameter.
+   */
+  default String queryParameter(String name) {
+    return QueryParameters.first(rawQuery(), name);
+  }
 }

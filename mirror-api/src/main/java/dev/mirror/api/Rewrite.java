@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  * @param redactQueryParams query parameters redacted (per {@code redactMode}); the rest of the
  *     query is kept byte for byte
  * @param redactMode whether redacted values are masked or removed
+ * @param scrubbing what is scrubbed out of bodies, header values and the query
  */
 public record Rewrite(
     String pathOverride,
@@ -32,7 +33,8 @@ public record Rewrite(
     boolean redactCredentials,
     List<String> redactCookies,
     List<String> redactQueryParams,
-    RedactMode redactMode) {
+    RedactMode redactMode,
+    Scrubbing scrubbing) {
 
   /** How redacted values leave: masked or removed. */
   public enum RedactMode {
@@ -55,7 +57,8 @@ public record Rewrite(
   private static final Pattern PATH = Pattern.compile("^/[^?&]+$");
 
   private static final Rewrite NONE = new Rewrite(null, PathMode.REPLACE, List.of(), List.of(),
-      Headers.empty(), DEFAULT_MASK_VALUE, false, List.of(), List.of(), RedactMode.MASK);
+      Headers.empty(), DEFAULT_MASK_VALUE, false, List.of(), List.of(), RedactMode.MASK,
+      Scrubbing.none());
 
   /**
    * Validates and copies.
@@ -74,6 +77,7 @@ public record Rewrite(
     redactCookies = List.copyOf(redactCookies);
     redactQueryParams = List.copyOf(redactQueryParams);
     Objects.requireNonNull(redactMode, "redactMode");
+    Objects.requireNonNull(scrubbing, "scrubbing");
   }
 
   /** Returns the rewrite that changes nothing. */
@@ -106,8 +110,15 @@ public record Rewrite(
     private final List<String> redactCookies = new ArrayList<>();
     private final List<String> redactQueryParams = new ArrayList<>();
     private RedactMode redactMode = RedactMode.MASK;
+    private Scrubbing scrubbing = Scrubbing.none();
 
     private Builder() {}
+
+    /** Scrubs bodies, header values and the query as given (default: nothing). */
+    public Builder scrubbing(Scrubbing scrubbing) {
+      this.scrubbing = Objects.requireNonNull(scrubbing, "scrubbing");
+      return this;
+    }
 
     /** Redacts {@link #CREDENTIAL_HEADERS} on the copy (default off). */
     public Builder redactCredentials(boolean redact) {
@@ -182,7 +193,7 @@ public record Rewrite(
     /** Returns the rewrite; the builder stays usable. */
     public Rewrite build() {
       return new Rewrite(pathOverride, pathMode, removeHeaders, maskHeaders, setHeaders.build(),
-          maskValue, redactCredentials, redactCookies, redactQueryParams, redactMode);
+          maskValue, redactCredentials, redactCookies, redactQueryParams, redactMode, scrubbing);
     }
   }
 }

@@ -7,8 +7,10 @@ import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.MirrorTransportProvider;
 import dev.mirror.api.PathMode;
 import dev.mirror.api.PathPattern;
+import dev.mirror.api.RequestFilter;
 import dev.mirror.api.Rewrite;
 import dev.mirror.api.Sampler;
+import dev.mirror.api.ValueMatch;
 import dev.mirror.core.ConfigKey.Alias;
 import dev.mirror.core.ConfigKey.Scope;
 import java.time.Duration;
@@ -94,10 +96,15 @@ public final class ConfigCatalog {
       });
   static final ConfigKey<List<String>> INCLUDE_PATHS = paths("include-paths");
   static final ConfigKey<List<String>> EXCLUDE_PATHS = paths("exclude-paths");
-  static final ConfigKey<String> MATCH_HEADER = family("match-header.",
-      "a header value, * for any value");
-  static final ConfigKey<String> MATCH_COOKIE = family("match-cookie.",
-      "a cookie value, * for any value");
+  static final ConfigKey<String> MATCH_HEADER = match("match-header.", "a header value");
+  static final ConfigKey<String> MATCH_COOKIE = match("match-cookie.", "a cookie value");
+  static final ConfigKey<String> MATCH_QUERY = match("match-query.", "a query parameter's value");
+  static final ConfigKey<RequestFilter.MatchMode> MATCH_MODE = key("match-mode", Scope.POLICY,
+      "all", "all or any", v -> switch (v) {
+        case "all" -> RequestFilter.MatchMode.ALL;
+        case "any" -> RequestFilter.MatchMode.ANY;
+        default -> throw new RuleViolation("all or any");
+      });
   static final ConfigKey<Integer> MAX_BODY_BYTES = integer("max-body-bytes", Scope.POLICY,
       MirrorPolicy.DEFAULT_MAX_BODY_BYTES, 0, MirrorPolicy.MAX_MAX_BODY_BYTES);
   static final ConfigKey<Boolean> SYNCHRONOUS = bool("synchronous", Scope.POLICY, false);
@@ -124,6 +131,38 @@ public final class ConfigCatalog {
         default -> throw new RuleViolation("mask or remove");
       });
   static final ConfigKey<Boolean> REQUIRE_HTTPS = bool("require-https", Scope.POLICY, false);
+  static final ConfigKey<List<String>> REDACT_JSON_FIELDS = key("redact-json-fields",
+      Scope.POLICY, null, "comma-separated JSON-pointer globs such as /password,/items/*/card",
+      v -> {
+        List<String> globs = list(v);
+        for (String glob : globs) {
+          if (!glob.startsWith("/") || glob.length() < 2) {
+            throw new RuleViolation(
+                "comma-separated JSON-pointer globs such as /password,/items/*/card");
+          }
+        }
+        return globs;
+      });
+  static final ConfigKey<List<String>> REDACT_FORM_FIELDS = listKey("redact-form-fields");
+  static final ConfigKey<List<String>> SCRUB_PATTERNS = key("scrub-patterns", Scope.POLICY, null,
+      "detectors (email, jwt, bearer, card, iban) or names of scrub-pattern.<name> keys",
+      ConfigCatalog::list);
+  static final ConfigKey<String> SCRUB_PATTERN = family("scrub-pattern.",
+      "a regular expression", v -> {
+        try {
+          java.util.regex.Pattern.compile(v);
+        } catch (java.util.regex.PatternSyntaxException e) {
+          throw new RuleViolation("a regular expression (" + e.getDescription() + " at index "
+              + e.getIndex() + ")");
+        }
+        return v;
+      });
+  static final ConfigKey<Boolean> SCRUB_ON_FAILURE = key("scrub-on-failure", Scope.POLICY, "drop",
+      "drop or send", v -> switch (v) {
+        case "drop" -> false;
+        case "send" -> true;
+        default -> throw new RuleViolation("drop or send");
+      });
 
   // Target keys.
   static final ConfigKey<String> HOST = key("host", Scope.TARGET, null, MirrorTarget.ADDRESS_RULE,
@@ -245,10 +284,24 @@ public final class ConfigCatalog {
   }
 
   private static ConfigKey<String> family(String suffix, String rule) {
-    ConfigKey<String> key = new ConfigKey<>(suffix, true, Scope.POLICY, null, rule, v -> v,
+    return family(suffix, rule, v -> v);
+  }
+
+  private static ConfigKey<String> family(String suffix, String rule,
+      Function<String, String> parser) {
+    ConfigKey<String> key = new ConfigKey<>(suffix, true, Scope.POLICY, null, rule, parser,
         List.of());
     ALL.add(key);
     return key;
+  }
+
+  /** A family of keys selecting by value: exact, {@code *}, or {@code regex:<pattern>}. */
+  private static ConfigKey<String> match(String suffix, String what) {
+    return family(suffix, what + ", * for any value, or regex:<pattern> for the whole value",
+        v -> {
+          ValueMatch.of(v);
+          return v;
+        });
   }
 
   private static ConfigKey<Boolean> bool(String suffix, Scope scope, boolean fallback) {

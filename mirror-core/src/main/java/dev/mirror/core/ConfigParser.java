@@ -12,6 +12,7 @@ import dev.mirror.api.PathMode;
 import dev.mirror.api.RequestFilter;
 import dev.mirror.api.Rewrite;
 import dev.mirror.api.Sampler;
+import dev.mirror.api.Scrubbing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -293,6 +294,8 @@ final class ConfigParser {
     }
     family(MATCH_HEADER, prefixes).forEach(filter::requireHeader);
     family(MATCH_COOKIE, prefixes).forEach(filter::requireCookie);
+    family(MATCH_QUERY, prefixes).forEach(filter::requireQueryParameter);
+    filter.matchMode(value(MATCH_MODE, prefixes));
     return filter.build();
   }
 
@@ -323,7 +326,25 @@ final class ConfigParser {
       rewrite.redactQueryParams(params.toArray(new String[0]));
     }
     rewrite.redactMode(value(REDACT_MODE, prefixes));
+    rewrite.scrubbing(scrubbing(prefixes));
     return rewrite.build();
+  }
+
+  private Scrubbing scrubbing(List<String> prefixes) {
+    List<String> json = value(REDACT_JSON_FIELDS, prefixes);
+    List<String> form = value(REDACT_FORM_FIELDS, prefixes);
+    Found patterns = find(SCRUB_PATTERNS, prefixes);
+    Map<String, String> custom = family(SCRUB_PATTERN, prefixes);
+    List<String> names = patterns == null ? List.of()
+        : SCRUB_PATTERNS.parse(patterns.name(), patterns.value());
+    try {
+      return new Scrubbing(json == null ? List.of() : json, form == null ? List.of() : form,
+          names, custom, value(SCRUB_ON_FAILURE, prefixes));
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage();
+      throw new MirrorConfigException(patterns.name(), patterns.value(),
+          message.substring(message.indexOf("must be ") + "must be ".length()));
+    }
   }
 
   /** Collects {@code <prefix><family><name>=value} keys; the most specific prefix wins. */

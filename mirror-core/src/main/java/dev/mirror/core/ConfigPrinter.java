@@ -11,6 +11,7 @@ import dev.mirror.api.PathMode;
 import dev.mirror.api.PathPattern;
 import dev.mirror.api.RequestFilter;
 import dev.mirror.api.Rewrite;
+import dev.mirror.api.Scrubbing;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -67,9 +68,12 @@ final class ConfigPrinter {
     putList(p, INCLUDE_PATHS, filter.includePaths().stream().map(PathPattern::toString).toList());
     putList(p, EXCLUDE_PATHS, filter.excludePaths().stream().map(PathPattern::toString).toList());
     filter.requiredHeaders().forEach((name, value) -> out.put(p + MATCH_HEADER.suffix() + name,
-        value));
+        value.text()));
     filter.requiredCookies().forEach((name, value) -> out.put(p + MATCH_COOKIE.suffix() + name,
-        value));
+        value.text()));
+    filter.requiredQueryParameters().forEach((name, value) ->
+        out.put(p + MATCH_QUERY.suffix() + name, value.text()));
+    put(p, MATCH_MODE, filter.matchMode().name().toLowerCase(Locale.ROOT));
     put(p, MAX_BODY_BYTES, policy.maxBodyBytes());
     put(p, SYNCHRONOUS, policy.mode() == MirrorMode.SYNCHRONOUS);
     put(p, LOG_RESPONSES, policy.logResponses());
@@ -87,6 +91,13 @@ final class ConfigPrinter {
     putList(p, REDACT_COOKIES, rewrite.redactCookies());
     putList(p, REDACT_QUERY_PARAMS, rewrite.redactQueryParams());
     put(p, REDACT_MODE, rewrite.redactMode().name().toLowerCase(Locale.ROOT));
+    Scrubbing scrubbing = rewrite.scrubbing();
+    putList(p, REDACT_JSON_FIELDS, scrubbing.jsonFields());
+    putList(p, REDACT_FORM_FIELDS, scrubbing.formFields());
+    putList(p, SCRUB_PATTERNS, scrubbing.patterns());
+    scrubbing.customPatterns().forEach((name, regex) ->
+        out.put(p + SCRUB_PATTERN.suffix() + name, regex));
+    put(p, SCRUB_ON_FAILURE, scrubbing.sendUnscrubbable() ? "send" : "drop");
   }
 
   private void target(String t, MirrorTarget target) {

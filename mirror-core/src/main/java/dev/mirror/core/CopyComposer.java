@@ -36,6 +36,18 @@ final class CopyComposer {
    */
   static ShadowRequest compose(
       MirrorPolicy policy, MirrorTarget target, MirroredRequest request, String requestId) {
+    return compose(policy, null, target, request, requestId, new int[1]);
+  }
+
+  /**
+   * Composes the copy, scrubbed by {@code scrubber} (null: nothing to scrub), counting what was
+   * redacted in {@code count[0]}.
+   *
+   * @throws Scrubber.Failed if the body cannot be scrubbed as the policy asks
+   * @throws IllegalArgumentException if the path or query cannot form a URI
+   */
+  static ShadowRequest compose(MirrorPolicy policy, Scrubber scrubber, MirrorTarget target,
+      MirroredRequest request, String requestId, int[] count) {
     Headers received = request.headers();
     List<String> connectionTokens = connectionTokens(received);
     Headers.Builder headers = Headers.builder();
@@ -50,7 +62,8 @@ final class CopyComposer {
           || connectionTokens.contains(lower) || lower.startsWith(":")) {
         continue;
       }
-      headers.add(name, received.value(i));
+      headers.add(name, scrubber == null ? received.value(i)
+          : scrubber.headerValue(received.value(i), count));
     }
     if (request.bodyLength() == 0
         && (received.contains("Content-Length") || received.contains("Transfer-Encoding"))) {
@@ -76,10 +89,14 @@ final class CopyComposer {
     // Last, so no rewrite can take away what stops a copy from being mirrored again.
     headers.set(policy.markerHeader(), requestId);
 
+    String query = Redactor.redactQuery(request.rawQuery(), rewrite);
+    java.nio.ByteBuffer body = request.body();
+    if (scrubber != null) {
+      query = scrubber.query(query, count);
+      body = scrubber.body(received, body, count);
+    }
     return new ShadowRequest(policy.name(), target, requestId, request.method(),
-        uri(target, rewrite.path(request.rawPath()), Redactor.redactQuery(request.rawQuery(), rewrite)),
-        headers.build(),
-        request.body());
+        uri(target, rewrite.path(request.rawPath()), query), headers.build(), body);
   }
 
   private static String hostHeader(MirrorTarget target, MirroredRequest request) {

@@ -47,9 +47,21 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
     }
     start = dispatch.nanoTime.getAsLong();
     try {
-      copy = CopyComposer.compose(channel.policy.policy, channel.target, request, id);
+      Scrubber scrubber = channel.policy.scrubber;
+      if (scrubber == null) {
+        copy = CopyComposer.compose(channel.policy.policy, channel.target, request, id);
+      } else {
+        int[] redacted = new int[1];
+        copy = CopyComposer.compose(channel.policy.policy, scrubber, channel.target, request, id,
+            redacted);
+        channel.countScrubbed(redacted[0], dispatch.nanoTime.getAsLong() - start);
+      }
       exchange = Objects.requireNonNull(dispatch.transport().send(copy),
           "the transport returned null");
+    } catch (Scrubber.Failed e) {
+      dispatch.outcomes().scrubFailed(channel, id, e.getMessage());
+      end();
+      return;
     } catch (RuntimeException | Error e) {
       accept(null, e);
       return;

@@ -51,6 +51,16 @@ final class Outcomes {
     inFlight.leave();
   }
 
+  /** A body that could not be scrubbed: dropped, said at a limited rate (never its content). */
+  void scrubFailed(TargetChannel channel, String id, String why) {
+    giveBack(channel, DropReason.SCRUB_FAILED);
+    Long heldBack = failureLog.pass(channel.target.name() + " scrub");
+    if (heldBack != null) {
+      LOG.warn("mirror copy {} to {} dropped: {} (mirror.scrub-on-failure=drop){}", id,
+          channel.target.name(), why, heldBack > 0 ? " (" + heldBack + " more not logged)" : "");
+    }
+  }
+
   void giveBack(Reservation reservation, DropReason reason) {
     for (TargetChannel channel : reservation.channels) {
       giveBack(channel, reason);

@@ -15,6 +15,9 @@ final class PolicyRuntime {
   /** The longest a synchronous caller waits: the slowest target's connect plus read timeout. */
   final long syncWaitNanos;
 
+  /** The policy's scrubbing, ready to run; null if it scrubs nothing. */
+  final Scrubber scrubber;
+
   final LongAdder submitted;
   final LongAdder sampledOut;
   final LongAdder filteredOut;
@@ -25,6 +28,7 @@ final class PolicyRuntime {
    */
   PolicyRuntime(MirrorPolicy policy, LongSupplier nanoTime, PolicyRuntime previous) {
     this.policy = policy;
+    this.scrubber = Scrubber.of(policy.rewrite());
     this.submitted = previous == null ? new LongAdder() : previous.submitted;
     this.sampledOut = previous == null ? new LongAdder() : previous.sampledOut;
     this.filteredOut = previous == null ? new LongAdder() : previous.filteredOut;

@@ -50,6 +50,11 @@ final class Redactor {
     return redactPairs(rawQuery, "&", "&", rewrite.redactQueryParams(), rewrite, true);
   }
 
+  /** Returns a form body with the named fields redacted, the rest byte for byte. */
+  static String redactForm(String body, List<String> names, Rewrite rewrite) {
+    return names.isEmpty() ? body : redactPairs(body, "&", "&", names, rewrite, true);
+  }
+
   /** Splits into name=value pieces, redacts the named ones, and joins again only if changed. */
   private static String redactPairs(String text, String joiner, String separator,
       List<String> names, Rewrite rewrite, boolean query) {

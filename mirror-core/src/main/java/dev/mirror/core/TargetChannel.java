@@ -60,6 +60,9 @@ final class TargetChannel {
     final LongAdder[] statusClasses = adders(6);
     final LongAdder[] latency = adders(BOUNDS_NANOS.length);
     final LongAdder[] waited = adders(BOUNDS_NANOS.length);
+    final LongAdder scrubbed = new LongAdder();
+    final LongAdder redactions = new LongAdder();
+    final LongAdder scrubNanos = new LongAdder();
   }
 
   /**
@@ -175,6 +178,15 @@ final class TargetChannel {
     recordLatency(latencyNanos);
   }
 
+  /** A copy went through the scrubber: what it redacted, and the time composing took. */
+  void countScrubbed(int redacted, long nanos) {
+    if (redacted > 0) {
+      counters.scrubbed.increment();
+      counters.redactions.add(redacted);
+    }
+    counters.scrubNanos.add(nanos);
+  }
+
   /** A synchronous request waited this long for its copies. */
   void countWaited(long nanos) {
     record(waited, nanos);
@@ -208,7 +220,8 @@ final class TargetChannel {
     }
     return new TargetStats(policy.policy.name(), target.name(), sampledOut.sum(), drops, sent.sum(),
         failures, classes, inFlight.get(), circuit.isOpen(), histogram(latency),
-        histogram(waited));
+        histogram(waited), new TargetStats.Scrubbed(counters.scrubbed.sum(),
+            counters.redactions.sum(), counters.scrubNanos.sum()));
   }
 
   private static LatencyHistogram histogram(LongAdder[] buckets) {

@@ -25,6 +25,7 @@ import java.util.Map;
  * @param latency answered and failed copies' latency
  * @param waited in synchronous mode, how long requests waited for their copies before their
  *     answer could leave (what synchronous mode costs the client); empty otherwise
+ * @param scrubbed what scrubbing redacted, for policies that scrub
  */
 public record TargetStats(
     String policy,
@@ -37,7 +38,17 @@ public record TargetStats(
     int inFlight,
     boolean circuitOpen,
     LatencyHistogram latency,
-    LatencyHistogram waited) {
+    LatencyHistogram waited,
+    TargetStats.Scrubbed scrubbed) {
+
+  /**
+   * What scrubbing did to this target's copies.
+   *
+   * @param copies copies in which something was redacted
+   * @param redactions fields and pattern matches redacted, in all
+   * @param nanos time spent composing scrubbed copies, on the sending thread
+   */
+  public record Scrubbed(long copies, long redactions, long nanos) {}
 
   /** Copies the maps. */
   public TargetStats {

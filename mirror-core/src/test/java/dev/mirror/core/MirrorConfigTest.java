@@ -83,8 +83,8 @@ class MirrorConfigTest {
     assertThat(policy.filter().methods()).containsExactlyInAnyOrder("GET", "HEAD");
     assertThat(policy.filter().includePaths()).hasSize(1);
     assertThat(policy.filter().excludePaths()).hasSize(1);
-    assertThat(policy.filter().requiredHeaders()).containsEntry("X-Tenant", "acme");
-    assertThat(policy.filter().requiredCookies()).containsEntry("beta", "*");
+    assertThat(policy.filter().requiredHeaders()).containsEntry("X-Tenant", dev.mirror.api.ValueMatch.of("acme"));
+    assertThat(policy.filter().requiredCookies()).containsEntry("beta", dev.mirror.api.ValueMatch.of("*"));
     assertThat(target.connectTimeout()).isEqualTo(Duration.ofMillis(250));
     assertThat(target.readTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(target.maxInFlight()).isEqualTo(7);

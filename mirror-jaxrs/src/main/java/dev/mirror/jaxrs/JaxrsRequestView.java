@@ -26,4 +26,9 @@ final class JaxrsRequestView implements RequestView {
   public String header(String name) {
     return request.getHeaders().getFirst(name);
   }
+
+  @Override
+  public String rawQuery() {
+    return request.getUriInfo().getRequestUri().getRawQuery();
+  }
 }

@@ -43,4 +43,9 @@ final class ServletRequestView implements RequestView {
   public String header(String name) {
     return request.getHeader(name);
   }
+
+  @Override
+  public String rawQuery() {
+    return request.getQueryString();
+  }
 }
