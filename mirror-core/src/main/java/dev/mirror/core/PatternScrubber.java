@@ -18,20 +18,75 @@ import java.util.regex.Pattern;
  */
 final class PatternScrubber {
 
-  /** A detector: what to look for, and a check a match must pass (a checksum), or none. */
-  private record Detector(Pattern pattern, Predicate<String> valid) {}
+  /**
+   * A detector: a cheap test a text must pass before the expression runs at all (most strings
+   * of a document cannot hold what is looked for), the expression, and a check a match must pass
+   * (a checksum), or none.
+   */
+  private record Detector(Predicate<CharSequence> mayHold, Pattern pattern,
+      Predicate<String> valid) {}
 
   private static final Map<String, Detector> BUILT_IN = Map.of(
-      "email", new Detector(Pattern.compile(
+      "email", new Detector(text -> indexOf(text, "@") > 0, Pattern.compile(
           "[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9-]+)*"
               + "\\.[A-Za-z]{2,}"), null),
-      "jwt", new Detector(Pattern.compile(
+      "jwt", new Detector(text -> indexOf(text, "eyJ") >= 0, Pattern.compile(
           "eyJ[A-Za-z0-9_-]{2,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*"), null),
-      "bearer", new Detector(Pattern.compile("(?i)(?<=\\bbearer )[A-Za-z0-9._~+/-]+=*"), null),
-      "card", new Detector(Pattern.compile("(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])"),
+      "bearer", new Detector(PatternScrubber::mentionsBearer,
+          Pattern.compile("(?i)(?<=\\bbearer )[A-Za-z0-9._~+/-]+=*"), null),
+      "card", new Detector(text -> digits(text) >= 13,
+          Pattern.compile("(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])"),
           PatternScrubber::luhn),
-      "iban", new Detector(Pattern.compile(
+      "iban", new Detector(text -> text.length() >= 15 && digits(text) >= 2, Pattern.compile(
           "\\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}\\b"), PatternScrubber::ibanChecksum));
+
+  private static int indexOf(CharSequence text, String part) {
+    int last = text.length() - part.length();
+    outer:
+    for (int i = 0; i <= last; i++) {
+      for (int j = 0; j < part.length(); j++) {
+        if (text.charAt(i + j) != part.charAt(j)) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  private static int digits(CharSequence text) {
+    int n = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= '0' && c <= '9') {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static boolean mentionsBearer(CharSequence text) {
+    for (int i = 6; i < text.length(); i++) {
+      if (text.charAt(i) == ' ' && (text.charAt(i - 6) | 0x20) == 'b'
+          && text.subSequence(i - 5, i).toString().equalsIgnoreCase("earer")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Returns true if some detector could find something in the text: a cheap look, before any
+   * text is made into a String or any expression runs.
+   */
+  boolean mayHold(CharSequence text) {
+    for (Detector detector : detectors) {
+      if (detector.mayHold.test(text)) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   private final List<Detector> detectors;
   private final String mask;
@@ -50,7 +105,8 @@ final class PatternScrubber {
     for (String name : scrubbing.patterns()) {
       Detector builtIn = BUILT_IN.get(name);
       detectors.add(builtIn != null ? builtIn
-          : new Detector(Pattern.compile(scrubbing.customPatterns().get(name)), null));
+          : new Detector(text -> true, Pattern.compile(scrubbing.customPatterns().get(name)),
+              null));
     }
     return new PatternScrubber(List.copyOf(detectors), mask);
   }
@@ -62,6 +118,9 @@ final class PatternScrubber {
   String scrub(String text, int[] count) {
     String current = text;
     for (Detector detector : detectors) {
+      if (!detector.mayHold.test(current)) {
+        continue;
+      }
       Matcher m = detector.pattern.matcher(current);
       StringBuilder out = null;
       int last = 0;

@@ -97,11 +97,10 @@ final class Scrubber {
     }
     byte[] bytes = new byte[body.remaining()];
     body.duplicate().get(bytes);
-    int before = count[0];
     if (isJson && json != null) {
       try {
-        byte[] scrubbed = json.scrub(bytes, 0, bytes.length, count);
-        return count[0] == before ? body : ByteBuffer.wrap(scrubbed).asReadOnlyBuffer();
+        byte[] scrubbed = json.scrub(bytes, count);
+        return scrubbed == bytes ? body : ByteBuffer.wrap(scrubbed).asReadOnlyBuffer();
       } catch (IOException e) {
         return unscrubbable(body, "the body is not well-formed JSON");
       }

@@ -256,6 +256,30 @@ abstract class MirrorFilterContract {
   }
 
   @Test
+  void scrubbing_theShadowGetsExactlyTheScrubbedBytes_theApplicationTheOriginal()
+      throws Exception {
+    Shadow shadow = closeLater(Shadow.answering(200));
+    Container on = withFilter(engine(shadow.address(),
+        "mirror.redact-json-fields", "/user/password,/cards/*/number",
+        "mirror.scrub-patterns", "email"));
+    Container off = withoutFilter();
+    String order = "{\"user\":{\"name\":\"Zo\u00eb\",\"password\":\"hunter2\","
+        + "\"mail\":\"zoe@example.com\"},\"cards\":[{\"number\":\"4111111111111111\","
+        + "\"exp\":\"12/30\"}],\"total\":12.50}";
+    Shape shape = new Shape("order", "POST", "/echo/orders",
+        Map.of("Content-Type", List.of("application/json")),
+        order.getBytes(StandardCharsets.UTF_8));
+    assertThat(send(on, shape)).as("the application sees the original")
+        .isEqualTo(send(off, shape));
+    RecordedRequest copy = shadow.take();
+    assertThat(copy.getBody().utf8()).isEqualTo("{\"user\":{\"name\":\"Zo\u00eb\","
+        + "\"password\":\"[masked]\",\"mail\":\"[masked]\"},\"cards\":[{\"number\":"
+        + "\"[masked]\",\"exp\":\"12/30\"}],\"total\":12.50}");
+    assertThat(copy.getHeaders().get("Content-Length"))
+        .isEqualTo(String.valueOf(copy.getBody().size()));
+  }
+
+  @Test
   void bodyOverTheLimit_skipsTheCopy_butTheApplicationGetsAllOfIt() throws Exception {
     Shadow shadow = closeLater(Shadow.answering(200));
     MirrorEngine engine = engine(shadow.address(), "mirror.max-body-bytes", "1000");
