@@ -173,6 +173,26 @@ class ScrubbingTest {
   }
 
   @Test
+  void readmesWorkedExample_holds() throws Exception {
+    engine("mirror.redact-json-fields", "/user/password,/cards/*/number,/**/token",
+        "mirror.scrub-patterns", "email,card,employee",
+        "mirror.scrub-pattern.employee", "EMP-[0-9]{5}");
+    String in = "{\"user\":{\"name\":\"Zoë\",\"password\":\"hunter2\",\"mail\":\"zoe@example.com\"},\n"
+        + " \"cards\":[{\"number\":\"4111111111111111\",\"exp\":\"12/30\"}],\"note\":\"call 4111 1111 1111 1111\",\n"
+        + " \"session\":{\"token\":\"eyJhbGciOi...\"},\"total\":12.50}";
+    engine.submit(MirroredRequest.builder().method("POST").rawTarget("/orders?ref=EMP-12345")
+        .headers(Headers.of("Content-Type", "application/json", "X-Contact", "zoe@example.com"))
+        .body(in.getBytes(StandardCharsets.UTF_8)).build());
+    RecordedRequest copy = shadow.take();
+    assertThat(copy.getTarget()).isEqualTo("/orders?ref=%5Bmasked%5D");
+    assertThat(copy.getHeaders().get("X-Contact")).isEqualTo("[masked]");
+    assertThat(copy.getBody().utf8()).isEqualTo(
+        "{\"user\":{\"name\":\"Zoë\",\"password\":\"[masked]\",\"mail\":\"[masked]\"},\n"
+        + " \"cards\":[{\"number\":\"[masked]\",\"exp\":\"12/30\"}],\"note\":\"call [masked]\",\n"
+        + " \"session\":{\"token\":\"[masked]\"},\"total\":12.50}");
+  }
+
+  @Test
   void aMebibyteDocument_nearTheLimit_isScrubbedWhole() throws Exception {
     engine("mirror.redact-json-fields", "/**/token", "mirror.max-body-bytes", "1100000");
     StringBuilder doc = new StringBuilder("[");
