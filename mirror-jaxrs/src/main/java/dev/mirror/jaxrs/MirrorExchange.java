@@ -75,7 +75,8 @@ final class MirrorExchange {
     return MirroredRequest.builder()
         .method(request.getMethod())
         .scheme(uri.getScheme() == null ? "http" : uri.getScheme())
-        .host(request.getHeaderString("Host"))
+        .host(request.getHeaderString("Host") != null ? request.getHeaderString("Host")
+            : uri.getRawAuthority()) // HTTP/2: the authority, never shown as a Host header
         .rawPath(uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
         .rawQuery(uri.getRawQuery())
         .headers(headers.build());

@@ -159,7 +159,11 @@ public final class MirrorFilter implements Filter {
     ServletRequestView view = ServletRequestView.of(request);
     try {
       long length = request.getContentLengthLong();
-      boolean mayHaveBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
+      // HTTP/1.x frames a body with Content-Length or Transfer-Encoding, or has none; HTTP/2
+      // and later may stream one of no declared length: then it is read to its end.
+      boolean http1 = request.getProtocol() == null || request.getProtocol().startsWith("HTTP/1");
+      boolean mayHaveBody = length > 0
+          || (length < 0 && (!http1 || request.getHeader("Transfer-Encoding") != null));
       return entry.open(view, null, length, mayHaveBody);
     } catch (RuntimeException e) {
       entry.reportError("reading the request", e);
@@ -217,10 +221,16 @@ public final class MirrorFilter implements Filter {
         headers.add(name, values.nextElement());
       }
     }
+    String host = request.getHeader("Host");
+    if (host == null) {
+      // HTTP/2 carries the authority as :authority, which containers do not show as a header.
+      String name = request.getServerName();
+      host = (name.indexOf(':') >= 0 ? "[" + name + "]" : name) + ":" + request.getServerPort();
+    }
     return MirroredRequest.builder()
         .method(request.getMethod())
         .scheme(request.getScheme())
-        .host(request.getHeader("Host"))
+        .host(host)
         .rawPath(request.getRequestURI())
         .rawQuery(request.getQueryString())
         .headers(headers.build())

@@ -46,7 +46,9 @@ interface Container extends AutoCloseable {
   private static ServerConnector jettyConnector(Server server) {
     HttpConfiguration http = new HttpConfiguration();
     http.setHeaderCacheCaseSensitive(true);
-    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    // HTTP/1.1, and cleartext HTTP/2 (prior knowledge or upgrade) on the same port.
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http),
+        new org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory(http));
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
@@ -116,6 +118,8 @@ interface Container extends AutoCloseable {
     Connector connector = new Connector();
     connector.setPort(0);
     connector.setProperty("address", "127.0.0.1");
+    // Cleartext HTTP/2 too (prior knowledge or upgrade), next to HTTP/1.1.
+    connector.addUpgradeProtocol(new org.apache.coyote.http2.Http2Protocol());
     tomcat.getService().addConnector(connector);
     tomcat.setConnector(connector);
     Context context = tomcat.addContext("", base.toString());
