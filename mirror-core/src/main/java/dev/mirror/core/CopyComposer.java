@@ -86,6 +86,13 @@ final class CopyComposer {
     for (int i = 0; i < set.size(); i++) {
       headers.set(set.name(i), set.value(i));
     }
+    String traceparent = received.first("traceparent");
+    if (traceparent != null) {
+      String copyParent = childTraceparent(traceparent);
+      if (copyParent != null) {
+        headers.set("traceparent", copyParent); // tracestate goes as it came
+      }
+    }
     // Last, so no rewrite can take away what stops a copy from being mirrored again.
     headers.set(policy.markerHeader(), requestId);
 
@@ -97,6 +104,36 @@ final class CopyComposer {
     }
     return new ShadowRequest(policy.name(), target, requestId, request.method(),
         uri(target, rewrite.path(request.rawPath()), query), headers.build(), body);
+  }
+
+  /**
+   * W3C Trace Context: the copy is a new span of the request's trace, so a tracing backend shows
+   * primary and copy side by side. Returns null for a value that is not version 00's form (the
+   * header then goes as it came).
+   */
+  static String childTraceparent(String traceparent) {
+    String value = traceparent.trim();
+    if (value.length() < 55 || value.charAt(2) != '-' || value.charAt(35) != '-'
+        || value.charAt(52) != '-' || !hex(value, 0, 2) || !hex(value, 3, 35)
+        || !hex(value, 36, 52) || !hex(value, 53, 55) || value.startsWith("ff")) {
+      return null;
+    }
+    long span;
+    do {
+      span = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+    } while (span == 0);
+    String spanId = String.format("%016x", span);
+    return value.substring(0, 36) + spanId + value.substring(52);
+  }
+
+  private static boolean hex(String text, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String hostHeader(MirrorTarget target, MirroredRequest request) {

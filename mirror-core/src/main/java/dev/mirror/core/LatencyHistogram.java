@@ -9,8 +9,9 @@ import java.util.List;
  *
  * @param upperBoundsMillis inclusive upper bound of each bucket, ascending
  * @param counts copies per bucket
+ * @param totalNanos the sum of every latency recorded, for an average or a timer's total
  */
-public record LatencyHistogram(List<Long> upperBoundsMillis, List<Long> counts) {
+public record LatencyHistogram(List<Long> upperBoundsMillis, List<Long> counts, long totalNanos) {
 
   /** The bucket bounds used by the engine, in milliseconds. */
   public static final List<Long> BOUNDS_MILLIS =

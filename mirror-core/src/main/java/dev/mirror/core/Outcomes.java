@@ -14,12 +14,16 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Where every copy ends: counted at its target, its room given back, the circuit told, listeners
  * told, and a log line at a limited rate. Also where internal errors are counted and logged.
  */
 final class Outcomes {
+
+  /** The MDC key that carries the copy's request id around mirror's own log lines. */
+  static final String MDC_REQUEST_ID = "mirror.request_id";
 
   private static final Logger LOG = LoggerFactory.getLogger(MirrorEngine.class);
 
@@ -56,8 +60,10 @@ final class Outcomes {
     giveBack(channel, DropReason.SCRUB_FAILED);
     Long heldBack = failureLog.pass(channel.target.name() + " scrub");
     if (heldBack != null) {
-      LOG.warn("mirror copy {} to {} dropped: {} (mirror.scrub-on-failure=drop){}", id,
-          channel.target.name(), why, heldBack > 0 ? " (" + heldBack + " more not logged)" : "");
+      try (MDC.MDCCloseable request = MDC.putCloseable(MDC_REQUEST_ID, id)) {
+        LOG.warn("mirror copy {} to {} dropped: {} (mirror.scrub-on-failure=drop){}", id,
+            channel.target.name(), why, heldBack > 0 ? " (" + heldBack + " more not logged)" : "");
+      }
     }
   }
 
@@ -97,7 +103,7 @@ final class Outcomes {
         channel.circuit.onFailure();
       }
       channel.countFailed(reason, latencyNanos);
-      logFailure(channel, reason, failure);
+      logFailure(channel, copy == null ? null : copy.requestId(), reason, failure);
       if (listeners.length > 0) {
         publish(new MirrorEvent.Failed(channel.policy.policy.name(), channel.target.name(), copy,
             reason, failure, Duration.ofNanos(latencyNanos)));
@@ -110,20 +116,28 @@ final class Outcomes {
   private void logResponse(TargetChannel channel, String id, int status, long latencyNanos) {
     Long heldBack = responseLog.pass(channel.target.name() + ' ' + status / 100);
     if (heldBack != null) {
-      LOG.info("mirror copy {} -> {} {}: {} in {} ms{}", id, channel.policy.policy.name(),
-          channel.target.name(), status, TimeUnit.NANOSECONDS.toMillis(latencyNanos),
-          heldBack > 0 ? " (" + heldBack + " more like it not logged)" : "");
+      try (MDC.MDCCloseable request = MDC.putCloseable(MDC_REQUEST_ID, id)) {
+        LOG.info("mirror copy {} -> {} {}: {} in {} ms{}", id, channel.policy.policy.name(),
+            channel.target.name(), status, TimeUnit.NANOSECONDS.toMillis(latencyNanos),
+            heldBack > 0 ? " (" + heldBack + " more like it not logged)" : "");
+      }
     }
   }
 
-  private void logFailure(TargetChannel channel, FailureReason reason, Throwable failure) {
+  private void logFailure(TargetChannel channel, String id, FailureReason reason,
+      Throwable failure) {
     Long heldBack = failureLog.pass(channel.target.name() + ' ' + reason);
     if (heldBack != null) {
       Throwable cause = unwrap(failure);
-      LOG.warn("mirror copy to {} ({}) failed: {} ({}){}", channel.target.name(),
+      MDC.put(MDC_REQUEST_ID, id);
+      try {
+        LOG.warn("mirror copy to {} ({}) failed: {} ({}){}", channel.target.name(),
           channel.target.address(), reason, cause.getClass().getSimpleName()
               + (cause.getMessage() == null ? "" : ": " + cause.getMessage()),
           heldBack > 0 ? "; " + heldBack + " more failures like it in the last interval" : "");
+      } finally {
+        MDC.remove(MDC_REQUEST_ID);
+      }
     }
   }
 

@@ -46,6 +46,8 @@ final class TargetChannel {
   private final LongAdder[] statusClasses;
   private final LongAdder[] latency;
   private final LongAdder[] waited;
+  private final LongAdder latencyTotal;
+  private final LongAdder waitedTotal;
 
   /** What outlives a configuration change that keeps the target: counts, room, saturation. */
   private static final class Counters {
@@ -60,6 +62,8 @@ final class TargetChannel {
     final LongAdder[] statusClasses = adders(6);
     final LongAdder[] latency = adders(BOUNDS_NANOS.length);
     final LongAdder[] waited = adders(BOUNDS_NANOS.length);
+    final LongAdder latencyTotal = new LongAdder();
+    final LongAdder waitedTotal = new LongAdder();
     final LongAdder scrubbed = new LongAdder();
     final LongAdder redactions = new LongAdder();
     final LongAdder scrubNanos = new LongAdder();
@@ -84,6 +88,8 @@ final class TargetChannel {
     this.statusClasses = counters.statusClasses;
     this.latency = counters.latency;
     this.waited = counters.waited;
+    this.latencyTotal = counters.latencyTotal;
+    this.waitedTotal = counters.waitedTotal;
     boolean sameShadow = previous != null && previous.target.address().equals(target.address())
         && previous.target.failureThreshold() == target.failureThreshold()
         && previous.target.coolDown().equals(target.coolDown());
@@ -190,10 +196,12 @@ final class TargetChannel {
   /** A synchronous request waited this long for its copies. */
   void countWaited(long nanos) {
     record(waited, nanos);
+    waitedTotal.add(nanos);
   }
 
   private void recordLatency(long nanos) {
     record(latency, nanos);
+    latencyTotal.add(nanos);
   }
 
   private static void record(LongAdder[] histogram, long nanos) {
@@ -219,17 +227,17 @@ final class TargetChannel {
       classes.put(i, statusClasses[i].sum());
     }
     return new TargetStats(policy.policy.name(), target.name(), sampledOut.sum(), drops, sent.sum(),
-        failures, classes, inFlight.get(), circuit.isOpen(), histogram(latency),
-        histogram(waited), new TargetStats.Scrubbed(counters.scrubbed.sum(),
+        failures, classes, inFlight.get(), circuit.isOpen(), histogram(latency, latencyTotal),
+        histogram(waited, waitedTotal), new TargetStats.Scrubbed(counters.scrubbed.sum(),
             counters.redactions.sum(), counters.scrubNanos.sum()));
   }
 
-  private static LatencyHistogram histogram(LongAdder[] buckets) {
+  private static LatencyHistogram histogram(LongAdder[] buckets, LongAdder total) {
     Long[] counts = new Long[buckets.length];
     for (int i = 0; i < buckets.length; i++) {
       counts[i] = buckets[i].sum();
     }
-    return new LatencyHistogram(LatencyHistogram.BOUNDS_MILLIS, List.of(counts));
+    return new LatencyHistogram(LatencyHistogram.BOUNDS_MILLIS, List.of(counts), total.sum());
   }
 
   private static LongAdder[] adders(int n) {

@@ -235,5 +235,22 @@ class CoreUnitsTest {
       assertThat(copy.uri().getRawPath()).isEqualTo("/v2/a");
       assertThat(copy.headers().first("Host")).isEqualTo("shadow.internal");
     }
+
+    @Test
+    void traceparent_keepsTheTrace_withANewSpanForTheCopy_tracestateAsItCame() {
+      MirrorPolicy policy = MirrorPolicy.builder("p").target(target).build();
+      String parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+      ShadowRequest copy = CopyComposer.compose(policy, target, MirroredRequest.builder()
+          .headers(dev.mirror.api.Headers.of("traceparent", parent, "tracestate", "vendor=1"))
+          .build(), "t");
+      String child = copy.headers().first("traceparent");
+      assertThat(child).startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-").endsWith("-01")
+          .hasSize(55).isNotEqualTo(parent).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+      assertThat(copy.headers().values("traceparent")).hasSize(1);
+      assertThat(copy.headers().first("tracestate")).isEqualTo("vendor=1");
+      ShadowRequest odd = CopyComposer.compose(policy, target, MirroredRequest.builder()
+          .headers(dev.mirror.api.Headers.of("traceparent", "not-a-trace")).build(), "u");
+      assertThat(odd.headers().first("traceparent")).isEqualTo("not-a-trace");
+    }
   }
 }
