@@ -32,6 +32,7 @@ final class ConfigParser {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
   private static final String ADMIN_PREFIX = "mirror.admin.";
+  private static final String SPRING_PREFIX = "mirror.spring.";
 
   private final TreeMap<String, String> all = new TreeMap<>();
   private final Set<String> used = new LinkedHashSet<>();
@@ -41,9 +42,10 @@ final class ConfigParser {
 
   ConfigParser(Map<String, String> properties) {
     for (Map.Entry<String, String> e : properties.entrySet()) {
-      // mirror.admin.* keys configure the admin endpoint (module mirror-admin), not the engine.
+      // mirror.admin.* keys configure the admin endpoint (module mirror-admin), mirror.spring.*
+      // the Spring Boot starter's filter registration: not the engine.
       if (e.getKey() != null && e.getKey().startsWith(MirrorConfig.PREFIX)
-          && !e.getKey().startsWith(ADMIN_PREFIX)) {
+          && !e.getKey().startsWith(ADMIN_PREFIX) && !e.getKey().startsWith(SPRING_PREFIX)) {
         all.put(e.getKey(), e.getValue() == null ? "" : e.getValue().trim());
       }
     }

@@ -1,0 +1,91 @@
+package dev.mirror.spring;
+
+import dev.mirror.api.MirrorDispatcher;
+import dev.mirror.api.MirrorListener;
+import dev.mirror.api.MirrorTransport;
+import dev.mirror.core.MirrorConfig;
+import dev.mirror.core.MirrorEngine;
+import dev.mirror.servlet.MirrorFilter;
+import java.util.List;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+
+/**
+ * Mirrors a Spring MVC application's requests as its {@code mirror.*} properties say (the same
+ * keys as everywhere: {@code mirror.host=http://staging:8080}, or nested YAML). Registers {@link
+ * MirrorFilter} first among the filters, so the copy sees the request as the client sent it;
+ * closes the engine with the context; takes a {@link MirrorDispatcher}, {@link MirrorTransport}
+ * or {@link MirrorListener} bean of the application's; binds the meters when Micrometer is there;
+ * serves the Actuator endpoint {@code mirror} when the Actuator is.
+ *
+ * <p>Starter keys: {@code mirror.spring.filter-order} (default {@code Ordered.HIGHEST_PRECEDENCE
+ * + 10}) and {@code mirror.spring.url-patterns} (default {@code /*}).
+ */
+@AutoConfiguration
+@ConditionalOnClass(MirrorFilter.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@Conditional(MirrorAutoConfiguration.Configured.class)
+public class MirrorAutoConfiguration {
+
+  /** Default order of the filter: before Spring's own filters that read the body. */
+  public static final int DEFAULT_FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
+
+  /** On when the application sets any engine key ({@code mirror.host}, ...). */
+  static final class Configured extends SpringBootCondition {
+    @Override
+    public ConditionOutcome getMatchOutcome(ConditionContext context,
+        AnnotatedTypeMetadata metadata) {
+      return MirrorProperties.configured(context.getEnvironment())
+          ? ConditionOutcome.match("mirror.* properties are set")
+          : ConditionOutcome.noMatch("no mirror.* property is set");
+    }
+  }
+
+  /**
+   * The engine, from the {@code mirror.*} properties.
+   *
+   * @throws dev.mirror.core.MirrorConfigException naming the key, failing start-up
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean(MirrorDispatcher.class)
+  public MirrorEngine mirrorEngine(Environment environment,
+      ObjectProvider<MirrorTransport> transport, ObjectProvider<MirrorListener> listeners) {
+    MirrorConfig config = MirrorConfig.parse(MirrorProperties.from(environment));
+    MirrorTransport own = transport.getIfAvailable();
+    MirrorEngine.Builder builder = own == null ? config.engineBuilder()
+        : MirrorEngine.builder().policies(config.policies())
+            .dispatchThreads(config.dispatchThreads()).closeTimeout(config.closeTimeout())
+            .transport(own);
+    listeners.orderedStream().forEach(builder::listener);
+    return builder.build();
+  }
+
+  /** The filter, on every request unless {@code mirror.spring.url-patterns} says otherwise. */
+  @Bean
+  public FilterRegistrationBean<MirrorFilter> mirrorFilter(MirrorDispatcher dispatcher,
+      Environment environment) {
+    FilterRegistrationBean<MirrorFilter> registration =
+        new FilterRegistrationBean<>(new MirrorFilter(dispatcher));
+    registration.setName("mirror");
+    registration.setAsyncSupported(true);
+    registration.setOrder(environment.getProperty(MirrorProperties.SPRING_PREFIX + "filter-order",
+        Integer.class, DEFAULT_FILTER_ORDER));
+    String patterns = environment.getProperty(MirrorProperties.SPRING_PREFIX + "url-patterns",
+        "/*");
+    registration.setUrlPatterns(List.of(patterns.split("\\s*,\\s*")));
+    return registration;
+  }
+}
