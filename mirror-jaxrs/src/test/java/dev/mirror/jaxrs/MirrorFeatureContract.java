@@ -192,11 +192,7 @@ abstract class MirrorFeatureContract {
             "mirror.timeout.read", "500ms"));
     assertThat(FirstByte.millis(toHole.port(), "/answer-sized", bytes(100)))
         .as("a black hole, 500 ms read timeout").isBetween(500L, 2_500L);
-    int refusedPort;
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
-        java.net.InetAddress.getByName("127.0.0.1"))) {
-      refusedPort = probe.getLocalPort();
-    }
+    int refusedPort = dev.mirror.core.ClosedPort.find();
     JaxrsServer toRefused = withFeature(Set.of(Resources.Plain.class), new MirrorFeature(),
         properties("mirror.host", "http://127.0.0.1:" + refusedPort, "mirror.synchronous", "true",
             "mirror.timeout.connect", "500ms"));
