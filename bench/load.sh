@@ -132,6 +132,14 @@ SETUPS=(
   "h|fast shadow, mirror.transport=jetty|get||mirror.host=http://127.0.0.1:18082 mirror.transport=jetty"
   "i|0.5 s shadow, mirror.transport=jdk|get||mirror.host=http://127.0.0.1:18083 mirror.transport=jdk"
 )
+# LOAD_ONLY="a c" runs only the setups with these labels (a quick check of one path).
+if [[ -n "${LOAD_ONLY:-}" ]]; then
+  KEPT=()
+  for setup in "${SETUPS[@]}"; do
+    [[ " $LOAD_ONLY " == *" ${setup%%|*} "* ]] && KEPT+=("$setup")
+  done
+  SETUPS=("${KEPT[@]}")
+fi
 for round in $(seq 1 "$ROUNDS"); do
   echo "Round $round of $ROUNDS"
   for setup in "${SETUPS[@]}"; do
