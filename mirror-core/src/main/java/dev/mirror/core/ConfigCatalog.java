@@ -204,10 +204,11 @@ public final class ConfigCatalog {
         }
       });
   static final ConfigKey<HttpVersion> HTTP_VERSION = key("http-version", Scope.TARGET, "HTTP/1.1",
-      "HTTP/1.1 or HTTP/2", v -> switch (v.toUpperCase(Locale.ROOT)) {
+      "HTTP/1.1, HTTP/2 or h2c", v -> switch (v.toUpperCase(Locale.ROOT)) {
         case "HTTP/1.1", "1.1" -> HttpVersion.HTTP_1_1;
         case "HTTP/2", "2" -> HttpVersion.HTTP_2;
-        default -> throw new RuleViolation("HTTP/1.1 or HTTP/2");
+        case "H2C" -> HttpVersion.H2C;
+        default -> throw new RuleViolation("HTTP/1.1, HTTP/2 or h2c");
       });
   static final ConfigKey<Integer> FAILURE_THRESHOLD = integer("circuit.failure-threshold",
       Scope.TARGET, MirrorTarget.DEFAULT_FAILURE_THRESHOLD, 1, MirrorTarget.MAX_FAILURE_THRESHOLD);

@@ -237,6 +237,18 @@ final class ConfigParser {
     HostHeader hostHeader = value(HOST_HEADER, prefixes);
     target.hostHeader(hostHeader);
     HttpVersion version = value(HTTP_VERSION, prefixes);
+    if (version == HttpVersion.H2C) {
+      String key = find(HTTP_VERSION, prefixes).name();
+      if (!transportName.equals("jetty")) {
+        throw new MirrorConfigException(key, "h2c", "HTTP/1.1 or HTTP/2 with transport "
+            + transportName + " (h2c, HTTP/2 with prior knowledge, comes with"
+            + " mirror.transport=jetty, module mirror-transport-jetty)");
+      }
+      if (!host.value().startsWith("http://")) {
+        throw new MirrorConfigException(key, "h2c", "HTTP/2 for an https:// target (h2c is"
+            + " cleartext)");
+      }
+    }
     target.httpVersion(version);
     target.failureThreshold(value(FAILURE_THRESHOLD, prefixes));
     target.coolDown(value(COOL_DOWN, prefixes));

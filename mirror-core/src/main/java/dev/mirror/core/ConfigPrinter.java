@@ -113,7 +113,11 @@ final class ConfigPrinter {
       case TARGET -> "target";
       case LITERAL -> host.value();
     });
-    put(t, HTTP_VERSION, target.httpVersion() == HttpVersion.HTTP_2 ? "HTTP/2" : "HTTP/1.1");
+    put(t, HTTP_VERSION, switch (target.httpVersion()) {
+      case HTTP_1_1 -> "HTTP/1.1";
+      case HTTP_2 -> "HTTP/2";
+      case H2C -> "h2c";
+    });
     put(t, FAILURE_THRESHOLD, target.failureThreshold());
     put(t, COOL_DOWN, ConfigCatalog.print(target.coolDown()));
   }

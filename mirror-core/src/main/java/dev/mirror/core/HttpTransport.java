@@ -160,6 +160,10 @@ public final class HttpTransport implements MirrorTransport {
   }
 
   private HttpClient client(MirrorTarget target) {
+    if (target.httpVersion() == HttpVersion.H2C) {
+      throw new IllegalArgumentException("http version: was h2c, must be HTTP/1.1 or HTTP/2 for"
+          + " this transport (h2c comes with the Jetty transport)");
+    }
     ClientKey key = new ClientKey(target.connectTimeout(), target.httpVersion(), target.sslContext());
     return clients.computeIfAbsent(key, this::newClient);
   }

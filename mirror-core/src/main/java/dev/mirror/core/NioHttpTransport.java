@@ -121,6 +121,10 @@ public final class NioHttpTransport implements MirrorTransport {
     if (target.httpVersion() == HttpVersion.HTTP_2) {
       return delegate().send(copy);
     }
+    if (target.httpVersion() == HttpVersion.H2C) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("http version: was h2c,"
+          + " must be HTTP/1.1 or HTTP/2 for this transport (h2c comes with the Jetty transport)"));
+    }
     CompletableFuture<ShadowResponse> result = new CompletableFuture<>();
     Http1Lane here = current();
     if (here != null) {

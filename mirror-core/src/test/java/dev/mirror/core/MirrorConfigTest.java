@@ -150,7 +150,7 @@ class MirrorConfigTest {
       "mirror.synchronous | yes | mirror.synchronous: was yes, must be true or false",
       "mirror.log-responses | 1 | mirror.log-responses: was 1, must be true or false",
       "mirror.rate-limit | -5 | mirror.rate-limit: was -5, must be copies per second in [0, 1000000], 0 for no limit",
-      "mirror.http-version | HTTP/3 | mirror.http-version: was HTTP/3, must be HTTP/1.1 or HTTP/2",
+      "mirror.http-version | HTTP/3 | mirror.http-version: was HTTP/3, must be HTTP/1.1, HTTP/2 or h2c",
       "mirror.host-header | a b | mirror.host-header: was 'a b', must be original, target, or a literal host[:port]",
       "mirror.sticky-key | X-User-Id | mirror.sticky-key: was X-User-Id, must be header:<name> or cookie:<name>, for example header:X-User-Id",
       "mirror.methods | GET,,HEAD | mirror.methods: was 'GET,,HEAD', must be a comma-separated list without empty entries",

@@ -43,7 +43,7 @@ class BadConfigurationTest {
       "mirror.host=http://a ; mirror.rate-limit=-1 | mirror.rate-limit: was -1, must be copies per second",
       "mirror.host=http://a ; mirror.synchronous=yes | mirror.synchronous: was yes, must be true or false",
       "mirror.host=http://a ; mirror.log-responses=2 | mirror.log-responses: was 2, must be true or false",
-      "mirror.host=http://a ; mirror.http-version=3 | mirror.http-version: was 3, must be HTTP/1.1 or HTTP/2",
+      "mirror.host=http://a ; mirror.http-version=3 | mirror.http-version: was 3, must be HTTP/1.1, HTTP/2 or h2c",
       "mirror.host=http://a ; mirror.host-header=a b | mirror.host-header: was 'a b', must be original, target, or a literal",
       "mirror.host=http://a ; mirror.sticky-key=user | mirror.sticky-key: was user, must be header:<name> or cookie:<name>",
       "mirror.host=http://a ; mirror.methods=GET,,POST | mirror.methods: was 'GET,,POST', must be a comma-separated list",

@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.client.ByteBufferRequestContent;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpField;
@@ -127,8 +129,8 @@ public final class JettyTransport implements MirrorTransport {
     if (closed) {
       throw new IllegalStateException("transport: was closed, must be open to send");
     }
-    return clients.computeIfAbsent(
-        new ClientKey(target.connectTimeout(), target.sslContext()), this::newClient);
+    return clients.computeIfAbsent(new ClientKey(target.connectTimeout(), target.sslContext(),
+        target.httpVersion() == HttpVersion.H2C), this::newClient);
   }
 
   private HttpClient newClient(ClientKey key) {
@@ -136,14 +138,19 @@ public final class JettyTransport implements MirrorTransport {
     if (key.sslContext() != null) {
       tls.setSslContext(key.sslContext());
     }
-    HttpClient client = new HttpClient();
+    // h2c: one connection carries many copies as streams, up to the shadow's
+    // SETTINGS_MAX_CONCURRENT_STREAMS; further ones queue within the transport's cap.
+    HttpClient client = key.h2c()
+        ? new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client()))
+        : new HttpClient();
     client.setSslContextFactory(tls);
     client.setExecutor(threads);
     client.setConnectTimeout(key.connectTimeout().toMillis());
     client.setFollowRedirects(false);
     client.setHttpCookieStore(new HttpCookieStore.Empty());
     client.setUserAgentField(null);
-    client.setMaxConnectionsPerDestination(1024);
+    // HTTP/1.1: a connection per copy in flight; h2c: one connection, its streams multiplexed.
+    client.setMaxConnectionsPerDestination(key.h2c() ? 1 : 1024);
     try {
       client.start();
     } catch (Exception e) {
@@ -171,7 +178,7 @@ public final class JettyTransport implements MirrorTransport {
     }
   }
 
-  private record ClientKey(Duration connectTimeout, SSLContext sslContext) {}
+  private record ClientKey(Duration connectTimeout, SSLContext sslContext, boolean h2c) {}
 
   /** Finds this transport as {@code mirror.transport=jetty}. */
   public static final class Provider implements dev.mirror.api.MirrorTransportProvider {
