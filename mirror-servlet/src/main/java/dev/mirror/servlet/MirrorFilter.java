@@ -11,6 +11,7 @@ import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
@@ -154,16 +155,29 @@ public final class MirrorFilter implements Filter {
     }
   }
 
+  /** Whether the container says its stream has ended (asked without blocking). */
+  private static boolean ended(ServletInputStream in) {
+    try {
+      return in.isFinished();
+    } catch (RuntimeException notAsked) {
+      return false;
+    }
+  }
+
   /** Decides; null means the request goes on untouched. Never throws. */
   private static CaptureSession open(EntryPoint entry, HttpServletRequest request) {
     ServletRequestView view = ServletRequestView.of(request);
     try {
       long length = request.getContentLengthLong();
       // HTTP/1.x frames a body with Content-Length or Transfer-Encoding, or has none; HTTP/2
-      // and later may stream one of no declared length: then it is read to its end.
+      // and later may stream one of no declared length: then it is read to its end, except for
+      // GET and HEAD, taken as bodiless (as peers take them; a container need not tell before
+      // the stream is read, and an async exchange may never read it).
       boolean http1 = request.getProtocol() == null || request.getProtocol().startsWith("HTTP/1");
-      boolean mayHaveBody = length > 0
-          || (length < 0 && (!http1 || request.getHeader("Transfer-Encoding") != null));
+      String method = request.getMethod();
+      boolean bodilessMethod = "GET".equals(method) || "HEAD".equals(method);
+      boolean mayHaveBody = length > 0 || (length < 0 && (http1
+          ? request.getHeader("Transfer-Encoding") != null : !bodilessMethod));
       return entry.open(view, null, length, mayHaveBody);
     } catch (RuntimeException e) {
       entry.reportError("reading the request", e);
@@ -200,9 +214,14 @@ public final class MirrorFilter implements Filter {
     /** Completes the body if it may (blocking reads are only allowed outside async), then ends. */
     void finish(boolean mayRead) {
       InputStream unread = null;
-      if (mayRead && session.bodyOpen() && request.mayReadUnread()) {
+      if (session.bodyOpen() && request.mayReadUnread()) {
         try {
-          unread = request.remainingBody();
+          InputStream remaining = request.remainingBody();
+          // After an async exchange no blocking read is allowed, but a body the container knows
+          // has ended (an HTTP/2 request with no body, one of no declared length) ends at once.
+          if (mayRead || (remaining instanceof ServletInputStream in && ended(in))) {
+            unread = remaining;
+          }
         } catch (IOException | RuntimeException e) {
           unread = null; // counted as an incomplete body
         }

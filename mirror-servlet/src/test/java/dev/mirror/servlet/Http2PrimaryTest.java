@@ -96,6 +96,18 @@ class Http2PrimaryTest {
     assertThat(get.getHeaders().get("Content-Length")).as("a bodiless GET, no framing").isNull();
     assertThat(get.getHeaders().get("Transfer-Encoding")).isNull();
     assertThat(get.getHeaders().get("X-Forwarded-Proto")).isEqualTo("http");
+
+    // An async GET that never reads its (absent) body is mirrored too.
+    ContentResponse async = client.newRequest(primary.url("/async-noread?h2=1"))
+        .timeout(10, TimeUnit.SECONDS).send();
+    assertThat(async.getContentAsString()).isEqualTo("async, body untouched");
+    await().atMost(Duration.ofSeconds(10)).alias("the async exchange's copy")
+        .until(() -> engine.stats().target("default").inFlight() == 0
+            && engine.stats().policy("default").submitted() == 4);
+    assertThat(engine.stats().target("default").droppedTotal()).as("copies dropped: "
+        + engine.stats().target("default").dropped()).isZero();
+    assertThat(shadow.take().getTarget()).as(engine.stats().target("default").toString())
+        .isEqualTo("/async-noread?h2=1");
   }
 
   @ParameterizedTest

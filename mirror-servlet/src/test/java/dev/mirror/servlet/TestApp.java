@@ -36,6 +36,21 @@ public class TestApp extends HttpServlet {
   protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
     lastRequestClass.set(req.getClass());
     String path = req.getRequestURI();
+    if (path.startsWith("/async-noread")) {
+      // Answers from another thread without touching the body.
+      AsyncContext async = req.startAsync();
+      Thread writer = new Thread(() -> {
+        try {
+          write((HttpServletResponse) async.getResponse(), "async, body untouched");
+        } catch (IOException e) {
+          // the test's assertions tell
+        } finally {
+          async.complete();
+        }
+      });
+      writer.start();
+      return;
+    }
     if (path.startsWith("/async-hold")) {
       byte[] body = req.getInputStream().readAllBytes();
       AsyncContext async = req.startAsync();
