@@ -55,7 +55,7 @@ final class AdminViews {
           : target.scheme() + "://" + target.host());
       gateway.put("mirrorPort", target.port());
     }
-    if (ratio != null || config != null) {
+    if (config != null) {
       double share = ratio == null ? 1.0 : Double.parseDouble(ratio);
       gateway.put("percentage", policy.enabled() ? Math.round(share * 100) : 0);
     }

@@ -66,11 +66,18 @@ final class PatternScrubber {
   }
 
   private static boolean mentionsBearer(CharSequence text) {
-    for (int i = 6; i < text.length(); i++) {
-      if (text.charAt(i) == ' ' && (text.charAt(i - 6) | 0x20) == 'b'
-          && text.subSequence(i - 5, i).toString().equalsIgnoreCase("earer")) {
-        return true;
+    String word = "bearer";
+    outer:
+    for (int i = word.length(); i < text.length(); i++) {
+      if (text.charAt(i) != ' ') {
+        continue;
       }
+      for (int j = 0; j < word.length(); j++) {
+        if ((text.charAt(i - word.length() + j) | 0x20) != word.charAt(j)) {
+          continue outer;
+        }
+      }
+      return true;
     }
     return false;
   }

@@ -197,10 +197,10 @@ final class TlsMaterial {
     return inline == null ? new char[0] : inline.toCharArray();
   }
 
-  private static KeyStore store(Settings s, String store) {
+  /** Opens a store with its password (read once by the caller, who may need it again). */
+  private static KeyStore store(Settings s, String store, char[] password) {
     byte[] bytes = read(s, store);
     String type = s.value(store + "-type");
-    char[] password = password(s, store);
     try {
       KeyStore keyStore = KeyStore.getInstance(type);
       keyStore.load(new ByteArrayInputStream(bytes), password);
@@ -268,7 +268,7 @@ final class TlsMaterial {
     try {
       KeyStore trusted;
       if (s.value("tls.trust-store") != null) {
-        trusted = store(s, "tls.trust-store");
+        trusted = store(s, "tls.trust-store", password(s, "tls.trust-store"));
       } else {
         trusted = KeyStore.getInstance("PKCS12");
         trusted.load(null, null);
@@ -304,8 +304,8 @@ final class TlsMaterial {
       char[] password;
       String source;
       if (s.value("tls.key-store") != null) {
-        keys = store(s, "tls.key-store");
         password = password(s, "tls.key-store");
+        keys = store(s, "tls.key-store", password);
         source = "tls.key-store";
         List<String> aliases = new ArrayList<>();
         for (Enumeration<String> e = keys.aliases(); e.hasMoreElements(); ) {

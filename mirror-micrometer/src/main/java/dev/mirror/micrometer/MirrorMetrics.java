@@ -99,13 +99,13 @@ public final class MirrorMetrics implements MeterBinder {
   private void bindTarget(MeterRegistry registry, String policy, MirrorTarget target) {
     String t = target.name();
     Tags tags = Tags.of("policy", policy, "target", t);
-    copies(registry, tags, "sent", "none", TargetStats::sent);
-    copies(registry, tags, "sampled_out", "none", TargetStats::sampledOut);
+    copies(registry, policy, t, "sent", "none", TargetStats::sent);
+    copies(registry, policy, t, "sampled_out", "none", TargetStats::sampledOut);
     for (DropReason reason : DropReason.values()) {
-      copies(registry, tags, "dropped", lower(reason), s -> s.dropped(reason));
+      copies(registry, policy, t, "dropped", lower(reason), s -> s.dropped(reason));
     }
     for (FailureReason reason : FailureReason.values()) {
-      copies(registry, tags, "failed", lower(reason), s -> s.failed(reason));
+      copies(registry, policy, t, "failed", lower(reason), s -> s.failed(reason));
     }
     FunctionTimer.builder("mirror.copy.latency", this,
             m -> (long) count(m, policy, t, s -> s.latency().count()),
@@ -127,14 +127,10 @@ public final class MirrorMetrics implements MeterBinder {
         .tags(tags).description("1 while the target's circuit is open").register(registry);
   }
 
-  private void copies(MeterRegistry registry, Tags tags, String result, String reason,
-      ToDoubleFunction<TargetStats> count) {
-    String policy = tags.stream().filter(tag -> tag.getKey().equals("policy")).findFirst()
-        .orElseThrow().getValue();
-    String target = tags.stream().filter(tag -> tag.getKey().equals("target")).findFirst()
-        .orElseThrow().getValue();
+  private void copies(MeterRegistry registry, String policy, String target, String result,
+      String reason, ToDoubleFunction<TargetStats> count) {
     FunctionCounter.builder("mirror.copies", this, m -> count(m, policy, target, count))
-        .tags(tags.and("result", result, "reason", reason))
+        .tags(Tags.of("policy", policy, "target", target, "result", result, "reason", reason))
         .description("Copies by how they ended").register(registry);
   }
 

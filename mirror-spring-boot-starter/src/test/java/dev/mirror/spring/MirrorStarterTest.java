@@ -30,7 +30,7 @@ import org.springframework.test.context.DynamicPropertySource;
 /** A real Spring Boot application on a random port, configured by properties only. */
 @SpringBootTest(classes = ShopApplication.class,
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"management.endpoints.web.exposure.include=mirror",
+    properties = {"server.address=127.0.0.1", "management.endpoints.web.exposure.include=mirror",
         "mirror.max-body-bytes=100000"})
 class MirrorStarterTest {
 
@@ -133,13 +133,14 @@ class MirrorStarterTest {
   @Test
   void closingTheContext_closesTheEngine_andBadPropertiesFailStartUpNamingTheKey() {
     try (ConfigurableApplicationContext own = new SpringApplicationBuilder(ShopApplication.class)
-        .properties("server.port=0", "mirror.host=" + SHADOW.address()).run()) {
+        .properties("server.port=0", "server.address=127.0.0.1",
+            "mirror.host=" + SHADOW.address()).run()) {
       assertThat(own.getBean(MirrorEngine.class).isEnabled()).isTrue();
       assertThat(own.getBean(MirrorEngine.class)).isNotSameAs(engine);
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> mirrorThreads() == threadsOfTheSharedApp());
     assertThatThrownBy(() -> new SpringApplicationBuilder(ShopApplication.class)
-        .properties("server.port=0", "mirror.host=" + SHADOW.address(),
+        .properties("server.port=0", "server.address=127.0.0.1", "mirror.host=" + SHADOW.address(),
             "mirror.sample-ratio=1.5").run().close())
         .hasStackTraceContaining("mirror.sample-ratio: was 1.5, must be in [0.00001, 1]");
   }

@@ -21,7 +21,8 @@ class ShopApplicationTest {
   void theShop_isMirrored_fromApplicationPropertiesAlone() throws Exception {
     try (Shadow shadow = Shadow.answering(200);
         ConfigurableApplicationContext app = new SpringApplicationBuilder(ShopApplication.class)
-            .run("--server.port=0", "--mirror.host=" + shadow.address())) {
+            .run("--server.port=0", "--server.address=127.0.0.1",
+                "--mirror.host=" + shadow.address())) {
       int port = ((WebServerApplicationContext) app).getWebServer().getPort();
       HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + port + "/orders"))
