@@ -10,8 +10,11 @@ import javax.net.ssl.SSLContext;
  * One shadow that copies are sent to, with its own limits.
  *
  * <p>Build with {@link #builder(String, String)}. The address follows APISIX's {@code host} rule:
- * {@code http} or {@code https}, a DNS name, IPv4 or bracketed IPv6 address, an optional port, and
- * nothing else (no path, query, user-info or trailing slash).
+ * a scheme, a DNS name, IPv4 or bracketed IPv6 address, an optional port, and nothing else (no
+ * path, query, user-info or trailing slash). The scheme is {@code http} or {@code https}, or one a
+ * transport on the class path serves ({@link MirrorTransportProvider#schemes()}: {@code grpc} and
+ * {@code grpcs} with the module {@code mirror-grpc}); an engine refuses a target whose scheme no
+ * transport serves.
  *
  * @param name a short name used in stats and logs, for example {@code staging}
  * @param address {@code scheme://host[:port]}
@@ -90,10 +93,12 @@ public record MirrorTarget(
 
   /** The address rule, as used in error messages. */
   public static final String ADDRESS_RULE =
-      "scheme://host[:port] with scheme http or https, and no path, query or trailing slash";
+      "scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with"
+      + " mirror-grpc), and no path, query or trailing slash";
 
   private static final Pattern ADDRESS =
-      Pattern.compile("^(https?)://([\\da-zA-Z.-]+|\\[[\\da-fA-F:]+\\])(?::(\\d{1,5}))?$");
+      Pattern.compile("^([a-z][a-z\\d+.-]*)://([\\da-zA-Z.-]+|\\[[\\da-fA-F:]+\\])"
+          + "(?::(\\d{1,5}))?$");
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
@@ -144,7 +149,7 @@ public record MirrorTarget(
     return b;
   }
 
-  /** Returns {@code http} or {@code https}. */
+  /** Returns the scheme: {@code http}, {@code https}, or one a transport serves. */
   public String scheme() {
     return parse(address).group(1);
   }
@@ -154,13 +159,22 @@ public record MirrorTarget(
     return parse(address).group(2);
   }
 
-  /** Returns the port, or the scheme's default if none was given. */
+  /**
+   * Returns the port, or the scheme's default if none was given: 443 for {@code https} and {@code
+   * grpcs}, else 80.
+   */
   public int port() {
     String port = parse(address).group(3);
     if (port != null) {
       return Integer.parseInt(port);
     }
-    return "https".equals(scheme()) ? 443 : 80;
+    String scheme = scheme();
+    return "https".equals(scheme) || "grpcs".equals(scheme) ? 443 : 80;
+  }
+
+  /** Returns true if copies to this target are HTTP ({@code http} or {@code https}). */
+  public boolean isHttp() {
+    return address.startsWith("http://") || address.startsWith("https://");
   }
 
   /** Returns the {@code host[:port]} as a client addressing this target would send it. */

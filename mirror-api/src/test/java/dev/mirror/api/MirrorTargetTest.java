@@ -18,7 +18,7 @@ class MirrorTargetTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ftp://127.0.0.1:1999", "127.0.0.1:1999", "http://127.0.0.1::1999",
+  @ValueSource(strings = {"FTP://127.0.0.1:1999", "1tp://h", "127.0.0.1:1999", "http://127.0.0.1::1999",
       "http://127.0.0.1:1999/invalid_uri", "http://h/", "http://user@h", "http://h?q=1",
       "http://h:0", "http://h:65536", "HTTP//h", ""})
   void address_apisixRejectedCases_areRejectedWithTheRule(String address) {
@@ -35,6 +35,10 @@ class MirrorTargetTest {
     assertThat(ipv6.authority()).isEqualTo("[::1]:202");
     assertThat(MirrorTarget.builder("t", "https://a.b").build().port()).isEqualTo(443);
     assertThat(MirrorTarget.builder("t", "http://a.b").build().port()).isEqualTo(80);
+    assertThat(MirrorTarget.builder("t", "grpcs://a.b").build().port()).isEqualTo(443);
+    assertThat(MirrorTarget.builder("t", "grpc://a.b").build().port()).isEqualTo(80);
+    assertThat(MirrorTarget.builder("t", "grpc://a.b:50051").build().isHttp()).isFalse();
+    assertThat(MirrorTarget.builder("t", "https://a.b").build().isHttp()).isTrue();
   }
 
   @Test

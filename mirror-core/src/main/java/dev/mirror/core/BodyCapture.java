@@ -112,6 +112,61 @@ final class BodyCapture {
     buffer[size++] = (byte) b;
   }
 
+  /**
+   * Keeps one whole message delivered to the application apart from any body stream (a gRPC
+   * message), framed as on gRPC's wire: a flag byte 0, its length in four bytes big-endian, then
+   * its bytes, read from {@code message} to its end. Over the limit, the copy is given up; a read
+   * that fails gives it up too.
+   *
+   * @param knownLength the message's length if known (checked before anything is read), else -1
+   */
+  void appendMessage(InputStream message, int knownLength) {
+    if (state != State.OPEN) {
+      return;
+    }
+    int frameStart = size;
+    if (5L + Math.max(0, knownLength) > limit - size) {
+      tooLarge();
+      return;
+    }
+    ensure(size + 5 + Math.max(0, knownLength));
+    size += 5;
+    try {
+      while (true) {
+        if (size == buffer.length) {
+          if (size == limit) {
+            if (message.read() >= 0) {
+              tooLarge();
+              return;
+            }
+            break;
+          }
+          ensure(size + 1);
+        }
+        int n = message.read(buffer, size, buffer.length - size);
+        if (n < 0) {
+          break;
+        }
+        size += n;
+      }
+    } catch (IOException | RuntimeException e) {
+      fail();
+      return;
+    }
+    int length = size - frameStart - 5;
+    buffer[frameStart] = 0;
+    buffer[frameStart + 1] = (byte) (length >>> 24);
+    buffer[frameStart + 2] = (byte) (length >>> 16);
+    buffer[frameStart + 3] = (byte) (length >>> 8);
+    buffer[frameStart + 4] = (byte) length;
+  }
+
+  private void ensure(int capacity) {
+    if (capacity > buffer.length) {
+      buffer = Arrays.copyOf(buffer, (int) Math.min(limit, Math.max(capacity, 2L * buffer.length)));
+    }
+  }
+
   /** The stream has ended: the body is complete (if it matches its declared length). */
   void end() {
     if (state == State.OPEN) {

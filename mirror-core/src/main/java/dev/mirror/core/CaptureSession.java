@@ -49,6 +49,20 @@ public final class CaptureSession {
     return capture.read(in, bytes, offset, length);
   }
 
+  /**
+   * Keeps one message the application received whole rather than as a body stream (a gRPC
+   * request message, serialized by its method's marshaller), framed as gRPC frames it on the
+   * wire: a flag byte 0, a four-byte big-endian length, the bytes. The body is then exactly what
+   * an HTTP/2 gRPC request carries. Past the limit the copy is given up as over it; never
+   * throws.
+   *
+   * @param knownLength the message's length if known (a message over the limit is then never
+   *     read), else -1
+   */
+  public void keepMessage(InputStream message, int knownLength) {
+    capture.appendMessage(message, knownLength);
+  }
+
   /** The container says the body has ended (a non-blocking read finished). */
   public void bodyEnded() {
     capture.end();

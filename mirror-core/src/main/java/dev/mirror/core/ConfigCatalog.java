@@ -167,10 +167,15 @@ public final class ConfigCatalog {
   // Target keys.
   static final ConfigKey<String> HOST = key("host", Scope.TARGET, null, MirrorTarget.ADDRESS_RULE,
       v -> {
+        MirrorTarget check;
         try {
-          MirrorTarget.builder("check", v);
+          check = MirrorTarget.builder("check", v).build();
         } catch (IllegalArgumentException e) {
           throw new RuleViolation(MirrorTarget.ADDRESS_RULE);
+        }
+        if (!check.isHttp() && TransportProviders.forScheme(check.scheme()) == null) {
+          throw new RuleViolation(MirrorTarget.ADDRESS_RULE + " (no transport on the class path"
+              + " serves " + check.scheme() + "://)");
         }
         return v;
       });

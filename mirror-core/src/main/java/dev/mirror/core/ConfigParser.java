@@ -177,9 +177,9 @@ final class ConfigParser {
     }
     if (httpsOnly) {
       for (Found address : hosts) {
-        if (!address.value().startsWith("https://")) {
+        if (!address.value().startsWith("https://") && !address.value().startsWith("grpcs://")) {
           throw new MirrorConfigException(address.name(), address.value(),
-              "an https:// address, because " + requireHttps.name() + " is true");
+              "an https:// or grpcs:// address, because " + requireHttps.name() + " is true");
         }
       }
     }
@@ -262,7 +262,10 @@ final class ConfigParser {
     return target.build();
   }
 
-  /** Reads the {@code tls.*} keys of a target; an https target with any of them gets a context. */
+  /**
+   * Reads the {@code tls.*} keys of a target; an https or grpcs target with any of them gets a
+   * context.
+   */
   private void tls(MirrorTarget.Builder target, Found host, List<String> prefixes,
       String printed) {
     Map<String, String> values = new TreeMap<>();
@@ -279,10 +282,15 @@ final class ConfigParser {
         values.put(key.suffix(), key.defaultValue());
       }
     }
-    if (names.isEmpty() || !host.value().startsWith("https://")) {
+    boolean grpcs = host.value().startsWith("grpcs://");
+    if (names.isEmpty() || !(host.value().startsWith("https://") || grpcs)) {
       return;
     }
     TlsMaterial.Settings settings = new TlsMaterial.Settings(values, names);
+    if (!ConfigCatalog.bool(values.get(TLS_VERIFY_HOSTNAME.suffix())) && grpcs) {
+      throw new MirrorConfigException(settings.name(TLS_VERIFY_HOSTNAME.suffix()), "false",
+          "true for a grpcs:// target (gRPC's transport always verifies the host name)");
+    }
     if (!ConfigCatalog.bool(values.get(TLS_VERIFY_HOSTNAME.suffix()))
         && !transportName.equals(NioHttpTransport.NAME)) {
       throw new MirrorConfigException(settings.name(TLS_VERIFY_HOSTNAME.suffix()), "false",

@@ -56,7 +56,7 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
             redacted);
         channel.countScrubbed(redacted[0], dispatch.nanoTime.getAsLong() - start);
       }
-      exchange = Objects.requireNonNull(dispatch.transport().send(copy),
+      exchange = Objects.requireNonNull(channel.transport.send(copy),
           "the transport returned null");
     } catch (Scrubber.Failed e) {
       dispatch.outcomes().scrubFailed(channel, id, e.getMessage());
@@ -66,7 +66,7 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
       accept(null, e);
       return;
     }
-    if (dispatch.watched() == null) {
+    if (channel.transport.enforcesTimeouts()) {
       exchange.whenComplete(this);
       return;
     }
@@ -82,7 +82,7 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
   public void accept(ShadowResponse response, Throwable failure) {
     long latency = dispatch.nanoTime.getAsLong() - start;
     try {
-      if (dispatch.watched() != null && exchange != null) {
+      if (exchange != null && !channel.transport.enforcesTimeouts()) {
         if (failure != null) {
           exchange.cancel(true);
         }

@@ -4,7 +4,6 @@ import dev.mirror.api.Decision;
 import dev.mirror.api.DropReason;
 import dev.mirror.api.Headers;
 import dev.mirror.api.MirrorMode;
-import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.Outcome;
 import dev.mirror.api.ShadowResponse;
@@ -34,12 +33,11 @@ import java.util.function.LongSupplier;
  */
 final class Dispatch {
 
-  private final MirrorTransport transport;
-  private final boolean ownsTransport;
+  private final Transports transports;
   private final Executor executor;
   /** The engine's own pool, when the transport has no executor; else null. */
   private final ThreadPoolExecutor pool;
-  /** Exchanges the dispatcher must time out and cancel itself; null when the transport does. */
+  /** Exchanges the dispatcher must time out and cancel itself: those of transports that do not. */
   private final Set<CompletableFuture<ShadowResponse>> watched;
   private final Outcomes outcomes;
   final LongSupplier nanoTime;
@@ -51,13 +49,12 @@ final class Dispatch {
   /** Set at close once the wait is over: copies not yet started give their room back. */
   volatile boolean abandoning;
 
-  Dispatch(MirrorTransport transport, boolean ownsTransport, int threads, Outcomes outcomes,
-      LongSupplier nanoTime) {
-    this.transport = transport;
-    this.ownsTransport = ownsTransport;
+  Dispatch(Transports transports, int threads, Outcomes outcomes, LongSupplier nanoTime) {
+    this.transports = transports;
     this.outcomes = outcomes;
     this.nanoTime = nanoTime;
-    Executor own = transport.executor();
+    // Copies to other schemes are prepared there too: the tasks are short and never block.
+    Executor own = transports.http().executor();
     if (own != null) {
       this.pool = null;
       this.executor = own;
@@ -69,13 +66,9 @@ final class Dispatch {
           new ThreadPoolExecutor.AbortPolicy());
       this.executor = pool;
     }
-    this.watched = transport.enforcesTimeouts() ? null : ConcurrentHashMap.newKeySet();
+    this.watched = ConcurrentHashMap.newKeySet();
     this.idPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL | 0x1000000L)
         .substring(1) + "-";
-  }
-
-  MirrorTransport transport() {
-    return transport;
   }
 
   Outcomes outcomes() {
@@ -219,18 +212,15 @@ final class Dispatch {
     closed = true;
     inFlight.awaitNone(deadlineNanos);
     abandoning = true;
-    if (watched != null) {
-      for (CompletableFuture<ShadowResponse> exchange : watched) {
-        exchange.cancel(true);
-      }
+    for (CompletableFuture<ShadowResponse> exchange : watched) {
+      exchange.cancel(true);
     }
     if (pool != null) {
       pool.shutdown(); // queued copies still run, and give their room back at once
     }
-    if (ownsTransport) {
-      // Closing the transport fails its open exchanges, and runs what its executor still holds.
-      transport.close();
-    } else {
+    // Closing a transport fails its open exchanges, and runs what its executor still holds.
+    transports.close();
+    if (!transports.ownsHttp()) {
       inFlight.awaitNone(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
     }
     if (pool != null) {

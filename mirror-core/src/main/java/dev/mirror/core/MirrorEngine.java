@@ -52,6 +52,7 @@ public final class MirrorEngine implements MirrorDispatcher {
   public static final long DEFAULT_CLOSE_TIMEOUT_MILLIS = 5_000;
 
   private final Admission admission;
+  private final Transports transports;
   private final Dispatch dispatch;
   private final Outcomes outcomes;
   private final InFlight inFlight = new InFlight();
@@ -68,14 +69,20 @@ public final class MirrorEngine implements MirrorDispatcher {
     this.nanoTime = builder.nanoTime;
     this.config = builder.config;
     this.dispatchThreads = builder.dispatchThreads;
-    PolicyRuntime[] policies = runtimes(builder.policies, new PolicyRuntime[0]);
+    MirrorTransport transport = builder.transport == null ? NioHttpTransport.create()
+        : builder.transport;
+    this.transports = new Transports(transport, builder.transport == null || builder.ownsTransport);
+    PolicyRuntime[] policies;
+    try {
+      policies = runtimes(builder.policies, new PolicyRuntime[0]);
+    } catch (RuntimeException e) {
+      transports.close();
+      throw e;
+    }
     this.outcomes = new Outcomes(builder.listeners.toArray(new MirrorListener[0]), inFlight,
         nanoTime);
     this.admission = new Admission(policies, outcomes, inFlight, builder.enabled);
-    MirrorTransport transport = builder.transport == null ? NioHttpTransport.create()
-        : builder.transport;
-    this.dispatch = new Dispatch(transport, builder.transport == null || builder.ownsTransport,
-        builder.dispatchThreads, outcomes, nanoTime);
+    this.dispatch = new Dispatch(transports, builder.dispatchThreads, outcomes, nanoTime);
     this.closeTimeout = builder.closeTimeout;
   }
 
@@ -108,7 +115,7 @@ public final class MirrorEngine implements MirrorDispatcher {
           before = p;
         }
       }
-      next[i] = new PolicyRuntime(policy, nanoTime, before);
+      next[i] = new PolicyRuntime(policy, nanoTime, transports, before);
     }
     return next;
   }

@@ -25,8 +25,11 @@ final class PolicyRuntime {
   /**
    * Makes a policy's run-time state; {@code previous} is the same policy (by name) before a
    * configuration change, or null: its counts go on, and so do those of the targets it keeps.
+   *
+   * @throws IllegalArgumentException if no transport serves a target's scheme
    */
-  PolicyRuntime(MirrorPolicy policy, LongSupplier nanoTime, PolicyRuntime previous) {
+  PolicyRuntime(MirrorPolicy policy, LongSupplier nanoTime, Transports transports,
+      PolicyRuntime previous) {
     this.policy = policy;
     this.scrubber = Scrubber.of(policy.rewrite());
     this.submitted = previous == null ? new LongAdder() : previous.submitted;
@@ -36,7 +39,7 @@ final class PolicyRuntime {
     long longest = 0;
     for (int i = 0; i < channels.length; i++) {
       MirrorTarget target = policy.targets().get(i);
-      channels[i] = new TargetChannel(target, this, nanoTime,
+      channels[i] = new TargetChannel(target, this, transports.forTarget(target), nanoTime,
           previous == null ? null : previous.channel(target.name()));
       longest = Math.max(longest, channels[i].target.connectTimeout()
           .plus(channels[i].target.readTimeout()).toNanos());

@@ -3,6 +3,7 @@ package dev.mirror.core;
 import dev.mirror.api.DropReason;
 import dev.mirror.api.FailureReason;
 import dev.mirror.api.MirrorTarget;
+import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.Outcome;
 import dev.mirror.api.Sampler;
 import dev.mirror.api.SubmitResult;
@@ -29,6 +30,8 @@ final class TargetChannel {
 
   final MirrorTarget target;
   final PolicyRuntime policy;
+  /** What copies to this target go out through. */
+  final MirrorTransport transport;
   final CircuitBreaker circuit;
   private final Sampler rateLimit;
   /** What submit reports for this target when it takes a copy: made once, shared. */
@@ -73,10 +76,11 @@ final class TargetChannel {
    * Makes the channel of a target; {@code previous} is the same target's channel before a change
    * (same policy and name), or null.
    */
-  TargetChannel(MirrorTarget target, PolicyRuntime policy, LongSupplier nanoTime,
-      TargetChannel previous) {
+  TargetChannel(MirrorTarget target, PolicyRuntime policy, MirrorTransport transport,
+      LongSupplier nanoTime, TargetChannel previous) {
     this.target = target;
     this.policy = policy;
+    this.transport = transport;
     this.nanoTime = nanoTime;
     this.counters = previous == null ? new Counters() : previous.counters;
     this.inFlight = counters.inFlight;

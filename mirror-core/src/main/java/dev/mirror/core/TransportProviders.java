@@ -15,6 +15,16 @@ final class TransportProviders {
 
   private TransportProviders() {}
 
+  /** Returns the provider that serves this address scheme, or null. */
+  static MirrorTransportProvider forScheme(String scheme) {
+    for (MirrorTransportProvider provider : all().values()) {
+      if (provider.schemes().contains(scheme)) {
+        return provider;
+      }
+    }
+    return null;
+  }
+
   /** Returns every provider found, sorted by name; a provider that fails to load is logged. */
   static Map<String, MirrorTransportProvider> all() {
     Map<String, MirrorTransportProvider> byName = new TreeMap<>();

@@ -128,11 +128,11 @@ class MirrorConfigTest {
 
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource(delimiter = '|', value = {
-      "mirror.host | ftp://127.0.0.1:1999 | mirror.host: was ftp://127.0.0.1:1999, must be scheme://host[:port] with scheme http or https, and no path, query or trailing slash",
-      "mirror.host | 127.0.0.1:1999 | mirror.host: was 127.0.0.1:1999, must be scheme://host[:port] with scheme http or https, and no path, query or trailing slash",
-      "mirror.host | http://127.0.0.1::1999 | mirror.host: was http://127.0.0.1::1999, must be scheme://host[:port] with scheme http or https, and no path, query or trailing slash",
-      "mirror.host | http://127.0.0.1:1999/invalid_uri | mirror.host: was http://127.0.0.1:1999/invalid_uri, must be scheme://host[:port] with scheme http or https, and no path, query or trailing slash",
-      "mirror.host | http://h/ | mirror.host: was http://h/, must be scheme://host[:port] with scheme http or https, and no path, query or trailing slash",
+      "mirror.host | ftp://127.0.0.1:1999 | mirror.host: was ftp://127.0.0.1:1999, must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash (no transport on the class path serves ftp://)",
+      "mirror.host | 127.0.0.1:1999 | mirror.host: was 127.0.0.1:1999, must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash",
+      "mirror.host | http://127.0.0.1::1999 | mirror.host: was http://127.0.0.1::1999, must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash",
+      "mirror.host | http://127.0.0.1:1999/invalid_uri | mirror.host: was http://127.0.0.1:1999/invalid_uri, must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash",
+      "mirror.host | http://h/ | mirror.host: was http://h/, must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash",
       "mirror.path | a | mirror.path: was a, must be a path matching ^/[^?&]+$",
       "mirror.path | /a?a=c | mirror.path: was /a?a=c, must be a path matching ^/[^?&]+$",
       "mirror.path | / | mirror.path: was /, must be a path matching ^/[^?&]+$",
@@ -162,7 +162,7 @@ class MirrorConfigTest {
       "mirror.transport | jetty | mirror.transport: was jetty, must be the name of a transport on the class path: one of jdk, nio (jetty comes with the module mirror-transport-jetty)",
       "mirror.transport | java.lang.String | mirror.transport: was java.lang.String, must be the name of a transport on the class path: one of jdk, nio (jetty comes with the module mirror-transport-jetty)",
       "mirror.redact-credentials | on | mirror.redact-credentials: was on, must be true or false",
-      "mirror.require-https | true | mirror.host: was http://127.0.0.1:1, must be an https:// address, because mirror.require-https is true",
+      "mirror.require-https | true | mirror.host: was http://127.0.0.1:1, must be an https:// or grpcs:// address, because mirror.require-https is true",
       // Peers' spellings, and keys that are not used: why.
       "mirror.percentage | 0 | mirror.percentage: was 0, must be a percentage in [0.001, 100]",
       "mirror.percentage | 101 | mirror.percentage: was 101, must be a percentage in [0.001, 100]",
@@ -192,7 +192,7 @@ class MirrorConfigTest {
     assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.targets", "a,b",
         "mirror.target.a.host", "https://a", "mirror.target.b.host", "http://b",
         "mirror.require-https", "true")))
-        .hasMessage("mirror.target.b.host: was http://b, must be an https:// address, because"
+        .hasMessage("mirror.target.b.host: was http://b, must be an https:// or grpcs:// address, because"
             + " mirror.require-https is true");
   }
 

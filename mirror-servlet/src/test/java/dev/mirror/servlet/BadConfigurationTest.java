@@ -57,7 +57,7 @@ class BadConfigurationTest {
       "mirror.host=http://a ; mirror.sample-rate=0.5 | mirror.sample-rate: unknown key",
       "mirror.host=http://a ; mirror.timeout.write=1s | mirror.timeout.write: unknown key",
       "mirror.host=http://a ; mirror.targets=b ; mirror.target.b.host=http://b | mirror.targets: was b, must not be set together with mirror.host",
-      "mirror.host=http://a ; mirror.require-https=true | mirror.host: was http://a, must be an https:// address, because mirror.require-https is true",
+      "mirror.host=http://a ; mirror.require-https=true | mirror.host: was http://a, must be an https:// or grpcs:// address, because mirror.require-https is true",
       "mirror.targets=a | mirror.target.a.host: is missing",
       "mirror.targets=a,a | mirror.targets: was a,a, must be a comma-separated list of distinct names",
       "mirror.policies=api ; mirror.policy.api.include-paths=/api/** | mirror.policy.api.host: is missing",

@@ -26,8 +26,9 @@ class MirrorFilterLifecycleTest {
         Map.of("mirror.host", "http://127.0.0.1:9/path"), new HashMap<>())))
         .isInstanceOf(ServletException.class)
         .hasMessage("Invalid mirror configuration for filter mirror: mirror.host: was"
-            + " http://127.0.0.1:9/path, must be scheme://host[:port] with scheme http or https,"
-            + " and no path, query or trailing slash");
+            + " http://127.0.0.1:9/path, must be scheme://host[:port] with scheme http, https or"
+            + " one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or"
+            + " trailing slash");
   }
 
   @Test

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Side-by-side load test of gRPC mirroring: a grpc-java Netty primary (SimpleService's unary
+# echo) without and with MirrorServerInterceptor, mirroring 100 % to a fast gRPC shadow and to one
+# that answers in 0.5 s, all in one run on this machine. Each setup is reported as a pair: its
+# throughput and p99 as ratios to the no-mirror baseline of its own round, and the share of copies
+# delivered in the measured window, with the primary JVM's CPU per call and per delivered copy.
+#
+# Usage: bash bench/grpc-load.sh [seconds per run, default 8] [rounds, default 2]
+# The driver (GrpcBench drive) keeps 16 unary calls of a 1 KiB message in flight on one channel,
+# in its own JVM; the shadows run in another. Builds mirror-bench; stops every process and removes
+# every temporary file it made when it ends. Not part of CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION="${1:-8}"
+ROUNDS="${2:-2}"
+IN_FLIGHT=16
+WARMUP=20
+WORK=$(mktemp -d)
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "Building mirror-bench..."
+mvn -B -q -DskipTests install -pl mirror-bench -am
+mvn -B -q -pl mirror-bench dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
+CP="$(cat "$WORK/cp.txt"):mirror-bench/target/classes"
+JAVA_OPTS=(-Xms512m -Xmx512m)   # the defaults users run: no -D flags
+
+wait_port() { # port, deadline 30 s
+  for _ in $(seq 1 300); do (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+  echo "timed out waiting for port $1" >&2
+  return 1
+}
+
+echo "Starting the gRPC shadows (own JVM): fast 18282, 0.5 s 18283"
+java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.GrpcBench shadow 18282 18283 > "$WORK/shadows.log" 2>&1 &
+PIDS+=($!)
+wait_port 18282; wait_port 18283
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+copies_now() { curl -s "http://127.0.0.1:18291/" | cut -d' ' -f1-4 || echo "0 0 0 0"; }
+
+SETUPS=(
+  "a|off|"
+  "b|fast shadow|mirror.host=grpc://127.0.0.1:18282"
+  "c|0.5 s shadow|mirror.host=grpc://127.0.0.1:18283"
+)
+: > "$WORK/rows"
+for round in $(seq 1 "$ROUNDS"); do
+  echo "Round $round of $ROUNDS"
+  for setup in "${SETUPS[@]}"; do
+    IFS='|' read -r label what mirror <<< "$setup"
+    # shellcheck disable=SC2206
+    args=($mirror)
+    java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.GrpcBench primary 18290 "${args[@]}" > "$WORK/primary-$label.log" 2>&1 &
+    pid=$!
+    PIDS+=($pid)
+    wait_port 18290
+    java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.GrpcBench drive 18290 "$WARMUP" 0 "$IN_FLIGHT" >/dev/null
+    cpu0=$(cpu_ticks "$pid"); c0="0 0 0 0"; [ -n "$mirror" ] && c0=$(copies_now)
+    line=$(java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.GrpcBench drive 18290 0 "$DURATION" "$IN_FLIGHT")
+    sleep 1   # copies still in flight at the window's end get their answers
+    cpu1=$(cpu_ticks "$pid"); c1="0 0 0 0"; [ -n "$mirror" ] && c1=$(copies_now)
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$label" "$what" "$line" "$cpu0 $cpu1" "$c0" "$c1" >> "$WORK/rows"
+    echo "  ($label) $what: $line; $(grep -h '^copies:' "$WORK/primary-$label.log" || echo 'no mirroring')"
+  done
+done
+
+python3 - "$WORK/rows" "$DURATION" "$ROUNDS" "$WARMUP" "$IN_FLIGHT" "$(getconf CLK_TCK)" <<'PY'
+import sys, statistics
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+duration, rounds, warm, in_flight, tck = sys.argv[2:7]
+base, by = {}, {}
+order = []
+for rnd, label, what, line, cpu, c0, c1 in rows:
+    rps, p50, p99, errors, calls = line.split()
+    cpu0, cpu1 = (int(x) for x in cpu.split())
+    c0 = [int(x) for x in c0.split()]
+    c1 = [int(x) for x in c1.split()]
+    r = dict(rps=float(rps), p99=float(p99), errors=int(errors), calls=int(calls),
+             cpu_us=(cpu1 - cpu0) * 1e6 / int(tck), sub=c1[0] - c0[0], sent=c1[1] - c0[1])
+    if label == "a":
+        base[rnd] = r
+    key = f"({label}) {what}"
+    if key not in by:
+        order.append(key)
+        by[key] = []
+    b = base[rnd]
+    cpu_call = r["cpu_us"] / r["calls"] if r["calls"] else 0
+    b_cpu_call = b["cpu_us"] / b["calls"] if b["calls"] else 0
+    share = r["sent"] / r["sub"] if r["sub"] else None
+    per_copy = ((cpu_call - b_cpu_call) * r["calls"] / r["sent"]
+                if share is not None and share >= 0.5 else None)
+    by[key].append(dict(ratio=r["rps"] / b["rps"], p99r=r["p99"] / b["p99"], rps=r["rps"],
+                        p99=r["p99"], errors=r["errors"], share=share, cpu_call=cpu_call,
+                        per_copy=per_copy))
+print(f"GrpcBench drive: {in_flight} unary calls (1 KiB) in flight on one channel, {duration} s"
+      f" after a {warm} s warm-up, {rounds} rounds; mean [min, max] over rounds")
+print()
+print("| setup | calls/s | throughput vs off | p99 ms | p99 vs off | errors | copies delivered"
+      " | primary CPU per call | per delivered copy |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+def span(values, fmt):
+    if len(values) == 1:
+        return fmt.format(values[0])
+    return (fmt + " [" + fmt + ", " + fmt + "]").format(statistics.mean(values), min(values),
+                                                       max(values))
+for key in order:
+    rs = by[key]
+    shares = [r["share"] for r in rs if r["share"] is not None]
+    copies = [r["per_copy"] for r in rs if r["per_copy"] is not None]
+    print("| " + " | ".join([
+        key, f"{statistics.mean(r['rps'] for r in rs):,.0f}",
+        span([r["ratio"] for r in rs], "{:.3f}"),
+        f"{statistics.mean(r['p99'] for r in rs):.2f}",
+        span([r["p99r"] for r in rs], "{:.2f}"),
+        str(sum(r["errors"] for r in rs)),
+        f"{100 * statistics.mean(shares):.1f} %" if shares else "—",
+        f"{statistics.mean(r['cpu_call'] for r in rs):.1f} µs",
+        f"{statistics.mean(copies):.1f} µs" if copies else "—"]) + " |")
+PY

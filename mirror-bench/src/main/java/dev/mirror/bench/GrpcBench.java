@@ -1,0 +1,182 @@
+package dev.mirror.bench;
+
+import dev.mirror.core.MirrorEngine;
+import dev.mirror.core.TargetStats;
+import dev.mirror.grpc.MirrorServerInterceptor;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.grpc.testing.protobuf.SimpleRequest;
+import io.grpc.testing.protobuf.SimpleResponse;
+import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The processes bench/grpc-load.sh runs, each in its own JVM on 127.0.0.1:
+ *
+ * <ul>
+ *   <li>{@code shadow <fastPort> <slowPort>}: SimpleService answering at once, and after 0.5 s;
+ *   <li>{@code primary <port> [mirror.key=value ...]}: SimpleService's unary echo behind {@link
+ *       MirrorServerInterceptor} when keys are given; {@code http://127.0.0.1:<port + 1>/} answers
+ *       the default target's counts ({@code submitted sent failed dropped inFlight});
+ *   <li>{@code drive <port> <warm-up s> <seconds> <calls in flight>}: unary calls of a 1 KiB
+ *       message, as many in flight as asked, on one channel; prints {@code calls/s p50-ms p99-ms
+ *       errors calls} for the measured window.
+ * </ul>
+ */
+public final class GrpcBench {
+
+  private GrpcBench() {}
+
+  public static void main(String[] args) throws Exception {
+    switch (args[0]) {
+      case "shadow" -> shadow(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+      case "primary" -> primary(Integer.parseInt(args[1]), Arrays.copyOfRange(args, 2, args.length));
+      case "drive" -> drive(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+          Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+      default -> throw new IllegalArgumentException("mode: was " + args[0]
+          + ", must be shadow, primary or drive");
+    }
+  }
+
+  /** Echo, as cheap as it gets: the same answer for every call. */
+  private static final class Echo extends SimpleServiceGrpc.SimpleServiceImplBase {
+    private static final SimpleResponse OK = SimpleResponse.newBuilder()
+        .setResponseMessage("hello").build();
+    private final ScheduledExecutorService delay;
+    private final long delayMillis;
+
+    Echo(ScheduledExecutorService delay, long delayMillis) {
+      this.delay = delay;
+      this.delayMillis = delayMillis;
+    }
+
+    @Override
+    public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> answer) {
+      Runnable reply = () -> {
+        answer.onNext(OK);
+        answer.onCompleted();
+      };
+      if (delayMillis == 0) {
+        reply.run();
+      } else {
+        delay.schedule(reply, delayMillis, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private static Server serve(int port, io.grpc.ServerServiceDefinition service) throws Exception {
+    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+        .addService(service).build().start();
+  }
+
+  private static void shadow(int fastPort, int slowPort) throws Exception {
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    Server fast = serve(fastPort, new Echo(timer, 0).bindService());
+    Server slow = serve(slowPort, new Echo(timer, 500).bindService());
+    System.out.println("grpc shadows ready");
+    fast.awaitTermination();
+    slow.awaitTermination();
+  }
+
+  private static void primary(int port, String[] mirrorArgs) throws Exception {
+    Map<String, String> keys = new LinkedHashMap<>();
+    for (String arg : mirrorArgs) {
+      int eq = arg.indexOf('=');
+      keys.put(arg.substring(0, eq), arg.substring(eq + 1));
+    }
+    Echo echo = new Echo(null, 0);
+    MirrorServerInterceptor mirror = keys.isEmpty() ? null : MirrorServerInterceptor.create(keys);
+    Server server = serve(port, mirror == null ? echo.bindService()
+        : ServerInterceptors.intercept(echo, mirror));
+    if (mirror != null) {
+      MirrorEngine engine = (MirrorEngine) mirror.dispatcher();
+      com.sun.net.httpserver.HttpServer stats = com.sun.net.httpserver.HttpServer.create(
+          new InetSocketAddress("127.0.0.1", port + 1), 16);
+      stats.createContext("/", exchange -> {
+        TargetStats t = engine.stats().target("default");
+        byte[] line = (t.offered() + " " + t.sent() + " " + t.failedTotal() + " "
+            + t.droppedTotal() + " " + t.inFlight() + "\n").getBytes(StandardCharsets.US_ASCII);
+        exchange.sendResponseHeaders(200, line.length);
+        exchange.getResponseBody().write(line);
+        exchange.close();
+      });
+      stats.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        TargetStats t = engine.stats().target("default");
+        System.out.printf("copies: submitted=%d sent=%d failed=%d dropped=%d %s %s%n",
+            t.offered(), t.sent(), t.failedTotal(), t.droppedTotal(), t.dropped(), t.failed());
+      }));
+    }
+    System.out.println("grpc primary ready on " + port + (mirror == null ? " (no mirroring)"
+        : " mirroring to " + keys.get("mirror.host")));
+    server.awaitTermination();
+  }
+
+  private static void drive(int port, int warmUpSeconds, int seconds, int inFlight)
+      throws Exception {
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+        .build();
+    SimpleServiceGrpc.SimpleServiceStub stub = SimpleServiceGrpc.newStub(channel);
+    SimpleRequest request = SimpleRequest.newBuilder().setRequestMessage("x".repeat(1024)).build();
+    Semaphore room = new Semaphore(inFlight);
+    AtomicLong errors = new AtomicLong();
+    long[] latencies = new long[4_000_000];
+    AtomicLong recorded = new AtomicLong();
+    long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmUpSeconds);
+    long end = warmEnd + TimeUnit.SECONDS.toNanos(seconds);
+    while (true) {
+      room.acquire();
+      long start = System.nanoTime();
+      if (start - end >= 0) {
+        room.release();
+        break;
+      }
+      boolean measured = start - warmEnd >= 0;
+      stub.unaryRpc(request, new StreamObserver<>() {
+        @Override
+        public void onNext(SimpleResponse value) {}
+
+        @Override
+        public void onError(Throwable t) {
+          if (measured) {
+            errors.incrementAndGet();
+          }
+          room.release();
+        }
+
+        @Override
+        public void onCompleted() {
+          long took = System.nanoTime() - start;
+          if (measured) {
+            long i = recorded.getAndIncrement();
+            if (i < latencies.length) {
+              latencies[(int) i] = took;
+            }
+          }
+          room.release();
+        }
+      });
+    }
+    room.acquire(inFlight); // every call ended
+    int n = (int) Math.min(recorded.get(), latencies.length);
+    long[] sorted = Arrays.copyOf(latencies, n);
+    Arrays.sort(sorted);
+    double p50 = n == 0 ? 0 : sorted[n / 2] / 1e6;
+    double p99 = n == 0 ? 0 : sorted[Math.min(n - 1, (int) (n * 0.99))] / 1e6;
+    System.out.printf("%.0f %.3f %.3f %d %d%n", n / (double) seconds, p50, p99, errors.get(), n);
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  }
+}
