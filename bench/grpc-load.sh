@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Side-by-side load test of gRPC mirroring: a grpc-java Netty primary (SimpleService's unary
 # echo) without and with MirrorServerInterceptor, mirroring 100 % to a fast gRPC shadow and to one
-# that answers in 0.5 s, all in one run on this machine. Each setup is reported as a pair: its
+# that answers in 0.5 s (NGINX, bench/nginx-grpc-shadow.conf: a copy costs the shadow next to
+# nothing, as in load.sh), all in one run on this machine. Each setup is reported as a pair: its
 # throughput and p99 as ratios to the no-mirror baseline of its own round, and the share of copies
-# delivered in the measured window, with the primary JVM's CPU per call and per delivered copy.
+# delivered in the measured window, with the primary JVM's CPU per call and per delivered copy,
+# and the CPU of mirror's own threads (mirror-*) per delivered copy.
 #
 # Usage: bash bench/grpc-load.sh [seconds per run, default 8] [rounds, default 2]
 # The driver (GrpcBench drive) keeps 16 unary calls of a 1 KiB message in flight on one channel,
-# in its own JVM; the shadows run in another. Builds mirror-bench; stops every process and removes
-# every temporary file it made when it ends. Not part of CI.
+# in its own JVM. Needs nginx-extras (as load.sh, which installs it). Builds mirror-bench; stops
+# every process and removes every temporary file it made when it ends. Not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-8}"
@@ -22,6 +24,7 @@ cleanup() {
   for pid in "${PIDS[@]:-}"; do
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   done
+  if [ -f "$WORK/nginx/nginx.pid" ]; then kill "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -38,12 +41,19 @@ wait_port() { # port, deadline 30 s
   return 1
 }
 
-echo "Starting the gRPC shadows (own JVM): fast 18282, 0.5 s 18283"
-java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.GrpcBench shadow 18282 18283 > "$WORK/shadows.log" 2>&1 &
-PIDS+=($!)
+echo "Starting the gRPC shadows (NGINX, bench/nginx-grpc-shadow.conf): fast 18282, 0.5 s 18283"
+mkdir -p "$WORK/nginx"
+nginx -c "$PWD/bench/nginx-grpc-shadow.conf" -p "$WORK/nginx/" 2>/dev/null
 wait_port 18282; wait_port 18283
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+mirror_ticks() { # the primary's threads named mirror-*
+  local sum=0 t
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in mirror-*) sum=$((sum + $(awk '{ print $14 + $15 }' "$t/stat"))) ;; esac
+  done
+  echo "$sum"
+}
 copies_now() { curl -s "http://127.0.0.1:18291/" | cut -d' ' -f1-4 || echo "0 0 0 0"; }
 
 SETUPS=(
@@ -63,13 +73,14 @@ for round in $(seq 1 "$ROUNDS"); do
     PIDS+=($pid)
     wait_port 18290
     java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.GrpcBench drive 18290 "$WARMUP" 0 "$IN_FLIGHT" >/dev/null
-    cpu0=$(cpu_ticks "$pid"); c0="0 0 0 0"; [ -n "$mirror" ] && c0=$(copies_now)
+    cpu0=$(cpu_ticks "$pid"); m0=$(mirror_ticks "$pid"); c0="0 0 0 0"; [ -n "$mirror" ] && c0=$(copies_now)
     line=$(java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.GrpcBench drive 18290 0 "$DURATION" "$IN_FLIGHT")
     sleep 1   # copies still in flight at the window's end get their answers
-    cpu1=$(cpu_ticks "$pid"); c1="0 0 0 0"; [ -n "$mirror" ] && c1=$(copies_now)
+    cpu1=$(cpu_ticks "$pid"); m1=$(mirror_ticks "$pid"); c1="0 0 0 0"; [ -n "$mirror" ] && c1=$(copies_now)
     kill "$pid"; wait "$pid" 2>/dev/null || true
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$label" "$what" "$line" "$cpu0 $cpu1" "$c0" "$c1" >> "$WORK/rows"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$label" "$what" "$line" "$cpu0 $cpu1" "$c0" "$c1" "$m0 $m1" >> "$WORK/rows"
     echo "  ($label) $what: $line; $(grep -h '^copies:' "$WORK/primary-$label.log" || echo 'no mirroring')"
+    grep -h -m2 'WARN' "$WORK/primary-$label.log" | cut -c1-240 | sed 's/^/    /' || true
   done
 done
 
@@ -79,13 +90,15 @@ rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 duration, rounds, warm, in_flight, tck = sys.argv[2:7]
 base, by = {}, {}
 order = []
-for rnd, label, what, line, cpu, c0, c1 in rows:
+for rnd, label, what, line, cpu, c0, c1, mt in rows:
     rps, p50, p99, errors, calls = line.split()
     cpu0, cpu1 = (int(x) for x in cpu.split())
     c0 = [int(x) for x in c0.split()]
     c1 = [int(x) for x in c1.split()]
+    m0, m1 = (int(x) for x in mt.split())
     r = dict(rps=float(rps), p99=float(p99), errors=int(errors), calls=int(calls),
-             cpu_us=(cpu1 - cpu0) * 1e6 / int(tck), sub=c1[0] - c0[0], sent=c1[1] - c0[1])
+             cpu_us=(cpu1 - cpu0) * 1e6 / int(tck), sub=c1[0] - c0[0], sent=c1[1] - c0[1],
+             mirror_us=(m1 - m0) * 1e6 / int(tck))
     if label == "a":
         base[rnd] = r
     key = f"({label}) {what}"
@@ -98,15 +111,16 @@ for rnd, label, what, line, cpu, c0, c1 in rows:
     share = r["sent"] / r["sub"] if r["sub"] else None
     per_copy = ((cpu_call - b_cpu_call) * r["calls"] / r["sent"]
                 if share is not None and share >= 0.5 else None)
+    own = r["mirror_us"] / r["sent"] if share is not None and share >= 0.5 else None
     by[key].append(dict(ratio=r["rps"] / b["rps"], p99r=r["p99"] / b["p99"], rps=r["rps"],
                         p99=r["p99"], errors=r["errors"], share=share, cpu_call=cpu_call,
-                        per_copy=per_copy))
+                        per_copy=per_copy, own=own))
 print(f"GrpcBench drive: {in_flight} unary calls (1 KiB) in flight on one channel, {duration} s"
       f" after a {warm} s warm-up, {rounds} rounds; mean [min, max] over rounds")
 print()
 print("| setup | calls/s | throughput vs off | p99 ms | p99 vs off | errors | copies delivered"
-      " | primary CPU per call | per delivered copy |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+      " | primary CPU per call | per delivered copy | mirror-* threads per copy |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 def span(values, fmt):
     if len(values) == 1:
         return fmt.format(values[0])
@@ -116,6 +130,7 @@ for key in order:
     rs = by[key]
     shares = [r["share"] for r in rs if r["share"] is not None]
     copies = [r["per_copy"] for r in rs if r["per_copy"] is not None]
+    owns = [r["own"] for r in rs if r["own"] is not None]
     print("| " + " | ".join([
         key, f"{statistics.mean(r['rps'] for r in rs):,.0f}",
         span([r["ratio"] for r in rs], "{:.3f}"),
@@ -124,5 +139,6 @@ for key in order:
         str(sum(r["errors"] for r in rs)),
         f"{100 * statistics.mean(shares):.1f} %" if shares else "—",
         f"{statistics.mean(r['cpu_call'] for r in rs):.1f} µs",
-        f"{statistics.mean(copies):.1f} µs" if copies else "—"]) + " |")
+        f"{statistics.mean(copies):.1f} µs" if copies else "—",
+        f"{statistics.mean(owns):.1f} µs" if owns else "—"]) + " |")
 PY

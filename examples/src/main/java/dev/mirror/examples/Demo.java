@@ -2,6 +2,7 @@ package dev.mirror.examples;
 
 import dev.mirror.api.DropReason;
 import dev.mirror.api.FailureReason;
+import dev.mirror.core.ComparisonReport;
 import dev.mirror.core.MirrorEngine;
 import dev.mirror.core.MirrorStats;
 import dev.mirror.core.PolicyStats;
@@ -23,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.UnaryOperator;
 
 /**
  * The demo: a primary service with {@code MirrorFilter} from a real web.xml, a healthy shadow
@@ -40,7 +42,7 @@ public final class Demo {
   public record Result(long served, long failedPrimary, PolicyStats policy,
       Map<String, TargetStats> targets,
       double[] latencyOffMillis, double[] latencyOnMillis, long v2Received, long slowReceived,
-      String sample) {}
+      String sample, ComparisonReport.PolicyReport comparison) {}
 
   private final PrintStream out;
   private final int requests;
@@ -63,6 +65,7 @@ public final class Demo {
     int port = 8080;
     boolean serve = false;
     boolean blackHole = false;
+    String comparisonsHtml = null;
     // Maven's -Ddemo.args="--black-hole --serve" arrives as one argument: split it.
     String[] options = String.join(" ", args).trim().split("\\s+");
     for (String arg : options) {
@@ -78,30 +81,39 @@ public final class Demo {
         serve = true;
       } else if (arg.equals("--black-hole")) {
         blackHole = true;
+      } else if (arg.startsWith("--comparisons-html=")) {
+        comparisonsHtml = arg.substring("--comparisons-html=".length());
       } else if (!arg.isBlank()) {
         System.err.println("Unknown option " + arg + "; options: --requests=N --rate=N --concurrency=N"
-            + " --black-hole --serve --port=N");
+            + " --black-hole --serve --port=N --comparisons-html=FILE");
         System.exit(2);
       }
     }
-    new Demo(System.out, requests, rate, concurrency, blackHole).run(serve ? port : -1);
+    Demo demo = new Demo(System.out, requests, rate, concurrency, blackHole);
+    demo.comparisonsHtml = comparisonsHtml;
+    demo.run(serve ? port : -1);
   }
+
+  /** Where to save the comparison page after the report (docs/comparisons.sh), or null. */
+  private String comparisonsHtml;
+  /** The admin endpoint's token, made up per run. */
+  private final String adminToken = Long.toHexString(new java.security.SecureRandom().nextLong());
 
   /** Runs the demo; with {@code servePort >= 0}, keeps serving on that port afterwards. */
   Result run(int servePort) throws Exception {
     out.println("mirror demo: one JVM, everything on 127.0.0.1");
     out.println();
-    try (RecordingShadow v2 = RecordingShadow.healthy("v2");
+    try (RecordingShadow v2 = RecordingShadow.running("v2", Demo::nextVersion);
         RecordingShadow slow = blackHole ? RecordingShadow.blackHole("v2-slow")
             : RecordingShadow.slow("v2-slow", Duration.ofMillis(500));
-        WebXmlApp primary = WebXmlApp.start(Map.of("V2", v2.address(), "V2_SLOW", slow.address()),
-            Math.max(servePort, 0))) {
+        WebXmlApp primary = WebXmlApp.start(Map.of("V2", v2.address(), "V2_SLOW", slow.address(),
+            "ADMIN_TOKEN", adminToken), Math.max(servePort, 0))) {
       out.printf("  shadow v2       %s  answers at once%n", v2.address());
       out.printf("  shadow v2-slow  %s  %s%n", slow.address(),
           blackHole ? "accepts and never answers (black hole)" : "answers after 0.5 s");
       out.printf("  primary         %s  Jetty 12, MirrorFilter from WEB-INF/web.xml:%n",
           primary.url(""));
-      primary.webXml().lines().filter(l -> l.contains("<param-name>"))
+      primary.webXml().lines().filter(l -> l.contains("<param-name>") && !l.contains("mirror.admin."))
           .map(l -> "      " + l.trim().replace("<init-param><param-name>", "")
               .replace("</param-name><param-value>", " = ").replace("</param-value></init-param>", ""))
           .forEach(out::println);
@@ -139,19 +151,57 @@ public final class Demo {
           "v2", minus(stats.target("v2"), afterWarmUp.target("v2")),
           "v2-slow", minus(stats.target("v2-slow"), afterWarmUp.target("v2-slow")));
       String sample = sample(v2);
+      awaitComparisons(engine, Duration.ofSeconds(3));
       Result result = new Result(off.size() + on.size(), failures.get(0), policy, targets,
           percentiles(off), percentiles(on), v2.received() - v2Before, slow.received() - slowBefore,
-          sample);
+          sample, engine.comparisons().policies().get(0));
       report(result);
+      if (comparisonsHtml != null) {
+        HttpResponse<String> page = client.send(HttpRequest.newBuilder(
+            URI.create(primary.url("/admin/comparisons.html")))
+            .header("Authorization", "Bearer " + adminToken).build(),
+            HttpResponse.BodyHandlers.ofString());
+        java.nio.file.Files.writeString(java.nio.file.Path.of(comparisonsHtml), page.body());
+        out.printf("%nThe comparison page (GET /admin/comparisons.html) is saved in %s%n",
+            comparisonsHtml);
+      }
 
       if (servePort >= 0) {
         out.println();
         out.printf("Serving until Ctrl-C. Try:%n  curl -s '%s'%n  curl -s -X POST -H"
             + " 'Content-Type: application/json' -d '{\"sku\":42}' %s%n",
             primary.url("/api/products?q=red+shoes"), primary.url("/api/orders"));
+        out.printf("  curl -s -H 'Authorization: Bearer %s' %s%n", adminToken,
+            primary.url("/admin/comparisons.html"));
         primary.join();
       }
       return result;
+    }
+  }
+
+  /**
+   * The shop's next version, as shadow v2 runs it: the same code with two changes a review might
+   * miss: the third search result differs, and orders carry a currency.
+   */
+  static String nextVersion(String method, String path, UnaryOperator<String> parameters,
+      byte[] body) {
+    String answer = ShopServlet.answer(method, path, parameters, body);
+    if (answer != null && path.startsWith("/api/products")) {
+      return answer.replace("\"results\":[1,2,3]", "\"results\":[1,2,4]");
+    }
+    if (answer != null && path.equals("/api/orders")) {
+      return answer.substring(0, answer.length() - 1) + ",\"currency\":\"EUR\"}";
+    }
+    return answer;
+  }
+
+  /** Waits, at most {@code limit}, until every request's answers were compared. */
+  private static void awaitComparisons(MirrorEngine engine, Duration limit)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (engine.comparisons().policies().get(0).pending() > 0
+        && System.nanoTime() - deadline < 0) {
+      Thread.sleep(20); // polling with a deadline: the demo waits for its own report
     }
   }
 
@@ -378,6 +428,20 @@ public final class Demo {
     out.println("  - v2-slow holds at most 16 copies (max-in-flight); copies beyond that were"
         + " dropped (QUEUE_FULL) instead of making anyone wait" + (blackHole
             ? ", and its circuit opened after timeouts (CIRCUIT_OPEN)." : "."));
+    out.println();
+    ComparisonReport.PolicyReport c = r.comparison();
+    out.printf("v2's answers compared with the primary's (mirror.target.v2.compare=true), off the"
+        + " request threads:%n  %,d compared, %,d matched, %,d mismatched, %,d without an answer"
+        + " from v2%n", c.compared(), c.matched(), c.mismatched(), c.shadowMissing());
+    for (ComparisonReport.EndpointReport endpoint : c.endpoints()) {
+      for (ComparisonReport.FieldReport field : endpoint.fields()) {
+        ComparisonReport.Sample sample = field.samples().isEmpty() ? null : field.samples().get(0);
+        out.printf("  %-26s %-14s %5.1f %% of %,d, e.g. %s -> %s%n", endpoint.endpoint(),
+            field.field(), 100 * field.rate(), endpoint.compared(),
+            sample == null ? "" : sample.primary(), sample == null ? "" : sample.shadow());
+      }
+    }
+    out.println("  (the full report: GET /comparisons or /comparisons.html on the admin endpoint)");
     out.println();
     out.println("A copy next to the original (first JSON order v2 received):");
     out.print(r.sample());

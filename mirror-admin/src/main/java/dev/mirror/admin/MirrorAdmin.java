@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>Routes are the engine's policies ({@code default} for a single policy). Below the mount
  * point: {@code GET /routes}, {@code POST /routes/{route}/mirror} (the gateway's body, APISIX's
  * attributes or {@code mirror.*} keys), {@code DELETE /routes/{route}/mirror}, {@code POST
- * /routes/{route}/mirror/enable}, {@code GET /stats}. Changes go through {@link
+ * /routes/{route}/mirror/enable}, {@code GET /stats}, {@code GET /comparisons} (JSON) and {@code
+ * GET /comparisons.html} (a page). Changes go through {@link
  * MirrorEngine#reconfigure(MirrorConfig)}: validated as at start-up, in memory only (a restart
  * returns to the configuration).
  *
@@ -154,6 +155,15 @@ public final class MirrorAdmin {
     if (path.equals("/stats")) {
       return method.equals("GET") ? ok(views.stats(current.stats())) : notAllowed("GET");
     }
+    if (path.equals("/comparisons")) {
+      return method.equals("GET") ? ok(json.valueToTree(current.comparisons()))
+          : notAllowed("GET");
+    }
+    if (path.equals("/comparisons.html")) {
+      return method.equals("GET") ? new AdminReply(200, Map.of(),
+          ComparisonPage.render(current.comparisons()).getBytes(StandardCharsets.UTF_8),
+          AdminReply.HTML) : notAllowed("GET");
+    }
     String[] parts = path.split("/", -1);
     if (parts.length >= 4 && parts[1].equals("routes") && parts[3].equals("mirror")) {
       String route = parts[2];
@@ -169,7 +179,8 @@ public final class MirrorAdmin {
       }
     }
     return error(404, "no such endpoint: " + method + " " + path + ", must be one of GET /routes,"
-        + " POST|DELETE /routes/{route}/mirror, POST /routes/{route}/mirror/enable, GET /stats",
+        + " POST|DELETE /routes/{route}/mirror, POST /routes/{route}/mirror/enable, GET /stats,"
+        + " GET /comparisons, GET /comparisons.html",
         null);
   }
 
@@ -262,7 +273,7 @@ public final class MirrorAdmin {
         body(error("method not allowed here, must be " + allowed, null)));
   }
 
-  private AdminReply ok(ObjectNode node) {
+  private AdminReply ok(com.fasterxml.jackson.databind.JsonNode node) {
     return new AdminReply(200, Map.of(), body(node));
   }
 
@@ -279,7 +290,7 @@ public final class MirrorAdmin {
     return node;
   }
 
-  private byte[] body(ObjectNode node) {
+  private byte[] body(com.fasterxml.jackson.databind.JsonNode node) {
     try {
       return json.writeValueAsBytes(node);
     } catch (IOException e) {

@@ -28,4 +28,19 @@ public interface Decision {
   default boolean synchronous() {
     return false;
   }
+
+  /**
+   * Returns true if the primary's answer is compared with the shadows': the entry point then
+   * keeps it (status, headers, body up to {@link #keepAnswerBytes()}) and hands it to {@link
+   * MirrorDispatcher#answered(Decision, Observation)} once complete. False by default: nothing of
+   * the answer is kept or reported.
+   */
+  default boolean compares() {
+    return false;
+  }
+
+  /** Returns how much of the primary's answer body is kept for comparison; 0 by default. */
+  default int keepAnswerBytes() {
+    return 0;
+  }
 }

@@ -51,6 +51,15 @@ public interface MirrorDispatcher extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Hands over the primary's answer to a request decided on with {@link Decision#compares()},
+   * after {@link #submit(Decision, MirroredRequest)}: its status, headers and body (up to {@link
+   * Decision#keepAnswerBytes()}), or the error it ended with. The dispatcher pairs it with the
+   * shadows' answers and compares them off the caller's thread. Never blocks, never throws; the
+   * default ignores it.
+   */
+  default void answered(Decision decision, Observation primary) {}
+
   /** Decides on and submits a complete request in one call. Never throws. */
   default SubmitResult submit(MirroredRequest request) {
     Decision decision = decide(request);

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  * @param logResponses whether each copy's status and latency are logged (rate-limited)
  * @param markerHeader the header each copy carries with its request id; a request that already
  *     carries it is never mirrored again
+ * @param comparison whether and how the shadows' answers are compared with the primary's
  */
 public record MirrorPolicy(
     String name,
@@ -34,7 +35,8 @@ public record MirrorPolicy(
     int maxBodyBytes,
     MirrorMode mode,
     boolean logResponses,
-    String markerHeader) {
+    String markerHeader,
+    Comparison comparison) {
 
   /** Default largest mirrored body in bytes: {@value} (64 KiB). */
   public static final int DEFAULT_MAX_BODY_BYTES = 65_536;
@@ -62,6 +64,7 @@ public record MirrorPolicy(
     Objects.requireNonNull(mode, "mode");
     checkMaxBodyBytes(maxBodyBytes);
     checkMarker(markerHeader);
+    Objects.requireNonNull(comparison, "comparison");
     if (enabled && targets.isEmpty()) {
       throw new IllegalStateException("policy " + name + ": has no target, must have at least one"
           + " (or be disabled)");
@@ -73,6 +76,30 @@ public record MirrorPolicy(
             "policy " + name + ": target name " + target.name() + " is used twice");
       }
     }
+    for (String compared : comparison.targets()) {
+      if (!names.contains(compared)) {
+        throw new IllegalStateException("policy " + name + ": compares target " + compared
+            + ", which is not one of its targets " + names);
+      }
+    }
+    if (comparison.baseline() != null && !names.contains(comparison.baseline())) {
+      throw new IllegalStateException("policy " + name + ": compare.baseline "
+          + comparison.baseline() + " is not one of its targets " + names);
+    }
+  }
+
+  /** A policy that compares nothing (the form before comparison existed). */
+  public MirrorPolicy(String name, boolean enabled, List<MirrorTarget> targets, Sampler sampler,
+      RequestFilter filter, Rewrite rewrite, int maxBodyBytes, MirrorMode mode,
+      boolean logResponses, String markerHeader) {
+    this(name, enabled, targets, sampler, filter, rewrite, maxBodyBytes, mode, logResponses,
+        markerHeader, Comparison.none());
+  }
+
+  /** Returns this policy switched on or off, everything else kept. */
+  public MirrorPolicy withEnabled(boolean on) {
+    return new MirrorPolicy(name, on, targets, sampler, filter, rewrite, maxBodyBytes, mode,
+        logResponses, markerHeader, comparison);
   }
 
   /** Returns a builder for a policy of this name. */
@@ -109,6 +136,7 @@ public record MirrorPolicy(
     private MirrorMode mode = MirrorMode.ASYNCHRONOUS;
     private boolean logResponses;
     private String markerHeader = DEFAULT_MARKER_HEADER;
+    private Comparison comparison = Comparison.none();
 
     private Builder(String name) {
       this.name = name;
@@ -170,6 +198,12 @@ public record MirrorPolicy(
       return this;
     }
 
+    /** Compares the shadows' answers with the primary's (default {@link Comparison#none()}). */
+    public Builder comparison(Comparison comparison) {
+      this.comparison = Objects.requireNonNull(comparison, "comparison");
+      return this;
+    }
+
     /**
      * Returns the policy; the builder stays usable.
      *
@@ -177,7 +211,7 @@ public record MirrorPolicy(
      */
     public MirrorPolicy build() {
       return new MirrorPolicy(name, enabled, targets, sampler, filter, rewrite, maxBodyBytes, mode,
-          logResponses, markerHeader);
+          logResponses, markerHeader, comparison);
     }
   }
 }

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param uri the target's address plus the raw path and query
  * @param headers the headers to send, in order
  * @param body the body, read-only
+ * @param keepAnswerBytes how much of the answer's body the transport keeps in its {@link
+ *     ShadowResponse} (0: none, the body is drained), for comparison
  */
 public record ShadowRequest(
     String policy,
@@ -25,7 +27,8 @@ public record ShadowRequest(
     String method,
     URI uri,
     Headers headers,
-    ByteBuffer body) {
+    ByteBuffer body,
+    int keepAnswerBytes) {
 
   /** Validates; the body is kept as given and must be read-only. */
   public ShadowRequest {
@@ -39,6 +42,16 @@ public record ShadowRequest(
     if (!body.isReadOnly()) {
       throw new IllegalArgumentException("body: was writable, must be read-only");
     }
+    if (keepAnswerBytes < 0) {
+      throw new IllegalArgumentException("keepAnswerBytes: was " + keepAnswerBytes
+          + ", must be at least 0");
+    }
+  }
+
+  /** A copy whose answer's body is not kept. */
+  public ShadowRequest(String policy, MirrorTarget target, String requestId, String method,
+      URI uri, Headers headers, ByteBuffer body) {
+    this(policy, target, requestId, method, uri, headers, body, 0);
   }
 
   /** Returns the body as a read-only buffer of its own, positioned at 0. */

@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The processes bench/grpc-load.sh runs, each in its own JVM on 127.0.0.1:
  *
  * <ul>
- *   <li>{@code shadow <fastPort> <slowPort>}: SimpleService answering at once, and after 0.5 s;
+ *   <li>{@code shadow <fastPort> <slowPort>}: SimpleService answering at once, and after 0.5 s
+ *       (grpc-load.sh uses NGINX instead, so that the shadow costs next to nothing; this one is
+ *       for trying a grpc-java shadow);
  *   <li>{@code primary <port> [mirror.key=value ...]}: SimpleService's unary echo behind {@link
  *       MirrorServerInterceptor} when keys are given; {@code http://127.0.0.1:<port + 1>/} answers
  *       the default target's counts ({@code submitted sent failed dropped inFlight});

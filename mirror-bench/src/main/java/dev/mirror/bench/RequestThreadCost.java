@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.TearDown;
 public class RequestThreadCost extends FilterBench {
 
   /** sampledOut: the sampler says no; empty: a GET mirrored; 1KiB, 64KiB: POSTs mirrored. */
-  @Param({"sampledOut", "empty", "1KiB", "64KiB"})
+  @Param({"sampledOut", "sampledOutCompared", "empty", "1KiB", "64KiB"})
   public String shape;
 
   @Setup

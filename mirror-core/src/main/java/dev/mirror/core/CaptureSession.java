@@ -24,11 +24,42 @@ public final class CaptureSession {
   private final Decision decision;
   private final BodyCapture capture;
   private final AtomicBoolean ended = new AtomicBoolean();
+  /** For a compared request: when it started, and its answer's body as written. */
+  private final long startNanos;
+  private final AnswerCapture answer;
 
   CaptureSession(EntryPoint entry, Decision decision, BodyCapture capture) {
     this.entry = entry;
     this.decision = decision;
     this.capture = capture;
+    boolean compares = decision.compares();
+    this.startNanos = compares ? System.nanoTime() : 0;
+    this.answer = compares ? new AnswerCapture(Math.max(0, decision.keepAnswerBytes())) : null;
+  }
+
+  /**
+   * Returns where the entry point tees the answer's body, for a request whose answer is compared
+   * with the shadows'; null otherwise (then nothing of the answer is kept).
+   */
+  public AnswerCapture answerCapture() {
+    return answer;
+  }
+
+  /**
+   * The answer is complete (after {@link #finish}): hands its status, headers and the body kept
+   * by {@link #answerCapture()} to the dispatcher for comparison. Does nothing for a request
+   * that is not compared; never throws.
+   */
+  public void answered(int status, dev.mirror.api.Headers headers) {
+    if (answer == null) {
+      return;
+    }
+    try {
+      entry.dispatcher().answered(decision, answer.observation(status, headers,
+          System.nanoTime() - startNanos));
+    } catch (RuntimeException | Error e) {
+      entry.reportError("handing over the answer for comparison", e);
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.mirror.core;
 
+import dev.mirror.api.Comparison;
 import dev.mirror.api.HostHeader;
 import dev.mirror.api.HttpVersion;
 import dev.mirror.api.MirrorPolicy;
@@ -219,6 +220,55 @@ public final class ConfigCatalog {
       Scope.TARGET, MirrorTarget.DEFAULT_FAILURE_THRESHOLD, 1, MirrorTarget.MAX_FAILURE_THRESHOLD);
   static final ConfigKey<Duration> COOL_DOWN = timeout("circuit.cool-down",
       MirrorTarget.DEFAULT_COOL_DOWN_MILLIS);
+
+  // Comparison (Diffy, Scientist): which targets, and how their answers are compared.
+  static final ConfigKey<Boolean> COMPARE = bool("compare", Scope.TARGET, false);
+  static final ConfigKey<String> COMPARE_BASELINE = key("compare.baseline", Scope.POLICY, null,
+      "the name of one of the policy's targets", v -> {
+        if (!NAME.matcher(v).matches()) {
+          throw new RuleViolation("the name of one of the policy's targets");
+        }
+        return v;
+      });
+  static final ConfigKey<Integer> COMPARE_MAX_BODY_BYTES = integer("compare.max-body-bytes",
+      Scope.POLICY, Comparison.DEFAULT_MAX_BODY_BYTES, 0, MirrorPolicy.MAX_MAX_BODY_BYTES);
+  static final ConfigKey<List<String>> COMPARE_HEADERS = key("compare.headers", Scope.POLICY,
+      String.join(",", Comparison.DEFAULT_HEADERS), LIST_RULE + ", or * for all",
+      ConfigCatalog::list);
+  static final ConfigKey<List<String>> COMPARE_IGNORE_HEADERS = key("compare.ignore-headers",
+      Scope.POLICY, String.join(",", Comparison.DEFAULT_IGNORE_HEADERS), LIST_RULE,
+      ConfigCatalog::list);
+  static final ConfigKey<List<String>> COMPARE_IGNORE_PATHS = key("compare.ignore-paths",
+      Scope.POLICY, null, "comma-separated JSON-pointer globs such as /items/*/updatedAt", v -> {
+        List<String> globs = list(v);
+        for (String glob : globs) {
+          if (!glob.startsWith("/") || glob.length() < 2) {
+            throw new RuleViolation("comma-separated JSON-pointer globs such as /items/*/updatedAt");
+          }
+        }
+        return globs;
+      });
+  static final ConfigKey<Double> COMPARE_RELATIVE_THRESHOLD = key("compare.relative-threshold",
+      Scope.POLICY, "20", "a percentage in [0, 10000]", v -> {
+        double percent = number(v);
+        if (!(percent >= 0 && percent <= 10_000)) {
+          throw new RuleViolation("a percentage in [0, 10000]");
+        }
+        return percent;
+      });
+  static final ConfigKey<Double> COMPARE_ABSOLUTE_THRESHOLD = key("compare.absolute-threshold",
+      Scope.POLICY, "0.03", "a percentage in [0, 100]", v -> {
+        double percent = number(v);
+        if (!(percent >= 0 && percent <= 100)) {
+          throw new RuleViolation("a percentage in [0, 100]");
+        }
+        return percent;
+      });
+  static final ConfigKey<Integer> COMPARE_MAX_PENDING = integer("compare.max-pending",
+      Scope.POLICY, Comparison.DEFAULT_MAX_PENDING, 1, 10_000_000);
+  static final ConfigKey<Duration> COMPARE_TIMEOUT = key("compare.timeout", Scope.POLICY,
+      print(Comparison.DEFAULT_TIMEOUT), DURATION_RULE + ", more than 0 and at most 1h",
+      v -> duration(v, false));
 
   // TLS to the shadow: target keys, so each shadow may have its own material.
   static final ConfigKey<String> TLS_TRUST_STORE = path("tls.trust-store");

@@ -2,6 +2,7 @@ package dev.mirror.core;
 
 import static dev.mirror.core.ConfigCatalog.*;
 
+import dev.mirror.api.Comparison;
 import dev.mirror.api.HostHeader;
 import dev.mirror.api.HttpVersion;
 import dev.mirror.api.MirrorMode;
@@ -207,11 +208,62 @@ final class ConfigParser {
     policy.mode(value(SYNCHRONOUS, prefixes) ? MirrorMode.SYNCHRONOUS : MirrorMode.ASYNCHRONOUS);
     policy.logResponses(value(LOG_RESPONSES, prefixes));
     policy.markerHeader(value(MARKER_HEADER, prefixes));
+    policy.comparison(comparison(own, prefixes, host != null ? List.of("default") : names,
+        host == null));
     try {
       return policy.build();
     } catch (IllegalStateException e) {
       throw new MirrorConfigException(own + "targets", e.getMessage());
     }
+  }
+
+  /**
+   * Reads the comparison keys: {@code compare} per target (or for all, at the policy's level; the
+   * baseline is never a candidate), the rest per policy.
+   *
+   * @param listed true if the targets were listed ({@code targets}), so have keys of their own
+   */
+  private Comparison comparison(String own, List<String> prefixes, List<String> targetNames,
+      boolean listed) {
+    Found baselineKey = find(COMPARE_BASELINE, prefixes);
+    String baseline = baselineKey == null ? null
+        : COMPARE_BASELINE.parse(baselineKey.name(), baselineKey.value());
+    if (baseline != null && !targetNames.contains(baseline)) {
+      throw new MirrorConfigException(baselineKey.name(), baseline, "one of the policy's targets "
+          + targetNames);
+    }
+    Set<String> compared = new LinkedHashSet<>();
+    for (String target : targetNames) {
+      List<String> targetPrefixes = new ArrayList<>();
+      if (listed) {
+        targetPrefixes.add(own + "target." + target + ".");
+      }
+      targetPrefixes.addAll(prefixes);
+      if (value(COMPARE, targetPrefixes) && !target.equals(baseline)) {
+        compared.add(target);
+      }
+    }
+    return Comparison.builder()
+        .targets(compared)
+        .baseline(baseline)
+        .maxBodyBytes(value(COMPARE_MAX_BODY_BYTES, prefixes))
+        .headers(value(COMPARE_HEADERS, prefixes))
+        .ignoreHeaders(value(COMPARE_IGNORE_HEADERS, prefixes))
+        .ignorePaths(orEmpty(value(COMPARE_IGNORE_PATHS, prefixes)))
+        .relativeThreshold(fraction(value(COMPARE_RELATIVE_THRESHOLD, prefixes)))
+        .absoluteThreshold(fraction(value(COMPARE_ABSOLUTE_THRESHOLD, prefixes)))
+        .maxPending(value(COMPARE_MAX_PENDING, prefixes))
+        .timeout(value(COMPARE_TIMEOUT, prefixes))
+        .build();
+  }
+
+  /** A percentage as a fraction, in decimal: 0.03 gives exactly the double nearest 0.0003. */
+  private static double fraction(double percent) {
+    return java.math.BigDecimal.valueOf(percent).movePointLeft(2).doubleValue();
+  }
+
+  private static List<String> orEmpty(List<String> list) {
+    return list == null ? List.of() : list;
   }
 
   private static Sampler sampler(String sticky, double ratio) {

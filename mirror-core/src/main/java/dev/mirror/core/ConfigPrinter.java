@@ -2,6 +2,7 @@ package dev.mirror.core;
 
 import static dev.mirror.core.ConfigCatalog.*;
 
+import dev.mirror.api.Comparison;
 import dev.mirror.api.HostHeader;
 import dev.mirror.api.HttpVersion;
 import dev.mirror.api.MirrorMode;
@@ -98,6 +99,22 @@ final class ConfigPrinter {
     scrubbing.customPatterns().forEach((name, regex) ->
         out.put(p + SCRUB_PATTERN.suffix() + name, regex));
     put(p, SCRUB_ON_FAILURE, scrubbing.sendUnscrubbable() ? "send" : "drop");
+    Comparison comparison = policy.comparison();
+    for (MirrorTarget target : policy.targets()) {
+      put(p + "target." + target.name() + ".", COMPARE,
+          comparison.targets().contains(target.name()));
+    }
+    if (comparison.baseline() != null) {
+      put(p, COMPARE_BASELINE, comparison.baseline());
+    }
+    put(p, COMPARE_MAX_BODY_BYTES, comparison.maxBodyBytes());
+    putList(p, COMPARE_HEADERS, comparison.headers());
+    putList(p, COMPARE_IGNORE_HEADERS, comparison.ignoreHeaders());
+    putList(p, COMPARE_IGNORE_PATHS, comparison.ignorePaths());
+    put(p, COMPARE_RELATIVE_THRESHOLD, percent(comparison.relativeThreshold()));
+    put(p, COMPARE_ABSOLUTE_THRESHOLD, percent(comparison.absoluteThreshold()));
+    put(p, COMPARE_MAX_PENDING, comparison.maxPending());
+    put(p, COMPARE_TIMEOUT, ConfigCatalog.print(comparison.timeout()));
   }
 
   private void target(String t, MirrorTarget target) {
@@ -120,6 +137,11 @@ final class ConfigPrinter {
     });
     put(t, FAILURE_THRESHOLD, target.failureThreshold());
     put(t, COOL_DOWN, ConfigCatalog.print(target.coolDown()));
+  }
+
+  private static String percent(double fraction) {
+    return java.math.BigDecimal.valueOf(fraction).movePointRight(2).stripTrailingZeros()
+        .toPlainString();
   }
 
   private static String number(double value) {

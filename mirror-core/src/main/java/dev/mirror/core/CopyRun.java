@@ -2,6 +2,7 @@ package dev.mirror.core;
 
 import dev.mirror.api.DropReason;
 import dev.mirror.api.MirroredRequest;
+import dev.mirror.api.Observation;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
 import dev.mirror.api.TransportFullException;
@@ -24,12 +25,15 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
   private final int bytes;
   /** Completed when the copy ends, for a synchronous caller; null otherwise. */
   final CompletableFuture<Void> done;
+  /** Where this copy's answer goes to be compared; null if it is not. */
+  private final Comparisons comparisons;
   private ShadowRequest copy;
   private CompletableFuture<ShadowResponse> exchange;
   private long start;
 
   CopyRun(Dispatch dispatch, TargetChannel channel, MirroredRequest request, String id, int bytes,
-      boolean synchronous) {
+      boolean synchronous, Comparisons comparisons) {
+    this.comparisons = comparisons;
     this.dispatch = dispatch;
     this.channel = channel;
     this.request = request;
@@ -42,6 +46,7 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
   public void run() {
     if (dispatch.abandoning) {
       dispatch.outcomes().giveBack(channel, DropReason.CLOSED);
+      missing("dropped: CLOSED");
       end();
       return;
     }
@@ -56,10 +61,15 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
             redacted);
         channel.countScrubbed(redacted[0], dispatch.nanoTime.getAsLong() - start);
       }
+      if (channel.keepAnswerBytes > 0) {
+        copy = new ShadowRequest(copy.policy(), copy.target(), copy.requestId(), copy.method(),
+            copy.uri(), copy.headers(), copy.body(), channel.keepAnswerBytes);
+      }
       exchange = Objects.requireNonNull(channel.transport.send(copy),
           "the transport returned null");
     } catch (Scrubber.Failed e) {
       dispatch.outcomes().scrubFailed(channel, id, e.getMessage());
+      missing("dropped: SCRUB_FAILED");
       end();
       return;
     } catch (RuntimeException | Error e) {
@@ -90,14 +100,29 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
       }
       if (failure == null) {
         dispatch.outcomes().sent(channel, id, copy, response, latency);
+        if (comparisons != null) {
+          comparisons.shadow(id, channel.target.name(), Observation.answer(channel.target.name(),
+              response.statusCode(), response.headers(), response.body(),
+              response.bodyComplete(), latency));
+        }
       } else if (transportFull(failure)) {
         channel.saturated();
         dispatch.outcomes().giveBack(channel, DropReason.QUEUE_FULL);
+        missing("dropped: QUEUE_FULL");
       } else {
         dispatch.outcomes().failed(channel, copy, failure, latency);
+        missing("failed: " + FailureClassifier.classify(failure));
       }
     } finally {
       end();
+    }
+  }
+
+  /** Tells the comparison this target has no answer, and why. */
+  private void missing(String why) {
+    if (comparisons != null) {
+      comparisons.shadow(id, channel.target.name(), Observation.failure(channel.target.name(),
+          why, -1));
     }
   }
 

@@ -5,6 +5,7 @@ import dev.mirror.api.DropReason;
 import dev.mirror.api.Headers;
 import dev.mirror.api.MirrorMode;
 import dev.mirror.api.MirroredRequest;
+import dev.mirror.api.Observation;
 import dev.mirror.api.Outcome;
 import dev.mirror.api.ShadowResponse;
 import dev.mirror.api.SubmitResult;
@@ -53,7 +54,7 @@ final class Dispatch {
     this.transports = transports;
     this.outcomes = outcomes;
     this.nanoTime = nanoTime;
-    // Copies to other schemes are prepared there too: the tasks are short and never block.
+    // Copies to a transport with an executor of its own are prepared there (TargetChannel).
     Executor own = transports.http().executor();
     if (own != null) {
       this.pool = null;
@@ -124,9 +125,19 @@ final class Dispatch {
     int accepted = 0;
     DropReason firstDrop = null;
     int bytes = footprint(request);
+    Comparisons comparisons = reservation.policy.comparisons;
+    if (comparisons != null && comparisons.open(id, request, channels)) {
+      reservation.compareId = id;
+    } else {
+      comparisons = null;
+    }
     for (int i = 0; i < channels.length; i++) {
       TargetChannel channel = channels[i];
       if (!channel.tryReserveBytes(bytes)) {
+        if (comparisons != null) {
+          comparisons.shadow(id, channel.target.name(),
+              Observation.failure(channel.target.name(), "dropped: QUEUE_FULL", -1));
+        }
         outcomes.giveBack(channel, DropReason.QUEUE_FULL); // the byte cap, not the count
         firstDrop = firstDrop == null ? DropReason.QUEUE_FULL : firstDrop;
         results[i] = new SubmitResult.TargetResult(channel.target.name(), Outcome.DROPPED,
@@ -136,9 +147,10 @@ final class Dispatch {
         }
         continue;
       }
-      CopyRun run = new CopyRun(this, channel, request, id, bytes, synchronous);
+      CopyRun run = new CopyRun(this, channel, request, id, bytes, synchronous,
+          comparisons != null && channel.keepAnswerBytes > 0 ? comparisons : null);
       try {
-        executor.execute(run);
+        (channel.executor != null ? channel.executor : executor).execute(run);
         accepted++;
         results[i] = channel.accepted;
         if (done != null) {
@@ -147,6 +159,10 @@ final class Dispatch {
       } catch (RejectedExecutionException e) {
         channel.releaseBytes(bytes);
         DropReason reason = closed || abandoning ? DropReason.CLOSED : DropReason.QUEUE_FULL;
+        if (comparisons != null) {
+          comparisons.shadow(id, channel.target.name(),
+              Observation.failure(channel.target.name(), "dropped: " + reason, -1));
+        }
         outcomes.giveBack(channel, reason);
         firstDrop = firstDrop == null ? reason : firstDrop;
         results[i] = new SubmitResult.TargetResult(channel.target.name(), Outcome.DROPPED, reason);

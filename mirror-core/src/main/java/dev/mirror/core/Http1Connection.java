@@ -236,7 +236,7 @@ final class Http1Connection implements EventLoop.Handler {
           return;
         }
         if (!parsing) {
-          parser.reset(current.isHead());
+          parser.reset(current.isHead(), current.keepAnswerBytes());
           parsing = true;
         }
         if (parser.feed(buffer)) {
@@ -266,7 +266,10 @@ final class Http1Connection implements EventLoop.Handler {
     pool.observe((now - done.startedNanos()) / (done.queuedBehind() + 1));
     ShadowResponse response;
     try {
-      response = new ShadowResponse(parser.status(), parser.headers());
+      response = parser.keptBytes() == 0 && parser.bodyComplete()
+          ? new ShadowResponse(parser.status(), parser.headers())
+          : new ShadowResponse(parser.status(), parser.headers(), parser.keptBody(),
+              parser.bodyComplete());
     } catch (RuntimeException e) {
       closeAndResendRest(true); // the connection cannot be trusted; what is behind goes elsewhere
       done.fail(new ProtocolException("the shadow's answer could not be read: " + e.getMessage()));

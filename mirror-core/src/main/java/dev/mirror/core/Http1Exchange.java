@@ -19,6 +19,8 @@ final class Http1Exchange {
   private final long connectTimeoutNanos;
   private final long readTimeoutNanos;
   private final CompletableFuture<ShadowResponse> result;
+  /** How much of the answer's body to keep, for comparison; 0 for none. */
+  private final int keepAnswerBytes;
   private boolean retried;
   private long startedNanos;
   private long deadlineNanos;
@@ -28,6 +30,7 @@ final class Http1Exchange {
     this.body = copy.body();
     this.head = encodeHead(copy, authority, body.remaining());
     this.headMethod = copy.method().equals("HEAD");
+    this.keepAnswerBytes = copy.keepAnswerBytes();
     this.connectTimeoutNanos = copy.target().connectTimeout().toNanos();
     this.readTimeoutNanos = copy.target().readTimeout().toNanos();
     this.result = result;
@@ -43,6 +46,10 @@ final class Http1Exchange {
 
   boolean isHead() {
     return headMethod;
+  }
+
+  int keepAnswerBytes() {
+    return keepAnswerBytes;
   }
 
   long connectTimeoutNanos() {

@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads an HTTP/1.1 answer for its framing only (RFC 9112): the status, the headers, and where the
- * body ends. Body bytes are skipped as they arrive, never kept, so a 100 MB answer costs a read
- * buffer. Interim 1xx answers are skipped; chunked bodies and their trailers, fixed lengths and
+ * body ends. Body bytes are skipped as they arrive, so a 100 MB answer costs a read buffer; only
+ * when a copy asks (for comparison) is the start of the body kept, up to its limit. Interim 1xx answers are skipped; chunked bodies and their trailers, fixed lengths and
  * bodies delimited by the connection's close are all understood. Anything else is a {@link
  * ProtocolException} naming what was wrong.
  */
@@ -39,12 +39,56 @@ final class Http1ResponseParser {
   private long remaining;
   private long bytesSeen;
   private boolean http10KeepAlive;
+  /** The most body bytes kept for this answer, and those kept so far. */
+  private int keepLimit;
+  private byte[] kept;
+  private int keptLength;
+  private boolean bodyOverLimit;
 
-  /** Starts reading the answer to a request with this method. */
-  void reset(boolean headRequest) {
+  /**
+   * Starts reading the answer to a request with this method, keeping up to {@code keepBytes} of
+   * its body.
+   */
+  void reset(boolean headRequest, int keepBytes) {
     head = headRequest;
     bytesSeen = 0;
+    keepLimit = keepBytes;
     startAnswer();
+  }
+
+  /** The body bytes kept (at most the limit asked for). */
+  int keptBytes() {
+    return keptLength;
+  }
+
+  /** The body as kept, read-only. */
+  ByteBuffer keptBody() {
+    return kept == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(kept, 0, keptLength)
+        .asReadOnlyBuffer();
+  }
+
+  /** False if the body was longer than what was kept. */
+  boolean bodyComplete() {
+    return !bodyOverLimit;
+  }
+
+  private void keep(ByteBuffer in, int length) {
+    if (keepLimit == 0 || length == 0) {
+      return;
+    }
+    int room = keepLimit - keptLength;
+    int n = Math.min(room, length);
+    if (n < length) {
+      bodyOverLimit = true;
+    }
+    if (n > 0) {
+      if (kept == null || kept.length < keptLength + n) {
+        kept = java.util.Arrays.copyOf(kept == null ? new byte[0] : kept,
+            Math.min(keepLimit, Math.max(keptLength + n, 2 * (kept == null ? 512 : kept.length))));
+      }
+      in.duplicate().get(kept, keptLength, n);
+      keptLength += n;
+    }
   }
 
   /** Forgets the answer read so far (an interim 1xx one), keeping the request's facts. */
@@ -60,6 +104,9 @@ final class Http1ResponseParser {
     chunked = false;
     remaining = 0;
     http10KeepAlive = false;
+    kept = null;
+    keptLength = 0;
+    bodyOverLimit = false;
   }
 
   /** Bytes of this answer seen so far (zero means the connection said nothing). */
@@ -103,13 +150,17 @@ final class Http1ResponseParser {
           }
           case FIXED, CHUNK_DATA -> {
             int skip = (int) Math.min(remaining, in.remaining());
+            keep(in, skip);
             in.position(in.position() + skip);
             remaining -= skip;
             if (remaining == 0) {
               state = state == State.FIXED ? State.DONE : State.CHUNK_END;
             }
           }
-          case UNTIL_CLOSE -> in.position(in.limit());
+          case UNTIL_CLOSE -> {
+            keep(in, in.remaining());
+            in.position(in.limit());
+          }
           default -> throw new AssertionError(state);
         }
       }

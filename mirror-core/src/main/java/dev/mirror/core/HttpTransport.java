@@ -136,8 +136,19 @@ public final class HttpTransport implements MirrorTransport {
     try {
       sending = senders.submit(() -> {
       try {
-        HttpResponse<Void> response = client.send(built, HttpResponse.BodyHandlers.discarding());
-        result.complete(new ShadowResponse(response.statusCode(), headers(response)));
+        if (copy.keepAnswerBytes() == 0) {
+          HttpResponse<Void> response = client.send(built, HttpResponse.BodyHandlers.discarding());
+          result.complete(new ShadowResponse(response.statusCode(), headers(response)));
+        } else {
+          HttpResponse<java.io.InputStream> response = client.send(built,
+              HttpResponse.BodyHandlers.ofInputStream());
+          try (java.io.InputStream in = response.body()) {
+            byte[] kept = in.readNBytes(copy.keepAnswerBytes());
+            boolean whole = in.read() < 0;
+            result.complete(new ShadowResponse(response.statusCode(), headers(response),
+                java.nio.ByteBuffer.wrap(kept), whole));
+          }
+        }
       } catch (InterruptedException cancelled) {
         // The exchange is aborted by the client; the engine has already counted the timeout.
         result.cancel(false);

@@ -238,7 +238,7 @@ final class JsonScrubber {
         frames.path(path);
         built = true;
       }
-      if (matches(glob.segments(), 0, path, 0)) {
+      if (PointerGlob.matches(glob.segments(), 0, path, 0)) {
         return true;
       }
     }
@@ -276,21 +276,5 @@ final class JsonScrubber {
     public String toString() {
       return new String(chars, offset, length);
     }
-  }
-
-  private static boolean matches(String[] glob, int g, List<String> path, int p) {
-    if (g == glob.length) {
-      return p == path.size();
-    }
-    if (glob[g].equals("**")) {
-      for (int skip = p; skip <= path.size(); skip++) {
-        if (matches(glob, g + 1, path, skip)) {
-          return true;
-        }
-      }
-      return false;
-    }
-    return p < path.size() && (glob[g].equals("*") || glob[g].equals(path.get(p)))
-        && matches(glob, g + 1, path, p + 1);
   }
 }

@@ -7,6 +7,7 @@ import dev.mirror.api.MirrorListener;
 import dev.mirror.api.MirrorPolicy;
 import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.MirroredRequest;
+import dev.mirror.api.Observation;
 import dev.mirror.api.RequestView;
 import dev.mirror.api.SubmitResult;
 import java.time.Duration;
@@ -53,6 +54,7 @@ public final class MirrorEngine implements MirrorDispatcher {
 
   private final Admission admission;
   private final Transports transports;
+  private final CompareWorker compareWorker = new CompareWorker();
   private final Dispatch dispatch;
   private final Outcomes outcomes;
   private final InFlight inFlight = new InFlight();
@@ -115,7 +117,7 @@ public final class MirrorEngine implements MirrorDispatcher {
           before = p;
         }
       }
-      next[i] = new PolicyRuntime(policy, nanoTime, transports, before);
+      next[i] = new PolicyRuntime(policy, nanoTime, transports, compareWorker, before);
     }
     return next;
   }
@@ -207,10 +209,7 @@ public final class MirrorEngine implements MirrorDispatcher {
         keys.put("mirror.policy." + policyName + ".enabled", String.valueOf(enabled));
         reconfigure(keys);
       } else {
-        MirrorPolicy changed = new MirrorPolicy(policy.name(), enabled, policy.targets(),
-            policy.sampler(), policy.filter(), policy.rewrite(), policy.maxBodyBytes(),
-            policy.mode(), policy.logResponses(), policy.markerHeader());
-        replacePolicy(changed);
+        replacePolicy(policy.withEnabled(enabled));
       }
     }
   }
@@ -280,6 +279,40 @@ public final class MirrorEngine implements MirrorDispatcher {
   }
 
   /**
+   * Takes the primary's answer to a request decided on with comparison, and pairs it with the
+   * shadows' answers; the comparison runs on the engine's comparison thread. Never blocks.
+   */
+  @Override
+  public void answered(Decision decision, Observation primary) {
+    if (decision instanceof Reservation reservation && primary != null) {
+      String id = reservation.compareId;
+      Comparisons comparisons = reservation.policy.comparisons;
+      if (id != null && comparisons != null) {
+        try {
+          comparisons.primary(id, primary);
+        } catch (RuntimeException | Error e) {
+          outcomes.internalError("comparison: taking the primary's answer", e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Returns what comparison found so far, for each policy that compares (see {@link
+   * dev.mirror.api.Comparison}); empty when none does. Reading it changes nothing.
+   */
+  public ComparisonReport comparisons() {
+    List<ComparisonReport.PolicyReport> out = new ArrayList<>();
+    for (PolicyRuntime policy : admission.policies()) {
+      if (policy.comparisons != null) {
+        out.add(policy.comparisons.ledger.snapshot(policy.policy.name(),
+            policy.comparisons.spec, policy.comparisons.pendingCount()));
+      }
+    }
+    return new ComparisonReport(out);
+  }
+
+  /**
    * Records an error that happened while mirroring outside the engine (in an entry point):
    * counted in {@link MirrorStats#errors()} and logged at a limited rate. Returns true.
    */
@@ -314,6 +347,12 @@ public final class MirrorEngine implements MirrorDispatcher {
     }
     admission.close();
     dispatch.close(inFlight, System.nanoTime() + closeTimeout.toNanos());
+    for (PolicyRuntime policy : admission.policies()) {
+      if (policy.comparisons != null) {
+        policy.comparisons.close();
+      }
+    }
+    compareWorker.close();
   }
 
   /** Builds a {@link MirrorEngine}. */

@@ -18,6 +18,9 @@ final class PolicyRuntime {
   /** The policy's scrubbing, ready to run; null if it scrubs nothing. */
   final Scrubber scrubber;
 
+  /** The policy's comparisons; null if it compares nothing. */
+  final Comparisons comparisons;
+
   final LongAdder submitted;
   final LongAdder sampledOut;
   final LongAdder filteredOut;
@@ -29,7 +32,7 @@ final class PolicyRuntime {
    * @throws IllegalArgumentException if no transport serves a target's scheme
    */
   PolicyRuntime(MirrorPolicy policy, LongSupplier nanoTime, Transports transports,
-      PolicyRuntime previous) {
+      CompareWorker compareWorker, PolicyRuntime previous) {
     this.policy = policy;
     this.scrubber = Scrubber.of(policy.rewrite());
     this.submitted = previous == null ? new LongAdder() : previous.submitted;
@@ -45,6 +48,8 @@ final class PolicyRuntime {
           .plus(channels[i].target.readTimeout()).toNanos());
     }
     this.syncWaitNanos = longest;
+    this.comparisons = policy.comparison().enabled() ? new Comparisons(this, compareWorker,
+        previous == null ? null : previous.comparisons, nanoTime) : null;
   }
 
   /** Returns the channel of the target with this name, or null. */

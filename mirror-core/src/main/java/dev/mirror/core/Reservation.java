@@ -18,6 +18,8 @@ final class Reservation implements Decision {
   /** What happened at the targets that took no room (sampled out or dropped), for the result. */
   final List<SubmitResult.TargetResult> skipped;
   private final Guard guard;
+  /** The request id its answers are paired under, once handed over with comparison; else null. */
+  volatile String compareId;
 
   Reservation(PolicyRuntime policy, TargetChannel[] channels,
       List<SubmitResult.TargetResult> skipped, Guards guards) {
@@ -50,6 +52,16 @@ final class Reservation implements Decision {
   @Override
   public boolean synchronous() {
     return policy.policy.mode() == MirrorMode.SYNCHRONOUS;
+  }
+
+  @Override
+  public boolean compares() {
+    return policy.comparisons != null;
+  }
+
+  @Override
+  public int keepAnswerBytes() {
+    return policy.comparisons == null ? 0 : policy.comparisons.spec.maxBodyBytes();
   }
 
   /** Watches reservations, and hands back those that became garbage without being settled. */

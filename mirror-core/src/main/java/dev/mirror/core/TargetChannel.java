@@ -32,6 +32,13 @@ final class TargetChannel {
   final PolicyRuntime policy;
   /** What copies to this target go out through. */
   final MirrorTransport transport;
+  /**
+   * Where copies to this target are prepared when its transport is not the HTTP one and has an
+   * executor of its own (one hand-off from the request thread to its socket); else null.
+   */
+  final java.util.concurrent.Executor executor;
+  /** How much of each answer's body is kept, for comparison; 0 if none. */
+  final int keepAnswerBytes;
   final CircuitBreaker circuit;
   private final Sampler rateLimit;
   /** What submit reports for this target when it takes a copy: made once, shared. */
@@ -81,6 +88,9 @@ final class TargetChannel {
     this.target = target;
     this.policy = policy;
     this.transport = transport;
+    this.executor = target.isHttp() ? null : transport.executor();
+    this.keepAnswerBytes = policy.policy.comparison().keepsAnswersOf(target.name())
+        ? Math.max(1, policy.policy.comparison().maxBodyBytes()) : 0;
     this.nanoTime = nanoTime;
     this.counters = previous == null ? new Counters() : previous.counters;
     this.inFlight = counters.inFlight;

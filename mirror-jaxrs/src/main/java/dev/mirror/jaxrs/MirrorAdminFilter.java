@@ -61,7 +61,7 @@ final class MirrorAdminFilter implements ContainerRequestFilter {
         request.getHeaderString(HttpHeaders.CONTENT_TYPE), body,
         caller == null ? "unknown (JAX-RS does not tell)" : caller.toString()));
     Response.ResponseBuilder answer = Response.status(reply.status())
-        .entity(reply.body()).type(AdminReply.CONTENT_TYPE);
+        .entity(reply.body()).type(reply.contentType());
     reply.headers().forEach(answer::header);
     request.abortWith(answer.build());
   }

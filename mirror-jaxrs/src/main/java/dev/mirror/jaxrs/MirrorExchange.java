@@ -3,9 +3,11 @@ package dev.mirror.jaxrs;
 import dev.mirror.api.DropReason;
 import dev.mirror.api.Headers;
 import dev.mirror.api.MirroredRequest;
+import dev.mirror.core.AnswerCapture;
 import dev.mirror.core.CaptureSession;
 import dev.mirror.core.EntryPoint;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.MultivaluedMap;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
@@ -22,6 +24,9 @@ final class MirrorExchange {
   private final EntryPoint entry;
   private final CaptureSession session;
   private final InputStream original;
+  /** The answer's status, known from the response filter; the body comes later. */
+  int status;
+  private boolean answered;
 
   private MirrorExchange(EntryPoint entry, CaptureSession session, InputStream original) {
     this.entry = entry;
@@ -61,6 +66,26 @@ final class MirrorExchange {
   /** Completes what the resource left unread (up to the limit) and submits. Never throws. */
   void finish(ContainerRequestContext request) {
     session.finish(original, () -> metadata(request));
+  }
+
+  /** Where the answer's entity is teed, if the answer is compared; else null. */
+  AnswerCapture answerCapture() {
+    return session.answerCapture();
+  }
+
+  /** The answer is complete: hands it over for comparison (once; nothing if not compared). */
+  void answered(int status, MultivaluedMap<String, ?> headers) {
+    if (answered || session.answerCapture() == null) {
+      return;
+    }
+    answered = true;
+    Headers.Builder answer = Headers.builder();
+    headers.forEach((name, values) -> {
+      for (Object value : values) {
+        answer.add(name, String.valueOf(value));
+      }
+    });
+    session.answered(status, answer.build());
   }
 
   private static MirroredRequest.Builder metadata(ContainerRequestContext request) {

@@ -73,7 +73,7 @@ public final class MirrorAdminServlet extends HttpServlet {
         request.getRemoteAddr()));
     response.setStatus(reply.status());
     reply.headers().forEach(response::setHeader);
-    response.setContentType(AdminReply.CONTENT_TYPE);
+    response.setContentType(reply.contentType());
     response.setContentLength(reply.body().length);
     response.getOutputStream().write(reply.body());
   }

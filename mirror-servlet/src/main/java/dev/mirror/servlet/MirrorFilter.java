@@ -142,7 +142,9 @@ public final class MirrorFilter implements Filter {
     }
     Exchange exchange = new Exchange(request, session);
     ServletResponse response = res instanceof HttpServletResponse
-        ? new MirroringResponse((HttpServletResponse) res, exchange::answerStarting) : res;
+        ? new MirroringResponse((HttpServletResponse) res, exchange::answerStarting,
+            session.answerCapture()) : res;
+    exchange.response = response instanceof MirroringResponse answer ? answer : null;
     if (session.synchronous() && response != res) {
       exchange.request.holdAnswersThrough(response);
     }
@@ -192,6 +194,8 @@ public final class MirrorFilter implements Filter {
     final HttpServletRequest original;
     final CaptureSession session;
     final MirroringRequest request;
+    /** The answer's wrapper, to read the answer back for comparison; null for a plain one. */
+    MirroringResponse response;
 
     Exchange(HttpServletRequest original, CaptureSession session) {
       this.original = original;
@@ -227,6 +231,14 @@ public final class MirrorFilter implements Filter {
         }
       }
       session.finish(unread, () -> metadata(original));
+      if (response != null && session.answerCapture() != null) {
+        try {
+          session.answered(((HttpServletResponse) response.getResponse()).getStatus(),
+              response.headers());
+        } catch (RuntimeException e) {
+          entry.reportError("reading the answer for comparison", e);
+        }
+      }
     }
   }
 

@@ -105,6 +105,10 @@ public final class JettyTransport implements MirrorTransport {
       return result;
     }
     result.whenComplete((r, f) -> inFlight.decrementAndGet());
+    AnswerBody kept = copy.keepAnswerBytes() == 0 ? null : new AnswerBody(copy.keepAnswerBytes());
+    if (kept != null) {
+      request.onResponseContent((response, content) -> kept.add(content));
+    }
     request.send(outcome -> {
       if (outcome.isFailed()) {
         result.completeExceptionally(outcome.getFailure());
@@ -113,7 +117,10 @@ public final class JettyTransport implements MirrorTransport {
         for (HttpField field : outcome.getResponse().getHeaders()) {
           answer.add(field.getName(), field.getValue());
         }
-        result.complete(new ShadowResponse(outcome.getResponse().getStatus(), answer.build()));
+        result.complete(kept == null
+            ? new ShadowResponse(outcome.getResponse().getStatus(), answer.build())
+            : new ShadowResponse(outcome.getResponse().getStatus(), answer.build(), kept.bytes(),
+                kept.whole()));
       }
     });
     // A caller giving up (the engine's deadline, or close) aborts the exchange.
@@ -190,6 +197,35 @@ public final class JettyTransport implements MirrorTransport {
     @Override
     public MirrorTransport create() {
       return JettyTransport.create();
+    }
+  }
+
+  /** The start of an answer's body, kept for comparison up to a limit. */
+  private static final class AnswerBody {
+    private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    private final int limit;
+    private boolean over;
+
+    AnswerBody(int limit) {
+      this.limit = limit;
+    }
+
+    synchronized void add(java.nio.ByteBuffer content) {
+      int n = Math.min(content.remaining(), limit - bytes.size());
+      if (n < content.remaining()) {
+        over = true;
+      }
+      byte[] chunk = new byte[n];
+      content.duplicate().get(chunk);
+      bytes.write(chunk, 0, n);
+    }
+
+    synchronized java.nio.ByteBuffer bytes() {
+      return java.nio.ByteBuffer.wrap(bytes.toByteArray());
+    }
+
+    synchronized boolean whole() {
+      return !over;
     }
   }
 }
