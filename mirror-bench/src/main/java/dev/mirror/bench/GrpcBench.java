@@ -27,9 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The processes bench/grpc-load.sh runs, each in its own JVM on 127.0.0.1:
  *
  * <ul>
- *   <li>{@code shadow <fastPort> <slowPort>}: SimpleService answering at once, and after 0.5 s
- *       (grpc-load.sh uses NGINX instead, so that the shadow costs next to nothing; this one is
- *       for trying a grpc-java shadow);
+ *   <li>{@code shadow <fastPort> <slowPort>}: gRPC shadows taking any call, answering at once
+ *       and after 0.5 s, as cheaply as a grpc-java server can;
  *   <li>{@code primary <port> [mirror.key=value ...]}: SimpleService's unary echo behind {@link
  *       MirrorServerInterceptor} when keys are given; {@code http://127.0.0.1:<port + 1>/} answers
  *       the default target's counts ({@code submitted sent failed dropped inFlight});
@@ -84,13 +83,70 @@ public final class GrpcBench {
         .addService(service).build().start();
   }
 
+  /**
+   * The shadows: any method, messages taken as bytes and never parsed, one empty message and OK
+   * in answer (at once, or after 0.5 s): as little work per call as a grpc-java server does.
+   */
   private static void shadow(int fastPort, int slowPort) throws Exception {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    Server fast = serve(fastPort, new Echo(timer, 0).bindService());
-    Server slow = serve(slowPort, new Echo(timer, 500).bindService());
+    Server fast = rawShadow(fastPort, timer, 0);
+    Server slow = rawShadow(slowPort, timer, 500);
     System.out.println("grpc shadows ready");
     fast.awaitTermination();
     slow.awaitTermination();
+  }
+
+  private static final io.grpc.MethodDescriptor.Marshaller<byte[]> BYTES =
+      new io.grpc.MethodDescriptor.Marshaller<>() {
+        @Override
+        public java.io.InputStream stream(byte[] value) {
+          return new java.io.ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(java.io.InputStream stream) {
+          try (stream) {
+            stream.skip(Long.MAX_VALUE);
+          } catch (java.io.IOException e) {
+            // dropped either way
+          }
+          return new byte[0];
+        }
+      };
+
+  private static Server rawShadow(int port, ScheduledExecutorService timer, long delayMillis)
+      throws Exception {
+    io.grpc.ServerCallHandler<byte[], byte[]> handler = (call, headers) -> {
+      call.request(Integer.MAX_VALUE);
+      return new io.grpc.ServerCall.Listener<>() {
+        @Override
+        public void onHalfClose() {
+          Runnable answer = () -> {
+            call.sendHeaders(new io.grpc.Metadata());
+            call.sendMessage(new byte[0]);
+            call.close(io.grpc.Status.OK, new io.grpc.Metadata());
+          };
+          if (delayMillis == 0) {
+            answer.run();
+          } else {
+            timer.schedule(answer, delayMillis, TimeUnit.MILLISECONDS);
+          }
+        }
+      };
+    };
+    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+        .directExecutor()
+        .fallbackHandlerRegistry(new io.grpc.HandlerRegistry() {
+          @Override
+          public io.grpc.ServerMethodDefinition<?, ?> lookupMethod(String method,
+              String authority) {
+            return io.grpc.ServerMethodDefinition.create(
+                io.grpc.MethodDescriptor.newBuilder(BYTES, BYTES)
+                    .setType(io.grpc.MethodDescriptor.MethodType.UNKNOWN)
+                    .setFullMethodName(method).build(), handler);
+          }
+        })
+        .build().start();
   }
 
   private static void primary(int port, String[] mirrorArgs) throws Exception {

@@ -109,6 +109,24 @@ class GrpcMirrorTest {
   }
 
   @Test
+  void aCopyInFlight_outlivesThePrimaryCall_whenThatIsCancelled() throws Exception {
+    shadow.close();
+    shadow = new RecordingShadow(RecordingShadow.Behaviour.SLOW, 500, null);
+    mirror();
+    // The primary never answers "hold": the client's deadline cancels the call (and its
+    // Context) while the copy waits for the slow shadow.
+    assertThatThrownBy(() -> primary.blocking().withDeadlineAfter(200, TimeUnit.MILLISECONDS)
+        .unaryRpc(request("hold")))
+        .isInstanceOf(io.grpc.StatusRuntimeException.class)
+        .hasMessageContaining("DEADLINE_EXCEEDED");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> stats().sent() == 1);
+    assertThat(stats().failedTotal()).isZero();
+    assertThat(SimpleRequest.parseFrom(shadow.take().messages().get(0)))
+        .isEqualTo(request("hold"));
+  }
+
+  @Test
   void clientStreaming_carriesEveryMessageInOrder() throws Exception {
     mirror();
     CompletableFuture<SimpleResponse> answer = new CompletableFuture<>();

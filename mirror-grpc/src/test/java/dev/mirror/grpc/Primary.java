@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The application: grpc-java's SimpleService on a Netty server on 127.0.0.1, intercepted by
- * mirror, and a channel to it. Answers echo what came: "echo:" and the messages, joined by '+'.
+ * mirror, and a channel to it. Answers echo what came: "echo:" and the messages, joined by '+';
+ * a unary "hold" is never answered.
  */
 final class Primary implements AutoCloseable {
 
@@ -51,6 +52,9 @@ final class Primary implements AutoCloseable {
   private static final class Echo extends SimpleServiceGrpc.SimpleServiceImplBase {
     @Override
     public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> answer) {
+      if (request.getRequestMessage().equals("hold")) {
+        return; // never answers: the client's deadline cancels the call
+      }
       answer.onNext(response("echo:" + request.getRequestMessage()));
       answer.onCompleted();
     }
