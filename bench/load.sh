@@ -131,6 +131,8 @@ SETUPS=(
   "g|fast shadow, mirror.transport=jdk|get||mirror.host=http://127.0.0.1:18082 mirror.transport=jdk"
   "h|fast shadow, mirror.transport=jetty|get||mirror.host=http://127.0.0.1:18082 mirror.transport=jetty"
   "i|0.5 s shadow, mirror.transport=jdk|get||mirror.host=http://127.0.0.1:18083 mirror.transport=jdk"
+  "k|capture to files (file://), GET|get||mirror.host=file://$WORK/capture mirror.file.max-total-bytes=268435456"
+  "K|capture to files (file://), 1 KiB POST|post||mirror.host=file://$WORK/capture mirror.file.max-total-bytes=268435456"
 )
 # LOAD_ONLY="a c" runs only the setups with these labels (a quick check of one path).
 if [[ -n "${LOAD_ONLY:-}" ]]; then

@@ -43,6 +43,26 @@ class ExamplesTest {
     assertThat(result.sample()).contains("[masked]").contains("demo-primary");
     assertThat(report).contains("=== Report ===", "mirroring off", "mirroring on", "v2-slow",
         "QUEUE_FULL", "A copy next to the original");
+    // v2 runs the next version: its search and its orders answer differently, the rest alike.
+    assertThat(result.comparison().mismatched()).isPositive();
+    assertThat(result.comparison().matched()).isPositive();
+    assertThat(result.comparison().endpoints()).flatExtracting(e -> e.fields())
+        .extracting(f -> f.field()).contains("/results/*", "/currency");
+    assertThat(report).contains("v2's answers compared with the primary's", "/results/*");
+  }
+
+  @Test
+  void captureThenReplay_deliversEveryCapturedCopy(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path directory) throws Exception {
+    try (RecordingShadow later = RecordingShadow.healthy("later")) {
+      dev.mirror.core.Replay.Report report = CaptureReplayExample.run(directory,
+          later.address(), 50);
+      assertThat(report.records()).isEqualTo(50);
+      assertThat(report.sent()).isEqualTo(50);
+      assertThat(later.received()).isEqualTo(50);
+      assertThat(later.firstReceived().get(0).headers().get("Authorization"))
+          .containsExactly("[masked]");
+    }
   }
 
   @Test

@@ -118,7 +118,7 @@ class MirrorAdminTest {
       "{\"percentage\": 150} | percentage | percentage: was 150, must be an integer in [0, 100]",
       "{\"percentage\": 50.5} | percentage | percentage: was 50.5, must be an integer in [0, 100]",
       "{\"mirrorPort\": 8000} | mirrorPort | mirrorPort: was 8000, must be given with mirrorHost",
-      "{\"mirrorHost\": \"a b\"} | mirrorHost | mirrorHost: was 'http://a b', must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash",
+      "{\"mirrorHost\": \"a b\"} | mirrorHost | mirrorHost: was 'http://a b', must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash; or file:///<directory> (mirror-capture)",
       "{\"synchronous\": \"yes\"} | synchronous | synchronous: was \"yes\", must be true or false",
       "{\"sample_ratio\": 2} | sample_ratio | sample_ratio: was 2, must be in [0.00001, 1]",
       "{\"mirror.timeout.read\": \"2h\"} | mirror.timeout.read | mirror.timeout.read: was 2h, must be a duration such as 500ms, 2s or 1m",

@@ -14,7 +14,8 @@ import javax.net.ssl.SSLContext;
  * path, query, user-info or trailing slash). The scheme is {@code http} or {@code https}, or one a
  * transport on the class path serves ({@link MirrorTransportProvider#schemes()}: {@code grpc} and
  * {@code grpcs} with the module {@code mirror-grpc}); an engine refuses a target whose scheme no
- * transport serves.
+ * transport serves. The one exception to "no path" is a capture directory: {@code
+ * file:///var/log/mirror} (module {@code mirror-capture}), an absolute path and nothing else.
  *
  * @param name a short name used in stats and logs, for example {@code staging}
  * @param address {@code scheme://host[:port]}
@@ -94,11 +95,13 @@ public record MirrorTarget(
   /** The address rule, as used in error messages. */
   public static final String ADDRESS_RULE =
       "scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with"
-      + " mirror-grpc), and no path, query or trailing slash";
+      + " mirror-grpc), and no path, query or trailing slash; or file:///<directory> (mirror-capture)";
 
   private static final Pattern ADDRESS =
       Pattern.compile("^([a-z][a-z\\d+.-]*)://([\\da-zA-Z.-]+|\\[[\\da-fA-F:]+\\])"
           + "(?::(\\d{1,5}))?$");
+
+  private static final Pattern FILE = Pattern.compile("^file://(/[^?#\\s]*[^/?#\\s]|/)$");
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
@@ -149,14 +152,23 @@ public record MirrorTarget(
     return b;
   }
 
-  /** Returns the scheme: {@code http}, {@code https}, or one a transport serves. */
+  /** Returns the scheme: {@code http}, {@code https}, {@code file}, or one a transport serves. */
   public String scheme() {
-    return parse(address).group(1);
+    return isFile() ? "file" : parse(address).group(1);
   }
 
-  /** Returns the host part: a name, an IPv4 address or a bracketed IPv6 address. */
+  /** Returns the host part: a name, an IPv4 address or a bracketed IPv6 address; empty for file. */
   public String host() {
-    return parse(address).group(2);
+    return isFile() ? "" : parse(address).group(2);
+  }
+
+  /** Returns the directory of a {@code file:} target, or null for any other. */
+  public String directory() {
+    return isFile() ? address.substring("file://".length()) : null;
+  }
+
+  private boolean isFile() {
+    return address.startsWith("file:");
   }
 
   /**
@@ -164,6 +176,9 @@ public record MirrorTarget(
    * grpcs}, else 80.
    */
   public int port() {
+    if (isFile()) {
+      return 0;
+    }
     String port = parse(address).group(3);
     if (port != null) {
       return Integer.parseInt(port);
@@ -197,6 +212,12 @@ public record MirrorTarget(
 
   private static String checkAddress(String address) {
     Objects.requireNonNull(address, "address");
+    if (address.startsWith("file:")) {
+      if (!FILE.matcher(address).matches() || address.contains("/../") || address.endsWith("/..")) {
+        throw InvalidValue.of("host", address, ADDRESS_RULE);
+      }
+      return address;
+    }
     Matcher m = parse(address);
     String port = m.group(3);
     if (port != null) {

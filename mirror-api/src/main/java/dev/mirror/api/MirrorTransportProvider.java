@@ -29,4 +29,15 @@ public interface MirrorTransportProvider {
 
   /** Returns a new transport; the engine that asked for it closes it. */
   MirrorTransport create();
+
+  /**
+   * Returns a new transport made with its settings: the {@code mirror.<name>.*} keys of the
+   * configuration, without that prefix (for example {@code max-file-bytes} for {@code
+   * mirror.file.max-file-bytes}). The default ignores them and calls {@link #create()}.
+   *
+   * @throws IllegalArgumentException naming the key, for a setting the transport refuses
+   */
+  default MirrorTransport create(java.util.Map<String, String> settings) {
+    return create();
+  }
 }

@@ -2,7 +2,6 @@ package dev.mirror.bench;
 
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
 import dev.mirror.servlet.MirrorFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -65,26 +64,9 @@ public final class BenchPrimary {
       context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
     }
     server.setHandler(context);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (engine != null) {
-        TargetStats t = engine.stats().target("default");
-        System.out.printf("copies: submitted=%d sent=%d failed=%d dropped=%d %s%n",
-            t.offered(), t.sent(), t.failedTotal(), t.droppedTotal(), t.dropped());
-      }
-    }));
     server.start();
     if (engine != null) {
-      com.sun.net.httpserver.HttpServer stats = com.sun.net.httpserver.HttpServer.create(
-          new java.net.InetSocketAddress("127.0.0.1", port + 1), 16);
-      stats.createContext("/", exchange -> {
-        TargetStats t = engine.stats().target("default");
-        byte[] line = (t.offered() + " " + t.sent() + " " + t.failedTotal() + " "
-            + t.droppedTotal() + " " + t.inFlight() + "\n").getBytes(StandardCharsets.US_ASCII);
-        exchange.sendResponseHeaders(200, line.length);
-        exchange.getResponseBody().write(line);
-        exchange.close();
-      });
-      stats.start();
+      StatsPort.serve(engine, port + 1);
     }
     System.out.println("primary ready on " + port + (engine == null ? " (no mirroring)"
         : " mirroring to " + keys.get("mirror.host")));

@@ -1,7 +1,6 @@
 package dev.mirror.bench;
 
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
 import dev.mirror.grpc.MirrorServerInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -13,7 +12,6 @@ import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,25 +54,11 @@ public final class GrpcBench {
   private static final class Echo extends SimpleServiceGrpc.SimpleServiceImplBase {
     private static final SimpleResponse OK = SimpleResponse.newBuilder()
         .setResponseMessage("hello").build();
-    private final ScheduledExecutorService delay;
-    private final long delayMillis;
-
-    Echo(ScheduledExecutorService delay, long delayMillis) {
-      this.delay = delay;
-      this.delayMillis = delayMillis;
-    }
 
     @Override
     public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> answer) {
-      Runnable reply = () -> {
-        answer.onNext(OK);
-        answer.onCompleted();
-      };
-      if (delayMillis == 0) {
-        reply.run();
-      } else {
-        delay.schedule(reply, delayMillis, TimeUnit.MILLISECONDS);
-      }
+      answer.onNext(OK);
+      answer.onCompleted();
     }
   }
 
@@ -155,28 +139,12 @@ public final class GrpcBench {
       int eq = arg.indexOf('=');
       keys.put(arg.substring(0, eq), arg.substring(eq + 1));
     }
-    Echo echo = new Echo(null, 0);
+    Echo echo = new Echo();
     MirrorServerInterceptor mirror = keys.isEmpty() ? null : MirrorServerInterceptor.create(keys);
     Server server = serve(port, mirror == null ? echo.bindService()
         : ServerInterceptors.intercept(echo, mirror));
     if (mirror != null) {
-      MirrorEngine engine = (MirrorEngine) mirror.dispatcher();
-      com.sun.net.httpserver.HttpServer stats = com.sun.net.httpserver.HttpServer.create(
-          new InetSocketAddress("127.0.0.1", port + 1), 16);
-      stats.createContext("/", exchange -> {
-        TargetStats t = engine.stats().target("default");
-        byte[] line = (t.offered() + " " + t.sent() + " " + t.failedTotal() + " "
-            + t.droppedTotal() + " " + t.inFlight() + "\n").getBytes(StandardCharsets.US_ASCII);
-        exchange.sendResponseHeaders(200, line.length);
-        exchange.getResponseBody().write(line);
-        exchange.close();
-      });
-      stats.start();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        TargetStats t = engine.stats().target("default");
-        System.out.printf("copies: submitted=%d sent=%d failed=%d dropped=%d %s %s%n",
-            t.offered(), t.sent(), t.failedTotal(), t.droppedTotal(), t.dropped(), t.failed());
-      }));
+      StatsPort.serve((MirrorEngine) mirror.dispatcher(), port + 1);
     }
     System.out.println("grpc primary ready on " + port + (mirror == null ? " (no mirroring)"
         : " mirroring to " + keys.get("mirror.host")));

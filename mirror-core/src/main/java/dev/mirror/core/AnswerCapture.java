@@ -45,6 +45,23 @@ public final class AnswerCapture {
     }
   }
 
+  /** Returns a stream that writes to {@code out} and keeps what passes, for an entry point. */
+  public java.io.OutputStream tee(java.io.OutputStream out) {
+    return new java.io.FilterOutputStream(out) {
+      @Override
+      public void write(int b) throws java.io.IOException {
+        out.write(b);
+        AnswerCapture.this.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int offset, int length) throws java.io.IOException {
+        out.write(b, offset, length);
+        AnswerCapture.this.write(b, offset, length);
+      }
+    };
+  }
+
   private void ensure(int capacity) {
     if (capacity > bytes.length) {
       bytes = Arrays.copyOf(bytes, Math.min(limit, Math.max(capacity, 2 * bytes.length)));

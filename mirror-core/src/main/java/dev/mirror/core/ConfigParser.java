@@ -67,12 +67,33 @@ final class ConfigParser {
         policies.add(policy(name, List.of("mirror.policy." + name + ".", MirrorConfig.PREFIX)));
       }
     }
+    Map<String, Map<String, String>> transportSettings = transportSettings();
     Set<String> unknown = new TreeSet<>(all.keySet());
     unknown.removeAll(used);
     if (!unknown.isEmpty()) {
       throw UnknownKey.explain(unknown.iterator().next(), policyNames, policies);
     }
-    return new MirrorConfig(policies, threads, closeTimeout, transport, given);
+    return new MirrorConfig(policies, threads, closeTimeout, transport, given, transportSettings);
+  }
+
+  /**
+   * The {@code mirror.<transport>.*} keys of the transports on the class path (file capture's,
+   * Kafka's): their settings, checked by the transport when it is made.
+   */
+  private Map<String, Map<String, String>> transportSettings() {
+    Map<String, Map<String, String>> settings = new TreeMap<>();
+    for (String name : TransportProviders.all().keySet()) {
+      String prefix = MirrorConfig.PREFIX + name + ".";
+      for (Map.Entry<String, String> e : all.entrySet()) {
+        if (e.getKey().startsWith(prefix) && e.getKey().length() > prefix.length()) {
+          settings.computeIfAbsent(name, k -> new TreeMap<>())
+              .put(e.getKey().substring(prefix.length()), e.getValue());
+          used.add(e.getKey());
+          given.put(e.getKey(), e.getValue());
+        }
+      }
+    }
+    return settings;
   }
 
   /** A key that was found under one of its spellings, and its value in the key's own form. */

@@ -46,8 +46,13 @@ public final class MirrorConfig {
   /** Keys whose effect the policies do not show (how samplers were made, checks), as given. */
   private final Map<String, String> given;
 
+  /** The {@code mirror.<transport>.*} settings, by transport name, without the prefix. */
+  private final Map<String, Map<String, String>> transportSettings;
+
   MirrorConfig(List<MirrorPolicy> policies, int dispatchThreads, Duration closeTimeout,
-      MirrorTransportProvider transport, Map<String, String> given) {
+      MirrorTransportProvider transport, Map<String, String> given,
+      Map<String, Map<String, String>> transportSettings) {
+    this.transportSettings = Map.copyOf(transportSettings);
     this.policies = List.copyOf(policies);
     this.dispatchThreads = dispatchThreads;
     this.closeTimeout = closeTimeout;
@@ -108,6 +113,11 @@ public final class MirrorConfig {
     return closeTimeout;
   }
 
+  /** The {@code mirror.<transport>.*} settings, by transport name, without the prefix. */
+  Map<String, Map<String, String>> transportSettings() {
+    return transportSettings;
+  }
+
   /** Returns the name of the transport copies go out through ({@code mirror.transport}). */
   public String transport() {
     return transport.name();
@@ -122,7 +132,9 @@ public final class MirrorConfig {
         .policies(policies)
         .dispatchThreads(dispatchThreads)
         .closeTimeout(closeTimeout)
-        .ownedTransport(transport.create())
+        .ownedTransport(transport.create(transportSettings.getOrDefault(transport.name(),
+            Map.of())))
+        .transportSettings(transportSettings)
         .config(this);
   }
 

@@ -73,7 +73,8 @@ public final class MirrorEngine implements MirrorDispatcher {
     this.dispatchThreads = builder.dispatchThreads;
     MirrorTransport transport = builder.transport == null ? NioHttpTransport.create()
         : builder.transport;
-    this.transports = new Transports(transport, builder.transport == null || builder.ownsTransport);
+    this.transports = new Transports(transport, builder.transport == null || builder.ownsTransport,
+        builder.transportSettings);
     PolicyRuntime[] policies;
     try {
       policies = runtimes(builder.policies, new PolicyRuntime[0]);
@@ -155,6 +156,10 @@ public final class MirrorEngine implements MirrorDispatcher {
       }
       if (current != null && !next.transport().equals(current.transport())) {
         throw engineKey("mirror.transport", next.transport(), current.transport());
+      }
+      if (!next.transportSettings().equals(transports.settings())) {
+        throw engineKey("mirror.<transport>.*", next.transportSettings().toString(),
+            transports.settings().toString());
       }
       install(next.policies());
       config = next;
@@ -366,6 +371,7 @@ public final class MirrorEngine implements MirrorDispatcher {
     private boolean enabled = true;
     private LongSupplier nanoTime = System::nanoTime;
     private MirrorConfig config;
+    private Map<String, Map<String, String>> transportSettings = Map.of();
 
     private Builder() {}
 
@@ -395,6 +401,15 @@ public final class MirrorEngine implements MirrorDispatcher {
     public Builder transport(MirrorTransport transport) {
       this.transport = Objects.requireNonNull(transport, "transport");
       this.ownsTransport = false;
+      return this;
+    }
+
+    /**
+     * Settings for the transports made for other schemes, by transport name: the {@code
+     * mirror.<name>.*} keys without that prefix (as a configuration gives them).
+     */
+    public Builder transportSettings(Map<String, Map<String, String>> settings) {
+      this.transportSettings = Map.copyOf(Objects.requireNonNull(settings, "settings"));
       return this;
     }
 

@@ -21,11 +21,18 @@ final class Transports {
   /** By scheme; a provider serving two schemes appears under both, made once. */
   private final Map<String, MirrorTransport> byScheme = new ConcurrentHashMap<>();
   private final Map<MirrorTransportProvider, MirrorTransport> made = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, String>> settings;
   private volatile boolean closed;
 
-  Transports(MirrorTransport http, boolean ownsHttp) {
+  Transports(MirrorTransport http, boolean ownsHttp, Map<String, Map<String, String>> settings) {
     this.http = http;
     this.ownsHttp = ownsHttp;
+    this.settings = settings;
+  }
+
+  /** The settings transports are made with. */
+  Map<String, Map<String, String>> settings() {
+    return settings;
   }
 
   /** The HTTP transport, whose executor copies are prepared on. */
@@ -61,9 +68,10 @@ final class Transports {
         throw new IllegalArgumentException("target " + target.name() + ": " + scheme
             + ":// addresses are served by no transport on the class path, must be http or https"
             + (scheme.startsWith("grpc") ? " (grpc and grpcs come with the module mirror-grpc)"
-                : ""));
+                : scheme.equals("file") ? " (file comes with the module mirror-capture)" : ""));
       }
-      MirrorTransport transport = made.computeIfAbsent(provider, MirrorTransportProvider::create);
+      MirrorTransport transport = made.computeIfAbsent(provider,
+          p -> p.create(settings.getOrDefault(p.name(), Map.of())));
       byScheme.put(scheme, transport);
       return transport;
     }

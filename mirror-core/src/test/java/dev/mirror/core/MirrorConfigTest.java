@@ -128,11 +128,11 @@ class MirrorConfigTest {
 
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource(delimiter = '|', value = {
-      "mirror.host | ftp://127.0.0.1:1999 | mirror.host: was ftp://127.0.0.1:1999, must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash (no transport on the class path serves ftp://)",
-      "mirror.host | 127.0.0.1:1999 | mirror.host: was 127.0.0.1:1999, must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash",
-      "mirror.host | http://127.0.0.1::1999 | mirror.host: was http://127.0.0.1::1999, must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash",
-      "mirror.host | http://127.0.0.1:1999/invalid_uri | mirror.host: was http://127.0.0.1:1999/invalid_uri, must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash",
-      "mirror.host | http://h/ | mirror.host: was http://h/, must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash",
+      "mirror.host | ftp://127.0.0.1:1999 | mirror.host: was ftp://127.0.0.1:1999, must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash; or file:///<directory> (mirror-capture) (no transport on the class path serves ftp://)",
+      "mirror.host | 127.0.0.1:1999 | mirror.host: was 127.0.0.1:1999, must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash; or file:///<directory> (mirror-capture)",
+      "mirror.host | http://127.0.0.1::1999 | mirror.host: was http://127.0.0.1::1999, must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash; or file:///<directory> (mirror-capture)",
+      "mirror.host | http://127.0.0.1:1999/invalid_uri | mirror.host: was http://127.0.0.1:1999/invalid_uri, must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash; or file:///<directory> (mirror-capture)",
+      "mirror.host | http://h/ | mirror.host: was http://h/, must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash; or file:///<directory> (mirror-capture)",
       "mirror.path | a | mirror.path: was a, must be a path matching ^/[^?&]+$",
       "mirror.path | /a?a=c | mirror.path: was /a?a=c, must be a path matching ^/[^?&]+$",
       "mirror.path | / | mirror.path: was /, must be a path matching ^/[^?&]+$",

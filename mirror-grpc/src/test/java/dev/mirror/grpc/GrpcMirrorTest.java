@@ -19,10 +19,7 @@ import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -198,7 +195,7 @@ class GrpcMirrorTest {
     // Field 1 (the message) then field 99, which SimpleRequest does not know.
     byte[] bytes = {0x0a, 0x02, 'h', 'i', (byte) 0x9a, 0x06, 0x03, 'x', 'y', 'z'};
     ClientCall<byte[], byte[]> call = primary.channel.newCall(
-        MethodDescriptor.newBuilder(RawBytes.INSTANCE, RawBytes.INSTANCE)
+        MethodDescriptor.newBuilder(RecordingShadow.BYTES, RecordingShadow.BYTES)
             .setType(MethodDescriptor.MethodType.UNARY)
             .setFullMethodName("grpc.testing.SimpleService/UnaryRpc").build(),
         CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
@@ -297,24 +294,5 @@ class GrpcMirrorTest {
       @Override
       public void onCompleted() {}
     };
-  }
-
-  /** Bytes as they are, for a client that sends what no generated class would. */
-  enum RawBytes implements MethodDescriptor.Marshaller<byte[]> {
-    INSTANCE;
-
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try (stream) {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }

@@ -37,7 +37,8 @@ final class RecordingShadow implements AutoCloseable {
 
   enum Behaviour { ANSWER, SLOW, NEVER_READ }
 
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+  /** Bytes as they are, both ways. */
+  static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
     @Override
     public InputStream stream(byte[] value) {
       return new ByteArrayInputStream(value);

@@ -15,9 +15,7 @@ import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.ext.WriterInterceptor;
 import jakarta.ws.rs.ext.WriterInterceptorContext;
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.reflect.Method;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -103,20 +101,7 @@ final class MirrorFilters {
         context.proceed();
         return;
       }
-      OutputStream out = context.getOutputStream();
-      context.setOutputStream(new FilterOutputStream(out) {
-        @Override
-        public void write(int b) throws IOException {
-          out.write(b);
-          capture.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int offset, int length) throws IOException {
-          out.write(b, offset, length);
-          capture.write(b, offset, length);
-        }
-      });
+      context.setOutputStream(capture.tee(context.getOutputStream()));
       try {
         context.proceed();
       } finally {

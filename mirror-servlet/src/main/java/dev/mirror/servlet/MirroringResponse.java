@@ -95,23 +95,21 @@ final class MirroringResponse extends HttpServletResponseWrapper {
   /** The application's bytes go out unchanged, and are kept for comparison. */
   private static final class TeeOutputStream extends ServletOutputStream {
     private final ServletOutputStream out;
-    private final AnswerCapture capture;
+    private final java.io.OutputStream teed;
 
     TeeOutputStream(ServletOutputStream out, AnswerCapture capture) {
       this.out = out;
-      this.capture = capture;
+      this.teed = capture.tee(out);
     }
 
     @Override
     public void write(int b) throws IOException {
-      out.write(b);
-      capture.write(b);
+      teed.write(b);
     }
 
     @Override
     public void write(byte[] b, int offset, int length) throws IOException {
-      out.write(b, offset, length);
-      capture.write(b, offset, length);
+      teed.write(b, offset, length);
     }
 
     @Override

@@ -28,7 +28,7 @@ class MirrorFilterLifecycleTest {
         .hasMessage("Invalid mirror configuration for filter mirror: mirror.host: was"
             + " http://127.0.0.1:9/path, must be scheme://host[:port] with scheme http, https or"
             + " one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or"
-            + " trailing slash");
+            + " trailing slash; or file:///<directory> (mirror-capture)");
   }
 
   @Test
