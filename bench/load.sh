@@ -41,7 +41,7 @@ fi
 service nginx stop >/dev/null 2>&1 || true
 
 echo "Building mirror-bench..."
-mvn -B -q -DskipTests install -pl mirror-bench -am
+mvn -B -q -DskipTests install -pl mirror-bench,mirror-kafka -am
 mvn -B -q -pl mirror-bench dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
 CP="$(cat "$WORK/cp.txt"):mirror-bench/target/classes"
 JAVA_OPTS=(-Xms512m -Xmx512m)   # the defaults users run: no -D flags
@@ -133,8 +133,11 @@ SETUPS=(
   "i|0.5 s shadow, mirror.transport=jdk|get||mirror.host=http://127.0.0.1:18083 mirror.transport=jdk"
   "k|capture to files (file://), GET|get||mirror.host=file://$WORK/capture mirror.file.max-total-bytes=268435456"
   "K|capture to files (file://), 1 KiB POST|post||mirror.host=file://$WORK/capture mirror.file.max-total-bytes=268435456"
+  "m|publish to Kafka (kafka://, a broker in its own JVM), GET|get||mirror.host=kafka://@KAFKA@ mirror.kafka.topic=bench"
+  "M|publish to Kafka (kafka://), 1 KiB POST|post||mirror.host=kafka://@KAFKA@ mirror.kafka.topic=bench"
 )
-# LOAD_ONLY="a c" runs only the setups with these labels (a quick check of one path).
+# LOAD_ONLY="a c" runs only the setups with these labels (a quick check of one path); NGINX's
+# runs only if their labels are listed too (LOAD_ONLY="a b a' b'").
 if [[ -n "${LOAD_ONLY:-}" ]]; then
   KEPT=()
   for setup in "${SETUPS[@]}"; do
@@ -142,10 +145,20 @@ if [[ -n "${LOAD_ONLY:-}" ]]; then
   done
   SETUPS=("${KEPT[@]}")
 fi
+KAFKA=""
+if printf '%s\n' "${SETUPS[@]}" | grep -q '@KAFKA@'; then
+  echo "Starting a Kafka broker (own JVM, KafkaClusterTestKit, topic 'bench')"
+  mvn -B -q -pl mirror-kafka test-compile exec:java -Dexec.classpathScope=test \
+    -Dexec.mainClass=dev.mirror.kafka.BenchBroker -Dexec.args="$WORK/kafka.txt" > "$WORK/kafka.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 1200); do [ -s "$WORK/kafka.txt" ] && break; sleep 0.1; done
+  KAFKA=$(cat "$WORK/kafka.txt")
+fi
 for round in $(seq 1 "$ROUNDS"); do
   echo "Round $round of $ROUNDS"
   for setup in "${SETUPS[@]}"; do
     IFS='|' read -r label what shape jvm mirror <<< "$setup"
+    mirror=${mirror//@KAFKA@/$KAFKA}
     # shellcheck disable=SC2206
     extra=($jvm)
     # shellcheck disable=SC2206
@@ -161,6 +174,8 @@ for round in $(seq 1 "$ROUNDS"); do
   done
   for setup in "a'|nomirror|no mirror|get" "b'|fast|fast mirror|get" "A'|nomirror|no mirror, 1 KiB POST|post" "B'|fast|fast mirror, 1 KiB POST|post" "c'|slow|0.5 s mirror|get"; do
     IFS='|' read -r label location what shape <<< "$setup"
+    # With LOAD_ONLY, NGINX runs only where its labels (a' b' ...) are listed too.
+    [[ -n "${LOAD_ONLY:-}" && " $LOAD_ONLY " != *" $label "* ]] && continue
     echo "($label) NGINX: $what"
     run_wrk "($label) NGINX: $what" "http://127.0.0.1:18080/$location/x" "$round" "$shape" ""
   done

@@ -32,7 +32,7 @@ final class AnswerDiff {
   /** Longest value shown for a difference, in characters. */
   static final int MAX_VALUE_CHARS = 120;
 
-  private static final boolean JACKSON = jacksonPresent();
+  private static final boolean JACKSON = Scrubber.jacksonPresent();
 
   private final Comparison spec;
   private final List<PointerGlob> ignored;
@@ -251,15 +251,5 @@ final class AnswerDiff {
     return type.startsWith("text/") || type.endsWith("+xml") || type.equals("application/xml")
         || type.equals("application/x-www-form-urlencoded") || type.equals("application/json")
         || type.endsWith("+json");
-  }
-
-  private static boolean jacksonPresent() {
-    try {
-      Class.forName("com.fasterxml.jackson.core.JsonFactory", false,
-          AnswerDiff.class.getClassLoader());
-      return true;
-    } catch (ClassNotFoundException | LinkageError e) {
-      return false;
-    }
   }
 }

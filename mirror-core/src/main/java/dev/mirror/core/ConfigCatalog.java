@@ -248,22 +248,10 @@ public final class ConfigCatalog {
         }
         return globs;
       });
-  static final ConfigKey<Double> COMPARE_RELATIVE_THRESHOLD = key("compare.relative-threshold",
-      Scope.POLICY, "20", "a percentage in [0, 10000]", v -> {
-        double percent = number(v);
-        if (!(percent >= 0 && percent <= 10_000)) {
-          throw new RuleViolation("a percentage in [0, 10000]");
-        }
-        return percent;
-      });
-  static final ConfigKey<Double> COMPARE_ABSOLUTE_THRESHOLD = key("compare.absolute-threshold",
-      Scope.POLICY, "0.03", "a percentage in [0, 100]", v -> {
-        double percent = number(v);
-        if (!(percent >= 0 && percent <= 100)) {
-          throw new RuleViolation("a percentage in [0, 100]");
-        }
-        return percent;
-      });
+  static final ConfigKey<Double> COMPARE_RELATIVE_THRESHOLD = percent(
+      "compare.relative-threshold", "20", 10_000);
+  static final ConfigKey<Double> COMPARE_ABSOLUTE_THRESHOLD = percent(
+      "compare.absolute-threshold", "0.03", 100);
   static final ConfigKey<Integer> COMPARE_MAX_PENDING = integer("compare.max-pending",
       Scope.POLICY, Comparison.DEFAULT_MAX_PENDING, 1, 10_000_000);
   static final ConfigKey<Duration> COMPARE_TIMEOUT = key("compare.timeout", Scope.POLICY,
@@ -378,6 +366,18 @@ public final class ConfigCatalog {
         throw new RuleViolation(rule);
       }
       return (int) value;
+    });
+  }
+
+  /** A policy key holding a percentage from 0 to {@code max}. */
+  private static ConfigKey<Double> percent(String suffix, String fallback, int max) {
+    String rule = "a percentage in [0, " + max + "]";
+    return key(suffix, Scope.POLICY, fallback, rule, v -> {
+      double percent = number(v);
+      if (!(percent >= 0 && percent <= max)) {
+        throw new RuleViolation(rule);
+      }
+      return percent;
     });
   }
 

@@ -50,7 +50,8 @@ final class Scrubber {
     return rewrite.scrubbing().isEmpty() ? null : new Scrubber(rewrite);
   }
 
-  private static boolean jacksonPresent() {
+  /** True if jackson-core (an optional dependency) is on the class path. */
+  static boolean jacksonPresent() {
     try {
       Class.forName("com.fasterxml.jackson.core.JsonFactory", false,
           Scrubber.class.getClassLoader());

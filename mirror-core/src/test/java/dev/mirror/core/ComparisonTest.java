@@ -175,8 +175,10 @@ class ComparisonTest {
   @Test
   void aShadowThatNeverAnswers_keepsPendingPairsCapped_evictionsCounted() throws Exception {
     try (BlackHole hole = new BlackHole()) {
+      // The copies wait a minute for their answer: only eviction takes their pairs away.
       engine = MirrorEngine.builder().policy(MirrorPolicy.builder("p")
-          .target(MirrorTarget.builder("v2", hole.address()).build())
+          .target(MirrorTarget.builder("v2", hole.address()).readTimeout(Duration.ofMinutes(1))
+              .build())
           .comparison(Comparison.builder().targets("v2").maxPending(5)
               .timeout(Duration.ofMinutes(10)).build())
           .build()).build();
