@@ -48,10 +48,11 @@ public final class Replay implements AutoCloseable {
     /** The report in three lines: what, how many, how fast. */
     public String describe(String from, String to) {
       return String.format(Locale.ROOT, "Replayed %,d records from %s to %s in %.1f s:%n"
-          + "  sent %,d, failed %,d%s, dropped %,d, skipped by filters %,d%n"
-          + "  latency: p50 <= %d ms, p90 <= %d ms, p99 <= %d ms", records, from, to,
-          duration.toMillis() / 1000.0, sent, failedTotal(), failed.isEmpty() ? "" : " " + failed,
-          dropped, skipped, p50Millis, p90Millis, p99Millis);
+          + "  sent %,d, failed %,d%s, dropped %,d, skipped by filters %,d%n  latency: %s", records,
+          from, to, duration.toMillis() / 1000.0, sent, failedTotal(),
+          failed.isEmpty() ? "" : " " + failed, dropped, skipped, sent == 0 ? "none (no answer)"
+              : String.format(Locale.ROOT, "p50 <= %d ms, p90 <= %d ms, p99 <= %d ms", p50Millis,
+                  p90Millis, p99Millis));
     }
   }
 
