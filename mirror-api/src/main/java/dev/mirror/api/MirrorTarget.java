@@ -101,7 +101,7 @@ public record MirrorTarget(
       Pattern.compile("^([a-z][a-z\\d+.-]*)://([\\da-zA-Z.-]+|\\[[\\da-fA-F:]+\\])"
           + "(?::(\\d{1,5}))?$");
 
-  private static final Pattern FILE = Pattern.compile("^file://(/[^?#\\s]*[^/?#\\s]|/)$");
+  private static final Pattern FILE = Pattern.compile("^file://(/[^?#\\s]*)$");
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
@@ -213,7 +213,8 @@ public record MirrorTarget(
   private static String checkAddress(String address) {
     Objects.requireNonNull(address, "address");
     if (address.startsWith("file:")) {
-      if (!FILE.matcher(address).matches() || address.contains("/../") || address.endsWith("/..")) {
+      if (!FILE.matcher(address).matches() || address.contains("/../") || address.endsWith("/..")
+          || address.indexOf("//", "file://".length()) >= 0) {
         throw InvalidValue.of("host", address, ADDRESS_RULE);
       }
       return address;

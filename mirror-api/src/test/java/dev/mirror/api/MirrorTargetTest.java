@@ -39,6 +39,15 @@ class MirrorTargetTest {
     assertThat(MirrorTarget.builder("t", "grpc://a.b").build().port()).isEqualTo(80);
     assertThat(MirrorTarget.builder("t", "grpc://a.b:50051").build().isHttp()).isFalse();
     assertThat(MirrorTarget.builder("t", "https://a.b").build().isHttp()).isTrue();
+    MirrorTarget capture = MirrorTarget.builder("t", "file:///var/log/mirror/").build();
+    assertThat(capture.scheme()).isEqualTo("file");
+    assertThat(capture.directory()).isEqualTo("/var/log/mirror/");
+    assertThat(MirrorTarget.builder("t", "file:///tmp").build().directory()).isEqualTo("/tmp");
+    for (String bad : new String[] {"file://relative/dir", "file:///a/../etc", "file:///a//b",
+        "file:///a?q", "file:"}) {
+      assertThatThrownBy(() -> MirrorTarget.builder("t", bad)).as(bad)
+          .hasMessageStartingWith("host: was " + bad + ", must be");
+    }
   }
 
   @Test
