@@ -82,6 +82,7 @@ final class AdminViews {
     node.put("sampledOut", stats.sampledOut());
     node.put("filteredOut", stats.filteredOut());
     node.put("offered", stats.offered());
+    node.put("trailersLeftOut", stats.trailersLeftOut());
     stats.targets().forEach(t -> node.withArray("targets").add(target(t)));
     return node;
   }

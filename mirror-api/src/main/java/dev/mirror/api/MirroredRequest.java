@@ -20,6 +20,9 @@ import java.util.Objects;
  * @param headers the request headers in arrival order
  * @param body the body bytes; read-only, position 0, possibly empty
  * @param remoteAddress the client's address as the container saw it, or null
+ * @param trailers the request's trailer fields (HTTP/2, chunked HTTP/1.1), empty if none: copies
+ *     leave them out (no transport sends them), counted in the policy's stats ({@code trailersLeftOut}),
+ *     never merged into the headers
  */
 public record MirroredRequest(
     String id,
@@ -30,7 +33,8 @@ public record MirroredRequest(
     String rawQuery,
     Headers headers,
     ByteBuffer body,
-    String remoteAddress)
+    String remoteAddress,
+    Headers trailers)
     implements RequestView {
 
   private static final ByteBuffer NO_BODY = ByteBuffer.allocate(0).asReadOnlyBuffer();
@@ -56,6 +60,7 @@ public record MirroredRequest(
       throw new IllegalArgumentException("rawPath: was " + rawPath + ", must start with /");
     }
     scheme = scheme.toLowerCase(Locale.ROOT);
+    trailers = trailers == null ? Headers.empty() : trailers;
     if (body == null || !body.hasRemaining()) {
       body = NO_BODY;
     } else if (body.isReadOnly()) {
@@ -103,7 +108,7 @@ public record MirroredRequest(
   /** Returns this request with another id; the body is shared, not copied. */
   public MirroredRequest withId(String newId) {
     return new MirroredRequest(
-        newId, method, scheme, host, rawPath, rawQuery, headers, body, remoteAddress);
+        newId, method, scheme, host, rawPath, rawQuery, headers, body, remoteAddress, trailers);
   }
 
   /** Describes the request without header values or body, which may hold secrets. */
@@ -125,6 +130,7 @@ public record MirroredRequest(
     private Headers headers = Headers.empty();
     private ByteBuffer body = NO_BODY;
     private String remoteAddress;
+    private Headers trailers = Headers.empty();
 
     private Builder() {}
 
@@ -205,10 +211,16 @@ public record MirroredRequest(
       return this;
     }
 
+    /** Sets the request's trailer fields (default none); copies leave them out, counted. */
+    public Builder trailers(Headers trailers) {
+      this.trailers = Objects.requireNonNull(trailers, "trailers");
+      return this;
+    }
+
     /** Returns the request. */
     public MirroredRequest build() {
       return new MirroredRequest(
-          id, method, scheme, host, rawPath, rawQuery, headers, body, remoteAddress);
+          id, method, scheme, host, rawPath, rawQuery, headers, body, remoteAddress, trailers);
     }
   }
 }

@@ -20,8 +20,8 @@ import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * The primary bench/load.sh measures: Jetty 12 answering "hello" on 127.0.0.1, with MirrorFilter
- * in front when {@code mirror.*} arguments are given. Usage: {@code BenchPrimary <port>
- * [mirror.key=value ...]}. On exit it prints the copies' counts; while it runs, {@code
+ * in front when {@code mirror.*} arguments are given. Usage: {@code BenchPrimary <port> [h2c]
+ * [mirror.key=value ...]} ({@code h2c}: cleartext HTTP/2 too, for bench/h2-load.sh). On exit it prints the copies' counts; while it runs, {@code
  * http://127.0.0.1:<port + 1>/} answers the default target's counts as one line ({@code
  * submitted sent failed dropped inFlight}), for load.sh to measure the share of copies delivered in a
  * window.
@@ -45,13 +45,22 @@ public final class BenchPrimary {
 
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
+    boolean h2c = false;
     Map<String, String> keys = new LinkedHashMap<>();
     for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("h2c")) {
+        h2c = true; // cleartext HTTP/2 (prior knowledge) next to HTTP/1.1, for h2load
+        continue;
+      }
       int eq = args[i].indexOf('=');
       keys.put(args[i].substring(0, eq), args[i].substring(eq + 1));
     }
     Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
+    org.eclipse.jetty.server.HttpConfiguration http = new org.eclipse.jetty.server.HttpConfiguration();
+    ServerConnector connector = h2c
+        ? new ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(http),
+            new org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory(http))
+        : new ServerConnector(server);
     connector.setHost("127.0.0.1");
     connector.setPort(port);
     server.addConnector(connector);

@@ -109,6 +109,9 @@ final class Dispatch {
         outcomes.giveBack(reservation, DropReason.CLOSED);
         return SubmitResult.dropped(DropReason.CLOSED);
       }
+      if (!request.trailers().isEmpty()) {
+        reservation.policy.trailersLeftOut.increment(); // no transport sends trailers
+      }
       return handOver(reservation, request);
     } catch (RuntimeException | Error e) {
       outcomes.internalError("submitting", e);

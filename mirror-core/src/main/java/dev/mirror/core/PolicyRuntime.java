@@ -24,6 +24,7 @@ final class PolicyRuntime {
   final LongAdder submitted;
   final LongAdder sampledOut;
   final LongAdder filteredOut;
+  final LongAdder trailersLeftOut;
 
   /**
    * Makes a policy's run-time state; {@code previous} is the same policy (by name) before a
@@ -38,6 +39,7 @@ final class PolicyRuntime {
     this.submitted = previous == null ? new LongAdder() : previous.submitted;
     this.sampledOut = previous == null ? new LongAdder() : previous.sampledOut;
     this.filteredOut = previous == null ? new LongAdder() : previous.filteredOut;
+    this.trailersLeftOut = previous == null ? new LongAdder() : previous.trailersLeftOut;
     this.channels = new TargetChannel[policy.targets().size()];
     long longest = 0;
     for (int i = 0; i < channels.length; i++) {
@@ -72,6 +74,6 @@ final class PolicyRuntime {
       targets.add(channel.snapshot());
     }
     return new PolicyStats(policy.name(), submitted.sum(), sampledOut.sum(), filteredOut.sum(),
-        targets);
+        targets, trailersLeftOut.sum());
   }
 }

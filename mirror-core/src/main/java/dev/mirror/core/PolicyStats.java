@@ -18,13 +18,21 @@ import java.util.NoSuchElementException;
  * @param sampledOut requests the policy's sampler left out
  * @param filteredOut requests its filter let not through (or all, while the policy is disabled)
  * @param targets its targets, in configuration order
+ * @param trailersLeftOut requests whose trailer fields their copies went without (no transport
+ *     sends trailers; they are never merged into the headers)
  */
 public record PolicyStats(String name, long submitted, long sampledOut, long filteredOut,
-    List<TargetStats> targets) {
+    List<TargetStats> targets, long trailersLeftOut) {
 
   /** Copies the list. */
   public PolicyStats {
     targets = List.copyOf(targets);
+  }
+
+  /** Stats without trailers left out. */
+  public PolicyStats(String name, long submitted, long sampledOut, long filteredOut,
+      List<TargetStats> targets) {
+    this(name, submitted, sampledOut, filteredOut, targets, 0);
   }
 
   /** Returns the requests passed on to the targets: neither filtered nor sampled out. */

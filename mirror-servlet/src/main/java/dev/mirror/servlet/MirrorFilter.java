@@ -265,7 +265,26 @@ public final class MirrorFilter implements Filter {
         .rawPath(request.getRequestURI())
         .rawQuery(request.getQueryString())
         .headers(headers.build())
-        .remoteAddress(request.getRemoteAddr());
+        .remoteAddress(request.getRemoteAddr())
+        .trailers(trailers(request));
+  }
+
+  /** The request's trailer fields, once the body was read to its end; empty if none. */
+  private static Headers trailers(HttpServletRequest request) {
+    try {
+      if (!request.isTrailerFieldsReady()) {
+        return Headers.empty();
+      }
+      Map<String, String> fields = request.getTrailerFields();
+      if (fields == null || fields.isEmpty()) {
+        return Headers.empty();
+      }
+      Headers.Builder trailers = Headers.builder();
+      fields.forEach(trailers::add);
+      return trailers.build();
+    } catch (RuntimeException notReadable) {
+      return Headers.empty();
+    }
   }
 
   /** Closes the engine this filter built, draining copies within its close timeout. */
