@@ -28,6 +28,11 @@ final class ComparisonPage {
     if (report.policies().isEmpty()) {
       html.append("<p>No policy compares answers. Set <code>mirror.compare=true</code>.</p>");
     }
+    if (report.turnedAway() > 0) {
+      html.append("<p class=\"diff\">").append(report.turnedAway())
+          .append(" complete pairs were not compared: too many waited for the comparison thread.")
+          .append("</p>\n");
+    }
     for (ComparisonReport.PolicyReport policy : report.policies()) {
       policy(html, policy);
     }

@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The one thread ({@code mirror-compare}) an engine's comparisons run on, started when a policy
- * first compares: pairing's expiries and every comparison, never on a request thread. At most
- * {@link #MAX_QUEUED} comparisons wait; more are turned away and counted.
+ * first compares: the pairing cache's maintenance and expiries, and every comparison, never on a
+ * request thread. At most {@link #MAX_QUEUED} completed pairs wait to be compared; more are turned
+ * away and counted.
  */
 final class CompareWorker implements Executor {
 
@@ -34,9 +35,12 @@ final class CompareWorker implements Executor {
     return thread;
   }
 
-  /** Runs a comparison on the thread, or counts it turned away if too many wait. */
-  @Override
-  public void execute(Runnable task) {
+  /**
+   * Runs a comparison on the thread, or counts it turned away if too many wait. (Expired pairs
+   * are compared by the cache's own tasks, which {@link #execute} always takes: the cache bounds
+   * them, and a cache whose maintenance is dropped would stop evicting.)
+   */
+  void compare(Runnable comparison) {
     if (queued.incrementAndGet() > MAX_QUEUED) {
       queued.decrementAndGet();
       turnedAway.increment();
@@ -45,11 +49,21 @@ final class CompareWorker implements Executor {
     try {
       scheduler().execute(() -> {
         queued.decrementAndGet();
-        task.run();
+        comparison.run();
       });
     } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
       queued.decrementAndGet();
       turnedAway.increment();
+    }
+  }
+
+  /** Runs the pairing cache's maintenance and removal tasks on the thread; never drops one. */
+  @Override
+  public void execute(Runnable task) {
+    try {
+      scheduler().execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
+      // the engine is closing: nothing is compared any more
     }
   }
 

@@ -10,8 +10,10 @@ import java.util.Map;
  * GET /comparisons.html}) by the admin endpoint. Reading it changes nothing.
  *
  * @param policies one entry per policy that compares
+ * @param turnedAway pairs complete but not compared, because 10,000
+ *     already waited for the comparison thread
  */
-public record ComparisonReport(List<PolicyReport> policies) {
+public record ComparisonReport(List<PolicyReport> policies, long turnedAway) {
 
   /** Copies. */
   public ComparisonReport {

@@ -164,7 +164,7 @@ final class Comparisons {
 
   private void ready(String id, Pending pair) {
     if (pending.asMap().remove(id, pair)) {
-      worker.execute(() -> compare(id, pair));
+      worker.compare(() -> compare(id, pair));
     }
   }
 

@@ -314,7 +314,7 @@ public final class MirrorEngine implements MirrorDispatcher {
             policy.comparisons.spec, policy.comparisons.pendingCount()));
       }
     }
-    return new ComparisonReport(out);
+    return new ComparisonReport(out, compareWorker.turnedAway());
   }
 
   /**
