@@ -110,9 +110,10 @@ class KafkaMirrorTest {
         .until(() -> engine.stats().target("default").inFlight() == 0);
     long before = engine.stats().target("default").sent();
     for (int i = 1; i <= count; i++) {
-      while (!engine.submit(request(i)).accepted()) {
-        Thread.onSpinWait(); // the target's max-in-flight is full for a moment
-      }
+      MirroredRequest next = request(i);
+      // The target's max-in-flight may be full for a moment: submit again until taken.
+      await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(1)).until(() -> engine.submit(next).accepted());
     }
     await().atMost(Duration.ofSeconds(30))
         .until(() -> engine.stats().target("default").sent() == before + count);
