@@ -21,35 +21,16 @@ DURATION="${1:-8}"
 ROUNDS="${2:-2}"
 IN_FLIGHT=16
 WARMUP=20
-WORK=$(mktemp -d)
-PIDS=()
+. bench/lib.sh
 
-cleanup() {
-  for pid in "${PIDS[@]:-}"; do
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+build_bench
 
-echo "Building mirror-bench..."
-mvn -B -q -DskipTests install -pl mirror-bench -am
-mvn -B -q -pl mirror-bench dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
-CP="$(cat "$WORK/cp.txt"):mirror-bench/target/classes"
-JAVA_OPTS=(-Xms512m -Xmx512m)   # the defaults users run: no -D flags
-
-wait_port() { # port, deadline 30 s
-  for _ in $(seq 1 300); do (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "timed out waiting for port $1" >&2
-  return 1
-}
 
 echo "Starting the gRPC shadows (own JVM): fast 18282, 0.5 s 18283"
 java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.GrpcBench shadow 18282 18283 > "$WORK/shadows.log" 2>&1 &
 PIDS+=($!)
 wait_port 18282; wait_port 18283
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 mirror_ticks() { # the primary's threads named mirror-*
   local sum=0 t
   for t in /proc/"$1"/task/*; do
@@ -89,6 +70,8 @@ done
 
 python3 - "$WORK/rows" "$DURATION" "$ROUNDS" "$WARMUP" "$IN_FLIGHT" "$(getconf CLK_TCK)" <<'PY'
 import sys, statistics
+sys.path.insert(0, "bench")
+import figures
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 duration, rounds, warm, in_flight, tck = sys.argv[2:7]
 base, by = {}, {}
@@ -112,8 +95,7 @@ for rnd, label, what, line, cpu, c0, c1, mt in rows:
     cpu_call = r["cpu_us"] / r["calls"] if r["calls"] else 0
     b_cpu_call = b["cpu_us"] / b["calls"] if b["calls"] else 0
     share = r["sent"] / r["sub"] if r["sub"] else None
-    per_copy = ((cpu_call - b_cpu_call) * r["calls"] / r["sent"]
-                if share is not None and share >= 0.5 else None)
+    per_copy = figures.per_copy(cpu_call, b_cpu_call, r["calls"], r["sub"], r["sent"])
     own = r["mirror_us"] / r["sent"] if share is not None and share >= 0.5 else None
     by[key].append(dict(ratio=r["rps"] / b["rps"], p99r=r["p99"] / b["p99"], rps=r["rps"],
                         p99=r["p99"], errors=r["errors"], share=share, cpu_call=cpu_call,
@@ -124,11 +106,7 @@ print()
 print("| setup | calls/s | throughput vs off | p99 ms | p99 vs off | errors | copies delivered"
       " | primary CPU per call | per delivered copy | mirror-* threads per copy |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-def span(values, fmt):
-    if len(values) == 1:
-        return fmt.format(values[0])
-    return (fmt + " [" + fmt + ", " + fmt + "]").format(statistics.mean(values), min(values),
-                                                       max(values))
+span = figures.spread
 for key in order:
     rs = by[key]
     shares = [r["share"] for r in rs if r["share"] is not None]

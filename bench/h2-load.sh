@@ -14,17 +14,7 @@ cd "$(dirname "$0")/.."
 DURATION="${1:-8}"
 ROUNDS="${2:-2}"
 WARMUP=20
-WORK=$(mktemp -d)
-PIDS=()
-
-cleanup() {
-  for pid in "${PIDS[@]:-}"; do
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-  done
-  if [ -f "$WORK/nginx/nginx.pid" ]; then kill "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+. bench/lib.sh
 
 if ! command -v h2load >/dev/null || [ ! -e /usr/lib/nginx/modules/ngx_http_echo_module.so ]; then
   echo "Installing nghttp2-client and nginx-extras..."
@@ -33,18 +23,8 @@ if ! command -v h2load >/dev/null || [ ! -e /usr/lib/nginx/modules/ngx_http_echo
 fi
 service nginx stop >/dev/null 2>&1 || true
 
-echo "Building mirror-bench..."
-mvn -B -q -DskipTests install -pl mirror-bench -am
-mvn -B -q -pl mirror-bench dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
-CP="$(cat "$WORK/cp.txt"):mirror-bench/target/classes"
-JAVA_OPTS=(-Xms512m -Xmx512m)   # the defaults users run: no -D flags
+build_bench
 
-wait_port() { # port, deadline 30 s
-  for _ in $(seq 1 300); do (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "timed out waiting for port $1" >&2
-  return 1
-}
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 copies_now() { curl -s "http://127.0.0.1:18191/" | cut -d' ' -f1-2 || echo "0 0"; }
 
 echo "Starting NGINX (bench/nginx-mirror.conf): fast shadow 18082 (204), 0.5 s shadow 18083"
@@ -87,6 +67,8 @@ done
 
 python3 - "$WORK/rows" "$DURATION" "$ROUNDS" "$WARMUP" "$(getconf CLK_TCK)" <<'PY'
 import re, statistics, sys
+sys.path.insert(0, "bench")
+import figures
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 duration, rounds, warm, tck = sys.argv[2:6]
 def micros(text):
@@ -108,8 +90,7 @@ for rnd, label, what, rps, done, failed, mean, cpu, copies in rows:
     b = base[rnd]
     cpu_req, b_cpu_req = r["cpu"] / r["done"], b["cpu"] / b["done"]
     share = r["sent"] / r["sub"] if r["sub"] else None
-    per_copy = ((cpu_req - b_cpu_req) * r["done"] / r["sent"]
-                if share is not None and share >= 0.5 else None)
+    per_copy = figures.per_copy(cpu_req, b_cpu_req, r["done"], r["sub"], r["sent"])
     by[key].append(dict(ratio=r["rps"] / b["rps"], lat=r["mean"] / b["mean"], rps=r["rps"],
                         failed=r["failed"], share=share, cpu_req=cpu_req, per_copy=per_copy))
 print(f"h2load -c 16 -m 4 -t 1 -D {duration} (h2c, prior knowledge) after a {warm} s warm-up,"
@@ -118,11 +99,7 @@ print()
 print("| setup | req/s | vs off | mean latency vs off | failed | copies delivered |"
       " primary CPU per request | per delivered copy |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
-def span(values, fmt):
-    if len(values) == 1:
-        return fmt.format(values[0])
-    return (fmt + " [" + fmt + ", " + fmt + "]").format(statistics.mean(values), min(values),
-                                                       max(values))
+span = figures.spread
 for key in order:
     rs = by[key]
     shares = [r["share"] for r in rs if r["share"] is not None]

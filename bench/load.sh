@@ -17,17 +17,7 @@ DURATION="${1:-8}"
 ROUNDS="${2:-2}"
 CONNECTIONS=16
 WARMUP=20   # JIT: at 5 s the C2 compiler still took a quarter of the CPU (perf)
-WORK=$(mktemp -d)
-PIDS=()
-
-cleanup() {
-  for pid in "${PIDS[@]:-}"; do
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-  done
-  if [ -f "$WORK/nginx/nginx.pid" ]; then kill "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+. bench/lib.sh
 
 need_install=0
 command -v wrk >/dev/null || need_install=1
@@ -40,11 +30,7 @@ fi
 # Debian starts an nginx service on install; it is not ours and would hold ports.
 service nginx stop >/dev/null 2>&1 || true
 
-echo "Building mirror-bench..."
-mvn -B -q -DskipTests install -pl mirror-bench,mirror-kafka -am
-mvn -B -q -pl mirror-bench dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
-CP="$(cat "$WORK/cp.txt"):mirror-bench/target/classes"
-JAVA_OPTS=(-Xms512m -Xmx512m)   # the defaults users run: no -D flags
+build_bench mirror-kafka
 
 wait_for() { # url, deadline 30 s
   for _ in $(seq 1 300); do
@@ -71,9 +57,6 @@ wrk.body = string.rep("x", 1024)
 wrk.headers["Content-Type"] = "application/octet-stream"
 LUA
 
-cpu_ticks() { # utime + stime of a process, in clock ticks (from /proc/<pid>/stat)
-  awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
 copies_now() { # submitted sent failed dropped, from the primary's stats port
   curl -s "http://127.0.0.1:18191/" | cut -d' ' -f1-4 || echo "0 0 0 0"
 }
@@ -184,6 +167,8 @@ kill "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null || true
 
 python3 - "$WORK/rows" "$WORK/copies" "$DURATION" "$CONNECTIONS" "$ROUNDS" "$WARMUP" > "$WORK/table.md" <<'PY'
 import sys, statistics
+sys.path.insert(0, "bench")
+import figures
 WARM = sys.argv[6]
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 copies = open(sys.argv[2]).read().strip().splitlines()
@@ -204,10 +189,7 @@ for r in rows:
     b_cpu_per_req = float(b[9]) / int(b[8]) if int(b[8]) else 0
     cpu_per_req = cpu / total if total else 0
     share = sent / sub if sub else None
-    # CPU the mirroring added, per copy delivered: (this setup's CPU per request - its
-    # baseline's) x requests / copies delivered
-    # (only where most copies are delivered: a handful of slow answers says nothing per copy)
-    per_copy = (cpu_per_req - b_cpu_per_req) * total / sent if sub and sent / sub >= 0.5 else None
+    per_copy = figures.per_copy(cpu_per_req, b_cpu_per_req, total, sub, sent)
     if name not in by_name:
         order.append(name)
         by_name[name] = []
@@ -223,13 +205,7 @@ out = [f"wrk -t1 -c{sys.argv[4]} -d{sys.argv[3]}s --latency after a {WARM} s war
        "| setup | req/s | p99 (ms) | non-2xx / timeouts | req/s vs baseline | p99 vs baseline | copies delivered | primary CPU per request (µs) | primary CPU per delivered copy (µs) |",
        "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
 def stat(r, key, fmt, suffix=""):
-    vals = [x[key] for x in r if x[key] is not None]
-    if not vals:
-        return "—"
-    m = statistics.mean(vals)
-    if len(vals) == 1:
-        return fmt.format(m) + suffix
-    return f"{fmt.format(m)}{suffix} [{fmt.format(min(vals))}, {fmt.format(max(vals))}]"
+    return figures.spread([x[key] for x in r], fmt, suffix)
 for name in order:
     r = by_name[name]
     out.append(f"| {name} | {statistics.mean(x['rps'] for x in r):,.0f} |"
