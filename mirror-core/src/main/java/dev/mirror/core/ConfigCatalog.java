@@ -68,6 +68,11 @@ public final class ConfigCatalog {
   static final ConfigKey<MirrorTransportProvider> TRANSPORT = key("transport", Scope.ENGINE,
       NioHttpTransport.NAME, "the name of a transport on the class path",
       ConfigCatalog::transport);
+  /**
+   * Whether the default transport may pipeline idempotent copies to a fast shadow that keeps
+   * connections (never non-idempotent ones, never resends).
+   */
+  static final ConfigKey<Boolean> PIPELINING = bool("pipelining", Scope.ENGINE, true);
 
   // Policy keys.
   static final ConfigKey<Boolean> ENABLED = bool("enabled", Scope.POLICY, true);

@@ -68,6 +68,11 @@ final class ConfigParser {
       }
     }
     Map<String, Map<String, String>> transportSettings = transportSettings();
+    boolean pipelining = value(PIPELINING, top);
+    if (!pipelining) {
+      transportSettings.computeIfAbsent(NioHttpTransport.NAME, k -> new TreeMap<>())
+          .put(NioHttpTransport.PIPELINING, "false");
+    }
     Set<String> unknown = new TreeSet<>(all.keySet());
     unknown.removeAll(used);
     if (!unknown.isEmpty()) {

@@ -42,6 +42,12 @@ final class EventLoop implements Executor {
 
     /** Called before the loop sleeps: writes what this pass queued, so writes are batched. */
     void flush();
+
+    /**
+     * Called on the loop thread as it ends for good, whatever ended it: whatever is in flight must
+     * be completed here, since nothing else will.
+     */
+    void stopped(Throwable cause);
   }
 
   private final Selector selector;
@@ -83,17 +89,24 @@ final class EventLoop implements Executor {
       throw new RejectedExecutionException("the mirror transport is closed");
     }
     tasks.offer(task);
+    if (closing && tasks.remove(task)) {
+      // The loop may have ended between the check and the offer: nobody would run it.
+      throw new RejectedExecutionException("the mirror transport is closed");
+    }
     if (sleeping.get() && sleeping.compareAndSet(true, false)) {
       selector.wakeup();
     }
   }
 
   private void loop() {
-    long sleepMillis = 0;
+    Throwable cause = null;
     try {
       while (!closing) {
         runTasks();
         driver.flush();
+        // After the tasks: one that started a connection needs its deadline watched even if the
+        // loop was idle before.
+        long sleepMillis = driver.tick(System.nanoTime());
         sleeping.set(true);
         // A task queued after runTasks() but before the flag was set would not wake us: look again.
         if (!tasks.isEmpty()) {
@@ -111,15 +124,20 @@ final class EventLoop implements Executor {
             ((Handler) key.attachment()).ready(key);
           }
         }
-        sleepMillis = driver.tick(System.nanoTime());
+        driver.tick(System.nanoTime());
       }
     } catch (ClosedSelectorException e) {
       // closed under us: nothing left to do
     } catch (IOException | RuntimeException | Error e) {
       LOG.error("mirror: the transport's event loop stopped; copies will fail until restart", e);
-      closing = true;
+      cause = e;
     } finally {
-      runTasks(); // whatever was queued learns that the loop is closed
+      closing = true;
+      try {
+        runTasks(); // whatever was queued learns that the loop is closed
+      } finally {
+        driver.stopped(cause);
+      }
     }
   }
 

@@ -16,14 +16,26 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One kept-alive HTTP/1.1 connection to a shadow. It carries its exchanges in order: usually one
- * at a time, and to a fast shadow under load several pipelined (RFC 9112 section 9.3.2: written
- * back to back, answered in order), so that one write and one read serve many copies. Requests
- * queued during one pass of the event loop go out in one write at its end. Event-loop thread
- * only.
+ * at a time; to a fast shadow that keeps connections, several idempotent ones pipelined (RFC 9112
+ * section 9.3.2: written back to back, answered in order), so that one write and one read serve
+ * many copies. The pool decides what goes where ({@link Http1Pool}); requests queued during one
+ * pass of the event loop go out in one write at its end. Event-loop thread only.
  *
- * <p>Retries: an exchange that got no byte of an answer when the connection ended (a shadow that
- * closed a kept-alive connection as it was reused, or one that answered {@code Connection: close}
- * before reading the pipelined requests behind) is sent once more on another connection.
+ * <p>What happens to a copy when something goes wrong here, so that no copy reaches the shadow
+ * twice:
+ *
+ * <ul>
+ *   <li>Its read timeout passes: it fails alone. The connection stays open for those behind it,
+ *       and its answer, if it comes, is read and dropped; once nothing on the connection is
+ *       waited for, the connection is closed.
+ *   <li>The connection ends (closed or reset) before its answer: a copy not written yet goes to
+ *       another connection as it is; a written idempotent one is resent once if it got no byte of
+ *       an answer and either the connection was reused (the stale-connection race) or it was
+ *       pipelined behind another; anything else fails. A non-idempotent copy that was written is
+ *       never resent.
+ *   <li>The shadow announces the end ({@code Connection: close}, or an HTTP/1.0 answer): those
+ *       pipelined behind were not processed (RFC 9112 section 9.6) and are resent once.
+ * </ul>
  */
 final class Http1Connection implements EventLoop.Handler {
 
@@ -37,7 +49,7 @@ final class Http1Connection implements EventLoop.Handler {
   private final Http1ResponseParser parser = new Http1ResponseParser();
   /** Exchanges on this connection, oldest first: the first is the one being answered. */
   private final ArrayDeque<Http1Exchange> exchanges = new ArrayDeque<>();
-  /** Bytes to write, in order: {@code out[outStart..outEnd)}. */
+  /** Bytes to write, in order: {@code out[outStart..outEnd)}, two buffers per exchange. */
   private ByteBuffer[] out = new ByteBuffer[8];
   private int outStart;
   private int outEnd;
@@ -47,11 +59,16 @@ final class Http1Connection implements EventLoop.Handler {
   private boolean writeBlocked;
   private long connectDeadlineNanos;
   private long idleSinceNanos;
+  /** How long this connection may stay idle: the shadow's Keep-Alive timeout, less a margin. */
+  private long idleLimitNanos;
   private int served;
+  /** Exchanges here that nothing may be pipelined behind: non-idempotent, resent or abandoned. */
+  private int blockers;
 
   /** Opens a socket; {@link #connect} starts the connection. */
-  Http1Connection(Http1Pool pool) throws IOException {
+  Http1Connection(Http1Pool pool, long idleLimitNanos) throws IOException {
     this.pool = pool;
+    this.idleLimitNanos = idleLimitNanos;
     SocketChannel ch = SocketChannel.open();
     try {
       ch.configureBlocking(false);
@@ -65,7 +82,7 @@ final class Http1Connection implements EventLoop.Handler {
     }
   }
 
-  /** Starts connecting within the connect timeout; a failure fails what was queued. */
+  /** Starts connecting within the connect timeout; a failure goes back to the pool. */
   void connect(InetSocketAddress address, long connectTimeoutNanos, long nowNanos) {
     connectDeadlineNanos = nowNanos + connectTimeoutNanos;
     try {
@@ -75,7 +92,7 @@ final class Http1Connection implements EventLoop.Handler {
         key.interestOps(SelectionKey.OP_CONNECT);
       }
     } catch (IOException | RuntimeException e) {
-      failAll(e);
+      fail(e);
     }
   }
 
@@ -99,12 +116,18 @@ final class Http1Connection implements EventLoop.Handler {
 
   private void opened(long nowNanos) throws IOException {
     state = State.OPEN;
+    pool.connectingEnded(this);
     // The read timeout of what waited for the connection starts now.
     for (Http1Exchange exchange : exchanges) {
       exchange.startClock(nowNanos);
     }
     key.interestOps(SelectionKey.OP_READ);
     flush();
+    pool.drainWaiting();
+  }
+
+  boolean connecting() {
+    return state == State.CONNECTING || state == State.HANDSHAKING;
   }
 
   /** Exchanges queued or in flight here. */
@@ -125,10 +148,31 @@ final class Http1Connection implements EventLoop.Handler {
     return idleSinceNanos;
   }
 
+  long idleLimitNanos() {
+    return idleLimitNanos;
+  }
+
+  /**
+   * True if another idempotent request may be pipelined behind what is here: open or opening,
+   * and everything here idempotent, sent once, and still waited for.
+   */
+  boolean acceptsPipelined() {
+    return state != State.CLOSED && blockers == 0 && !exchanges.isEmpty();
+  }
+
+  /** When the answer being waited for here went out, or {@code nowNanos} if it did not yet. */
+  long headStartedNanos(long nowNanos) {
+    Http1Exchange first = exchanges.peekFirst();
+    return first != null && first.clockStarted() ? first.startedNanos() : nowNanos;
+  }
+
   /** Queues an exchange; its bytes go out at the end of this pass of the loop. */
   void enqueue(Http1Exchange exchange, long nowNanos) {
     exchange.queuedBehind(exchanges.size());
     exchanges.add(exchange);
+    if (!exchange.pipelinable()) {
+      blockers++;
+    }
     if (state == State.OPEN) {
       exchange.startClock(nowNanos);
     }
@@ -169,13 +213,16 @@ final class Http1Connection implements EventLoop.Handler {
   }
 
   private void write() throws IOException {
-    if (outStart == outEnd) {
-      return;
-    }
+    boolean tlsPending;
     if (tls == null) {
+      if (outStart == outEnd) {
+        return;
+      }
       channel.write(out, outStart, outEnd - outStart);
+      tlsPending = false;
     } else {
-      tls.write(out, outStart, outEnd - outStart);
+      // Also with nothing left to wrap: the last record may still be partly unwritten.
+      tlsPending = !tls.write(out, outStart, outEnd - outStart);
     }
     while (outStart < outEnd && !out[outStart].hasRemaining()) {
       out[outStart++] = null;
@@ -183,13 +230,12 @@ final class Http1Connection implements EventLoop.Handler {
     if (outStart == outEnd) {
       outStart = 0;
       outEnd = 0;
-      if (writeBlocked) {
-        writeBlocked = false;
-        key.interestOps(SelectionKey.OP_READ);
-      }
-    } else if (!writeBlocked) {
-      writeBlocked = true;
-      key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+    }
+    boolean pending = outStart < outEnd || tlsPending;
+    if (pending != writeBlocked) {
+      writeBlocked = pending;
+      key.interestOps(pending ? SelectionKey.OP_READ | SelectionKey.OP_WRITE
+          : SelectionKey.OP_READ);
     }
   }
 
@@ -236,7 +282,7 @@ final class Http1Connection implements EventLoop.Handler {
           return;
         }
         if (!parsing) {
-          parser.reset(current.isHead(), current.keepAnswerBytes());
+          parser.reset(current.isHead(), current.abandoned() ? 0 : current.keepAnswerBytes());
           parsing = true;
         }
         if (parser.feed(buffer)) {
@@ -260,133 +306,195 @@ final class Http1Connection implements EventLoop.Handler {
   private void answered() {
     parsing = false;
     Http1Exchange done = exchanges.pollFirst();
+    if (!done.pipelinable() || done.abandoned()) {
+      blockers--;
+    }
     served++;
     long now = System.nanoTime();
     // What the shadow took for this one: the wait divided among those answered before it.
     pool.observe((now - done.startedNanos()) / (done.queuedBehind() + 1));
-    ShadowResponse response;
-    try {
-      response = parser.keptBytes() == 0 && parser.bodyComplete()
-          ? new ShadowResponse(parser.status(), parser.headers())
-          : new ShadowResponse(parser.status(), parser.headers(), parser.keptBody(),
-              parser.bodyComplete());
-    } catch (RuntimeException e) {
-      closeAndResendRest(true); // the connection cannot be trusted; what is behind goes elsewhere
-      done.fail(new ProtocolException("the shadow's answer could not be read: " + e.getMessage()));
-      return;
+    ShadowResponse response = null;
+    if (!done.abandoned()) {
+      try {
+        response = parser.keptBytes() == 0 && parser.bodyComplete()
+            ? new ShadowResponse(parser.status(), parser.headers())
+            : new ShadowResponse(parser.status(), parser.headers(), parser.keptBody(),
+                parser.bodyComplete());
+      } catch (RuntimeException e) {
+        // The connection cannot be trusted: what is behind goes as if it had ended here.
+        ended(new IOException("the connection was dropped after an answer that could not be read"),
+            1, false);
+        done.fail(new ProtocolException("the shadow's answer could not be read: "
+            + e.getMessage()));
+        return;
+      }
     }
-    if (!parser.keepAlive()) {
-      // The shadow said it reads nothing more here (RFC 9112 9.6): what is queued behind was
-      // not processed, and goes to another connection as it is, without using up its retry.
-      closeAndResendRest(false);
+    boolean keepAlive = parser.keepAlive();
+    pool.learn(parser.http10(), keepAlive, served, now);
+    long keepAliveSeconds = parser.keepAliveTimeoutSeconds();
+    if (keepAliveSeconds >= 0) {
+      long said = TimeUnit.SECONDS.toNanos(keepAliveSeconds);
+      // Closed by us before the shadow does, so that no copy is sent on a connection it closes.
+      idleLimitNanos = Math.min(idleLimitNanos, Math.max(said / 2, said - 1_000_000_000L));
+    }
+    if (!keepAlive) {
+      // The shadow reads nothing more here (RFC 9112 section 9.6): what is behind was not
+      // processed, and goes to another connection.
+      ended(new IOException("the shadow closed the connection after an earlier answer"), 0, true);
     } else {
       if (exchanges.isEmpty()) {
         idleSinceNanos = now;
       }
       pool.answered(this);
     }
-    done.complete(response);
+    if (response != null) {
+      done.complete(response);
+    }
   }
 
   private void endOfInput() {
     if (parsing && parser.endOfInput()) {
       answered(); // an answer delimited by the end of the connection
       if (state == State.OPEN) {
-        closeAndResendRest(false);
+        ended(new IOException("the shadow closed the connection after an earlier answer"), 0,
+            true);
       }
       return;
     }
-    Http1Exchange first = exchanges.pollFirst();
-    if (first == null) {
+    if (exchanges.isEmpty()) {
       close(); // an idle connection the shadow closed, as shadows do
       return;
     }
     long seen = parsing ? parser.bytesSeen() : 0;
-    boolean reused = served > 0;
-    closeAndResendRest(true);
-    // A kept-alive connection the shadow closed just as it was reused: the request got no byte
-    // of an answer, so it is sent once more on another connection, as HTTP clients do.
-    if (reused && seen == 0 && first.retry()) {
-      pool.send(first);
-    } else {
-      first.fail(Http1ResponseParser.closedEarly(seen));
+    ended(Http1ResponseParser.closedEarly(seen), seen, false);
+  }
+
+  /**
+   * The connection is over with exchanges on it: closes it and settles each of them so that none
+   * is sent twice (see the class comment). {@code headSeen} is how much of an answer the first
+   * one got; {@code announced} is true if the shadow said it would read nothing more.
+   */
+  private void ended(Throwable cause, long headSeen, boolean announced) {
+    Http1Exchange[] all = exchanges.toArray(new Http1Exchange[0]);
+    exchanges.clear();
+    blockers = 0;
+    // Announced: the shadow processed nothing more. Else only a reused connection that ended
+    // before any byte of an answer: the shadow closed it as it was reused (FIN or RST alike).
+    boolean mayResend = announced || (headSeen == 0 && served > 0);
+    close();
+    int lostWritten = 0;
+    for (int i = 0; i < all.length; i++) {
+      Http1Exchange exchange = all[i];
+      if (exchange.abandoned()) {
+        continue; // failed already by its own deadline
+      }
+      if (!exchange.written()) {
+        pool.move(exchange); // nothing of it went out: not a resend
+        continue;
+      }
+      lostWritten++;
+      if (mayResend && exchange.resend()) {
+        pool.resend(exchange);
+      } else {
+        exchange.fail(i == 0 ? cause
+            : new IOException("the shadow ended the connection before answering", cause));
+      }
+    }
+    if (lostWritten > 1) {
+      pool.suspendPipelining(System.nanoTime()); // never pipeline right after that
+    }
+  }
+
+  /** Fails with this cause: before the connection opened, every exchange goes back to the pool. */
+  void fail(Throwable cause) {
+    if (connecting()) {
+      Http1Exchange[] all = exchanges.toArray(new Http1Exchange[0]);
+      exchanges.clear();
+      blockers = 0;
+      close();
+      pool.connectFailed(all, cause); // nothing of a request went out
+      return;
+    }
+    if (state == State.CLOSED) {
+      return;
+    }
+    ended(cause, parsing ? parser.bytesSeen() : 0, false);
+  }
+
+  /** Fails every exchange here with this cause and closes (the transport is closing). */
+  void failAll(Throwable cause) {
+    Http1Exchange[] all = exchanges.toArray(new Http1Exchange[0]);
+    exchanges.clear();
+    blockers = 0;
+    close();
+    for (Http1Exchange exchange : all) {
+      if (!exchange.abandoned()) {
+        exchange.fail(cause);
+      }
     }
   }
 
   /**
-   * Closes, and sends what is queued here to another connection: as it is when the shadow said it
-   * would read no more ({@code spendsRetry} false), else once more only (the retry each exchange
-   * has), failing those that had theirs.
+   * Enforces deadlines: each exchange fails by its own read timeout only. Returns true if
+   * something here is still waited for.
    */
-  private void closeAndResendRest(boolean spendsRetry) {
-    Http1Exchange[] rest = exchanges.toArray(new Http1Exchange[0]);
-    exchanges.clear();
-    close();
-    for (Http1Exchange exchange : rest) {
-      if (!spendsRetry) {
-        exchange.rewind();
-        pool.send(exchange);
-      } else if (exchange.retry()) {
-        pool.send(exchange);
-      } else {
-        exchange.fail(new IOException("the shadow closed the connection before answering"));
-      }
-    }
-  }
-
-  /** Fails the exchange being answered with this cause, retries the rest, and closes. */
-  void fail(Throwable cause) {
-    Http1Exchange first = exchanges.pollFirst();
-    if (state == State.CONNECTING || state == State.HANDSHAKING) {
-      if (first != null) {
-        exchanges.addFirst(first);
-      }
-      failAll(cause); // nothing went out: every exchange here fails the same way
-      return;
-    }
-    closeAndResendRest(true);
-    if (first != null) {
-      first.fail(cause);
-    }
-  }
-
-  void failAll(Throwable cause) {
-    Http1Exchange[] all = exchanges.toArray(new Http1Exchange[0]);
-    exchanges.clear();
-    close();
-    for (Http1Exchange exchange : all) {
-      exchange.fail(cause);
-    }
-  }
-
-  /** Enforces deadlines; returns true if something is still in flight here. */
   boolean expireIfDue(long nowNanos) {
     if (exchanges.isEmpty()) {
       return false;
     }
-    if (state == State.CONNECTING || state == State.HANDSHAKING) {
+    if (connecting()) {
       if (nowNanos - connectDeadlineNanos >= 0) {
-        failAll(new HttpConnectTimeoutException("no connection to the shadow within "
+        fail(new HttpConnectTimeoutException("no connection to the shadow within "
             + TimeUnit.NANOSECONDS.toMillis(exchanges.peekFirst().connectTimeoutNanos()) + " ms"));
         return false;
       }
       return true;
     }
-    Http1Exchange first = exchanges.peekFirst();
-    if (nowNanos - first.deadlineNanos() >= 0) {
-      // Those queued behind waited as long, on a shadow that is not answering: they time out
-      // too, rather than load it once more.
-      failAll(new HttpTimeoutException("no complete answer within "
-          + TimeUnit.NANOSECONDS.toMillis(first.readTimeoutNanos()) + " ms (read timeout)"));
+    boolean waitedFor = false;
+    boolean first = true;
+    for (Http1Exchange exchange : exchanges) {
+      if (!exchange.abandoned() && exchange.clockStarted()
+          && nowNanos - exchange.deadlineNanos() >= 0) {
+        if (exchange.pipelinable()) {
+          blockers++;
+        }
+        exchange.abandon(new HttpTimeoutException("no complete answer within "
+            + TimeUnit.NANOSECONDS.toMillis(exchange.readTimeoutNanos()) + " ms (read timeout)"
+            + (first ? "" : ", waiting behind a slower answer on its connection")));
+      }
+      waitedFor |= !exchange.abandoned();
+      first = false;
+    }
+    if (!waitedFor) {
+      close(); // nothing here is waited for: an answer still to come is not worth the connection
       return false;
     }
+    if (exchanges.peekFirst().abandoned()) {
+      moveUnwrittenTail();
+    }
     return true;
+  }
+
+  /** Behind an answer that is late, what was not written yet goes to another connection. */
+  private void moveUnwrittenTail() {
+    Http1Exchange last;
+    while ((last = exchanges.peekLast()) != null && !last.written() && !last.abandoned()
+        && outEnd - outStart >= 2) {
+      exchanges.pollLast();
+      if (!last.pipelinable()) {
+        blockers--;
+      }
+      out[--outEnd] = null;
+      out[--outEnd] = null;
+      pool.move(last);
+    }
   }
 
   void close() {
     if (state == State.CLOSED) {
       return;
     }
+    boolean wasConnecting = connecting();
     state = State.CLOSED;
     key.cancel();
     try {
@@ -394,6 +502,6 @@ final class Http1Connection implements EventLoop.Handler {
     } catch (IOException e) {
       // nothing to do: the connection is gone either way
     }
-    pool.closed(this);
+    pool.closed(this, wasConnecting);
   }
 }

@@ -10,26 +10,37 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One copy on its way over HTTP/1.1: the request's head, encoded once, its body, and the future
  * the caller waits on. Touched by the event loop's thread only.
+ *
+ * <p>It knows what the sender needs to never send a copy twice: whether any byte of it was
+ * written ({@link #written()}), whether its method is idempotent (RFC 9110 section 9.2.2: only
+ * those are pipelined or resent), and whether it was resent already (once at most). Its read
+ * timeout starts once, when it first goes out, and a resend does not restart it.
  */
 final class Http1Exchange {
 
   private final ByteBuffer head;
   private final ByteBuffer body;
   private final boolean headMethod;
+  private final boolean idempotent;
   private final long connectTimeoutNanos;
   private final long readTimeoutNanos;
   private final CompletableFuture<ShadowResponse> result;
   /** How much of the answer's body to keep, for comparison; 0 for none. */
   private final int keepAnswerBytes;
-  private boolean retried;
+  private boolean resent;
+  private boolean clockStarted;
+  private boolean abandoned;
   private long startedNanos;
   private long deadlineNanos;
+  private long waitDeadlineNanos;
   private int queuedBehind;
+  private int connectAttempts;
 
   Http1Exchange(ShadowRequest copy, String authority, CompletableFuture<ShadowResponse> result) {
     this.body = copy.body();
     this.head = encodeHead(copy, authority, body.remaining());
     this.headMethod = copy.method().equals("HEAD");
+    this.idempotent = isIdempotent(copy.method());
     this.keepAnswerBytes = copy.keepAnswerBytes();
     this.connectTimeoutNanos = copy.target().connectTimeout().toNanos();
     this.readTimeoutNanos = copy.target().readTimeout().toNanos();
@@ -60,10 +71,73 @@ final class Http1Exchange {
     return readTimeoutNanos;
   }
 
-  /** The request goes out on an open connection now: its read timeout starts. */
+  /**
+   * The request goes out on an open connection now: its read timeout starts, the first time only
+   * (a resend keeps the deadline the copy had).
+   */
   void startClock(long nowNanos) {
-    startedNanos = nowNanos;
-    deadlineNanos = nowNanos + readTimeoutNanos;
+    if (!clockStarted) {
+      clockStarted = true;
+      startedNanos = nowNanos;
+      deadlineNanos = nowNanos + readTimeoutNanos;
+    }
+  }
+
+  /** True once the read timeout runs. */
+  boolean clockStarted() {
+    return clockStarted;
+  }
+
+  /** True for methods a server must treat as idempotent (RFC 9110 section 9.2.2). */
+  static boolean isIdempotent(String method) {
+    return switch (method) {
+      case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+      default -> false;
+    };
+  }
+
+  boolean idempotent() {
+    return idempotent;
+  }
+
+  /**
+   * True if it may share a connection with others in flight: idempotent, and not a resend (a
+   * resend goes out alone).
+   */
+  boolean pipelinable() {
+    return idempotent && !resent;
+  }
+
+  /** True once any byte of the request was handed to the socket (or to TLS). */
+  boolean written() {
+    return head.position() > 0;
+  }
+
+  /**
+   * Its future has failed (its read timeout passed) while its answer may still come on its
+   * connection: that answer is read and dropped.
+   */
+  void abandon(Throwable cause) {
+    abandoned = true;
+    result.completeExceptionally(cause);
+  }
+
+  boolean abandoned() {
+    return abandoned;
+  }
+
+  /** Waits for a connection until this time (then fails with the connect timeout). */
+  void waitUntil(long deadlineNanos) {
+    waitDeadlineNanos = deadlineNanos;
+  }
+
+  long waitDeadlineNanos() {
+    return waitDeadlineNanos;
+  }
+
+  /** Counts a connection attempt for it; returns the count so far. */
+  int connectAttempt() {
+    return ++connectAttempts;
   }
 
   /** How many exchanges were ahead of this one on its connection when it was queued. */
@@ -83,17 +157,25 @@ final class Http1Exchange {
     return deadlineNanos;
   }
 
-  /** Rewinds for a second try on a new connection; false if it was tried twice already. */
-  boolean retry() {
-    if (retried) {
+  /**
+   * Rewinds for its one resend, on another connection; false if it was resent already or is not
+   * idempotent (a non-idempotent copy that was written is never sent again: it may have been
+   * processed).
+   */
+  boolean resend() {
+    if (resent || !idempotent) {
       return false;
     }
-    retried = true;
+    resent = true;
     rewind();
     return true;
   }
 
-  /** Rewinds the bytes for another connection. */
+  boolean resent() {
+    return resent;
+  }
+
+  /** Rewinds the bytes for another connection (for a copy not written yet, a no-op). */
   void rewind() {
     head.rewind();
     body.rewind();

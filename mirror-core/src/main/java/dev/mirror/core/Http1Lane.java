@@ -22,6 +22,8 @@ import javax.net.ssl.SSLException;
 final class Http1Lane {
 
   private static final long TICK_MILLIS = 10;
+  /** How often idle connections are looked at, for the shadow's keep-alive timeout. */
+  private static final long IDLE_TICK_MILLIS = 100;
   private static final long IDLE_NANOS =
       TimeUnit.SECONDS.toNanos(NioHttpTransport.IDLE_TIMEOUT_SECONDS);
 
@@ -29,11 +31,15 @@ final class Http1Lane {
   private final Map<PoolKey, Http1Pool> pools = new HashMap<>(); // loop thread only
   private final java.util.List<Http1Pool> dirty = new java.util.ArrayList<>();
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
+  private final Http1Counts counts;
+  private final boolean pipelining;
   private long nextTickNanos;
   private long sleepMillis;
   private boolean closed;
 
-  Http1Lane(String name) {
+  Http1Lane(String name, Http1Counts counts, boolean pipelining) {
+    this.counts = counts;
+    this.pipelining = pipelining;
     this.loop = new EventLoop(name, new EventLoop.Driver() {
       @Override
       public long tick(long nowNanos) {
@@ -44,6 +50,11 @@ final class Http1Lane {
       public void flush() {
         Http1Lane.this.flush();
       }
+
+      @Override
+      public void stopped(Throwable cause) {
+        Http1Lane.this.stopped(cause);
+      }
     });
   }
 
@@ -51,8 +62,17 @@ final class Http1Lane {
     return loop;
   }
 
-  /** Starts an exchange; on the loop thread only. */
+  /** Starts an exchange; on the loop thread only. Completes the future whatever fails. */
   void start(ShadowRequest copy, CompletableFuture<ShadowResponse> result) {
+    try {
+      startOrThrow(copy, result);
+    } catch (RuntimeException | Error e) {
+      result.completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  private void startOrThrow(ShadowRequest copy, CompletableFuture<ShadowResponse> result) {
     if (closed) {
       result.completeExceptionally(new IOException("the mirror transport is closed"));
       return;
@@ -67,7 +87,8 @@ final class Http1Lane {
       try {
         pool = new Http1Pool(this, address.getHost().replace("[", "").replace("]", ""),
             address.getPort() >= 0 ? address.getPort() : https ? 443 : 80,
-            https ? (context != null ? context : SSLContext.getDefault()) : null, readBuffer);
+            https ? (context != null ? context : SSLContext.getDefault()) : null, readBuffer,
+            counts, pipelining, IDLE_NANOS);
       } catch (NoSuchAlgorithmException e) {
         result.completeExceptionally(new SSLException("no default TLS context", e));
         return;
@@ -99,20 +120,31 @@ final class Http1Lane {
     dirty.clear();
   }
 
-  /** Timeouts every 10 ms while something is in flight; idle connections every second. */
+  /** Timeouts every 10 ms while something is in flight; idle connections every 100 ms. */
   private long tick(long now) {
     if (now - nextTickNanos < 0) {
-      return sleepMillis;
+      return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextTickNanos - now));
     }
     boolean busy = false;
     boolean any = false;
     for (Http1Pool pool : pools.values()) {
-      busy |= pool.tick(now, IDLE_NANOS);
+      busy |= pool.tick(now);
       any |= !pool.isEmpty();
     }
-    sleepMillis = busy ? TICK_MILLIS : any ? 1_000 : 0;
+    sleepMillis = busy ? TICK_MILLIS : any ? IDLE_TICK_MILLIS : 0;
     nextTickNanos = now + TimeUnit.MILLISECONDS.toNanos(sleepMillis);
     return sleepMillis;
+  }
+
+  /** The loop ended (closed, or killed by an error): whatever is in flight fails. */
+  private void stopped(Throwable cause) {
+    closed = true;
+    IOException failure = cause == null ? new IOException("the mirror transport was closed")
+        : new IOException("the mirror transport's event loop stopped: " + cause, cause);
+    for (Http1Pool pool : pools.values()) {
+      pool.closeAll(failure);
+    }
+    pools.clear();
   }
 
   /** Fails what is in flight, closes every connection and stops the loop thread. */

@@ -2,40 +2,73 @@ package dev.mirror.core;
 
 import dev.mirror.api.TransportFullException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The connections of one event loop to one shadow address: idle ones kept alive for reuse (most
- * recently used first), a new one opened when none is idle. There are never more connections than
- * exchanges in flight to the address, which the engine caps per target. Requests of one loop
- * pass share connections, pipelined up to {@value #MAX_DEPTH} deep, as long as the shadow's recent
- * answer times say that the last of them would still be answered within a quarter of its read
- * timeout: one write and one read then serve several copies, the cost that bounds a mirror at
- * full load, while a slow shadow gets one request per connection. Event-loop thread only.
+ * The connections of one event loop to one shadow address, and the decision of where each copy
+ * goes: an idle kept-alive connection (most recently used first), a new one, or, for an idempotent
+ * copy to a fast shadow that has shown it keeps connections, pipelined behind requests already on
+ * a connection. Event-loop thread only.
+ *
+ * <p>Pipelining (RFC 9112 section 9.3.2) is what lets one write and one read serve several copies
+ * at full load, so it is used where it is safe only: for idempotent methods (RFC 9110 section
+ * 9.2.2), never for a resend, never behind a non-idempotent request or an answer that is already
+ * late, never to a shadow before a connection of its carried a second request, never to one that
+ * answers HTTP/1.0 or closes after its first answer, and not for a minute after a connection
+ * ended with pipelined requests unanswered. {@code mirror.pipelining=false} turns it off.
+ *
+ * <p>The shadow's name is looked up off the loop thread (all its addresses, tried in turn when a
+ * connection fails), again every 30 s in the background; copies that arrive before the first
+ * answer, or while {@value #MAX_CONNECTING} connections are being opened, wait for a connection
+ * up to their connect timeout, at most {@value #MAX_WAITING} of them.
  */
 final class Http1Pool {
 
   /** Most requests pipelined on one connection: {@value}. */
-  static final int MAX_DEPTH = 256;
-  /** Most requests on one connection while the shadow's speed is still unknown: {@value}. */
-  static final int COLD_DEPTH = 4;
+  static final int MAX_DEPTH = 32;
   /** Connections a fast shadow gets from one loop before requests are pipelined: {@value}. */
   static final int PIPELINED_CONNECTIONS = 4;
   /**
-   * Most connections one loop opens to one shadow: {@value}. Beyond, a copy is pipelined if the
-   * shadow answers fast enough, else not sent ({@link TransportFullException}, counted as
-   * dropped, and the engine stops handing over copies for that target until one ends): a slow
-   * shadow is never flooded with connections (a burst of 100 overflowed a default Jetty accept
-   * queue here).
+   * Most connections one loop opens to one shadow: {@value}. Beyond, a copy is pipelined if it may
+   * be, else not sent ({@link TransportFullException}, counted as dropped).
    */
-  static final int MAX_CONNECTIONS = 16;
+  static final int MAX_CONNECTIONS = 64;
+  /**
+   * Most connections being opened at once: {@value}, so that a burst never floods a shadow's
+   * accept queue (a burst of 100 overflowed a default Jetty accept queue here).
+   */
+  static final int MAX_CONNECTING = 16;
+  /** Most copies waiting for a connection: {@value}. */
+  static final int MAX_WAITING = 256;
+  /** How long pipelining stays off after a connection ended with pipelined requests lost. */
+  static final long SUSPEND_NANOS = TimeUnit.SECONDS.toNanos(60);
+  private static final long RESOLVE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
+  private static final long MIN_LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+  /** Name look-ups, which may block, never run on an event loop. */
+  private static final ExecutorService RESOLVER = new ThreadPoolExecutor(0, 4, 30,
+      TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new NamedDaemonThreads("mirror-dns"));
+
   private final Http1Lane lane;
   private final EventLoop loop;
+  private final Http1Counts counts;
+  private final boolean pipelining;
+  private final long idleNanos;
   private final List<Http1Connection> dirty = new ArrayList<>();
+  private final ArrayDeque<Http1Exchange> waiting = new ArrayDeque<>();
   private long latencyNanos;
   private int samples;
   private final String host;
@@ -44,18 +77,29 @@ final class Http1Pool {
   private final javax.net.ssl.SSLContext tls;
   private final ArrayDeque<Http1Connection> idle = new ArrayDeque<>();
   private final List<Http1Connection> open = new ArrayList<>();
-  private InetSocketAddress address;
+  private int connecting;
+  private boolean draining;
+  /** True once a connection carried a second request and stayed open. */
+  private boolean keepsConnections;
+  private long pipeliningSuspendedUntil;
+  private boolean suspended;
+  private InetAddress[] addresses;
+  private int preferred;
   private long resolvedAtNanos;
+  private boolean resolving;
 
   /** A pool for one address; {@code tls} is the context for https, or null in the clear. */
   Http1Pool(Http1Lane lane, String host, int port, javax.net.ssl.SSLContext tls,
-      ByteBuffer readBuffer) {
+      ByteBuffer readBuffer, Http1Counts counts, boolean pipelining, long idleNanos) {
     this.lane = lane;
     this.loop = lane.loop();
     this.tls = tls;
     this.host = host;
     this.port = port;
     this.readBuffer = readBuffer;
+    this.counts = counts;
+    this.pipelining = pipelining;
+    this.idleNanos = idleNanos;
   }
 
   EventLoop loop() {
@@ -72,60 +116,163 @@ final class Http1Pool {
   }
 
   /**
-   * The shadow's socket address; the name is looked up again after 30 s (the JDK caches the
-   * answer too), so a shadow that moves is followed.
-   */
-  InetSocketAddress address() {
-    long now = System.nanoTime();
-    if (address == null || address.isUnresolved() || now - resolvedAtNanos > 30_000_000_000L) {
-      address = new InetSocketAddress(host, port);
-      resolvedAtNanos = now;
-    }
-    return address;
-  }
-
-  /**
-   * Sends: pipelined behind requests already going out in this pass when the shadow answers fast
-   * enough, else on an idle connection, else on a new one; at the connection limit, pipelined on
-   * the least busy connection if its answers would still come in time, else not sent ({@link
-   * TransportFullException}).
+   * Sends: pipelined behind requests already going out when that is safe and the shadow answers
+   * fast enough, else on an idle connection, else on a new one, else (while connections are being
+   * opened) after waiting for one; if none of these, not sent ({@link TransportFullException}).
    */
   void send(Http1Exchange exchange) {
     long now = System.nanoTime();
-    Http1Connection connection = choose(exchange.readTimeoutNanos());
+    if (addresses == null || now - resolvedAtNanos > RESOLVE_EVERY_NANOS) {
+      resolve(now);
+      if (addresses == null) {
+        await(exchange, now);
+        return;
+      }
+    }
+    if (!place(exchange, now)) {
+      if (connecting > 0 && waiting.size() < MAX_WAITING) {
+        await(exchange, now);
+      } else {
+        refuse(exchange);
+      }
+    }
+  }
+
+  /** Puts the exchange on a connection; false if none can take it now. */
+  private boolean place(Http1Exchange exchange, long now) {
+    boolean pipeline = exchange.pipelinable() && pipeliningNow(now);
+    Http1Connection connection = choose(pipeline, exchange.readTimeoutNanos(), now);
     if (connection != null) {
       connection.enqueue(exchange, now);
-      return;
+      return true;
     }
-    if (open.size() >= MAX_CONNECTIONS) {
-      exchange.fail(new TransportFullException("all " + MAX_CONNECTIONS + " connections of this"
-          + " loop to the shadow are busy, and its answers are too slow to queue more behind"));
-      return;
-    }
-    InetSocketAddress target = address();
-    if (target.isUnresolved()) {
-      exchange.fail(new java.net.UnknownHostException("cannot resolve the shadow's host " + host));
-      return;
+    if (open.size() >= MAX_CONNECTIONS || connecting >= MAX_CONNECTING) {
+      return false;
     }
     Http1Connection fresh;
     try {
-      fresh = new Http1Connection(this);
+      fresh = new Http1Connection(this, idleNanos);
     } catch (IOException | RuntimeException e) {
       exchange.fail(e);
-      return;
+      return true;
     }
     open.add(fresh);
+    connecting++;
     fresh.enqueue(exchange, now);
-    fresh.connect(target, exchange.connectTimeoutNanos(), now);
+    fresh.connect(new InetSocketAddress(addresses[preferred], port),
+        exchange.connectTimeoutNanos(), now);
+    return true;
   }
 
-  /** An open connection to use, or null for a new one (if the limit allows). */
-  private Http1Connection choose(long readTimeoutNanos) {
-    boolean known = samples >= 8;
-    if (known) {
+  private void refuse(Http1Exchange exchange) {
+    if (exchange.resent()) {
+      // It went out once: it is a failure after being written, not a copy that was not sent.
+      exchange.fail(new IOException("the connection ended before the answer, and no connection"
+          + " to the shadow was free to send it once more"));
+    } else {
+      exchange.fail(new TransportFullException("all " + open.size() + " connections of this loop"
+          + " to the shadow are busy, and none may take another request now"));
+    }
+  }
+
+  private void await(Http1Exchange exchange, long now) {
+    if (waiting.size() >= MAX_WAITING) {
+      refuse(exchange);
+      return;
+    }
+    exchange.waitUntil(now + exchange.connectTimeoutNanos());
+    waiting.add(exchange);
+  }
+
+  /** Sends what waits for a connection, as far as connections allow. */
+  void drainWaiting() {
+    if (draining || waiting.isEmpty() || addresses == null) {
+      return;
+    }
+    draining = true;
+    try {
+      long now = System.nanoTime();
+      Http1Exchange next;
+      while ((next = waiting.peekFirst()) != null && place(next, now)) {
+        waiting.pollFirst();
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  /** Looks the host up on another thread, unless it is an address already. */
+  private void resolve(long now) {
+    if (resolving) {
+      return;
+    }
+    if (isLiteral(host)) {
+      try {
+        addresses = new InetAddress[] {InetAddress.getByName(host)}; // parsed, not looked up
+      } catch (UnknownHostException e) {
+        addresses = null;
+      }
+      resolvedAtNanos = Long.MAX_VALUE / 2 + now; // never again
+      return;
+    }
+    resolving = true;
+    try {
+      RESOLVER.execute(() -> {
+        InetAddress[] found;
+        try {
+          found = InetAddress.getAllByName(host);
+        } catch (UnknownHostException | RuntimeException e) {
+          found = null;
+        }
+        InetAddress[] result = found;
+        try {
+          loop.execute(() -> resolved(result));
+        } catch (RejectedExecutionException e) {
+          // the transport closed meanwhile: what waited was failed by the close
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      resolving = false;
+    }
+  }
+
+  private void resolved(InetAddress[] found) {
+    resolving = false;
+    resolvedAtNanos = System.nanoTime();
+    if (found != null && found.length > 0) {
+      addresses = found;
+      preferred = 0;
+      drainWaiting();
+    } else if (addresses == null) {
+      UnknownHostException cause = new UnknownHostException("cannot resolve the shadow's host "
+          + host);
+      Http1Exchange e;
+      while ((e = waiting.pollFirst()) != null) {
+        e.fail(cause);
+      }
+    }
+    // else: the last known addresses are kept, and looked up again in 30 s
+  }
+
+  private static boolean isLiteral(String host) {
+    if (host.indexOf(':') >= 0) {
+      return true; // IPv6
+    }
+    for (int i = 0; i < host.length(); i++) {
+      char c = host.charAt(i);
+      if ((c < '0' || c > '9') && c != '.') {
+        return false;
+      }
+    }
+    return !host.isEmpty();
+  }
+
+  /** An open connection to use, or null for a new one (if the limits allow). */
+  private Http1Connection choose(boolean pipeline, long readTimeoutNanos, long now) {
+    if (pipeline) {
       for (int i = 0; i < dirty.size(); i++) {
         Http1Connection c = dirty.get(i);
-        if (c.open() && mayQueueBehind(c, readTimeoutNanos)) {
+        if (mayQueueBehind(c, readTimeoutNanos, now)) {
           return c;
         }
       }
@@ -136,34 +283,50 @@ final class Http1Pool {
         return c;
       }
     }
-    if (open.size() < (known ? PIPELINED_CONNECTIONS : MAX_CONNECTIONS)) {
+    if (!pipeline) {
+      return null;
+    }
+    if (open.size() < PIPELINED_CONNECTIONS && connecting < MAX_CONNECTING) {
       return null;
     }
     Http1Connection least = null;
     for (Http1Connection o : open) {
-      if (o.open() && (least == null || o.depth() < least.depth())) {
+      if (o.acceptsPipelined() && (least == null || o.depth() < least.depth())) {
         least = o;
       }
     }
-    if (least != null && (open.size() >= MAX_CONNECTIONS || least.depth() <= 1)
-        && mayQueueBehind(least, readTimeoutNanos)) {
+    if (least != null && (open.size() >= MAX_CONNECTIONS || connecting >= MAX_CONNECTING
+        || least.depth() <= 1) && mayQueueBehind(least, readTimeoutNanos, now)) {
       return least;
     }
     return null;
   }
 
+  private boolean pipeliningNow(long now) {
+    if (!pipelining || !keepsConnections || samples < 8) {
+      return false;
+    }
+    if (suspended) {
+      if (now - pipeliningSuspendedUntil < 0) {
+        return false;
+      }
+      suspended = false;
+    }
+    return true;
+  }
+
   /**
    * True if a request queued behind what this connection carries would still be answered well
-   * within its read timeout, going by how fast the shadow has been answering. Before its first
-   * answers the shadow's speed is unknown: once all connections are open, up to {@value
-   * #COLD_DEPTH} requests share one, so a burst at start-up is not dropped (a shadow would need
-   * over a quarter of the read timeout per answer for the last of them to time out).
+   * within its read timeout, going by how fast the shadow has been answering, and the answer
+   * being waited for there is not late already.
    */
-  private boolean mayQueueBehind(Http1Connection c, long readTimeoutNanos) {
-    if (samples < 8) {
-      return c.depth() < COLD_DEPTH;
+  private boolean mayQueueBehind(Http1Connection c, long readTimeoutNanos, long now) {
+    if (!c.acceptsPipelined() || c.depth() >= MAX_DEPTH) {
+      return false;
     }
-    return c.depth() < MAX_DEPTH && latencyNanos * (c.depth() + 1) < readTimeoutNanos / 4;
+    long late = Math.max(MIN_LATE_NANOS, 8 * latencyNanos);
+    return now - c.headStartedNanos(now) < late
+        && latencyNanos * (c.depth() + 1) < readTimeoutNanos / 4;
   }
 
   /**
@@ -173,6 +336,59 @@ final class Http1Pool {
   void observe(long nanos) {
     latencyNanos = samples == 0 ? nanos : latencyNanos + (nanos - latencyNanos) / 16;
     samples = Math.min(samples + 1, 1_000);
+  }
+
+  /**
+   * Learns from an answer whether the shadow keeps connections: one that carried a second request
+   * and stays open says yes; an HTTP/1.0 answer that closes, or a close after the first answer,
+   * says no.
+   */
+  void learn(boolean http10, boolean keepAlive, int served, long now) {
+    if (keepAlive) {
+      if (served >= 2 && !keepsConnections) {
+        keepsConnections = true;
+      }
+    } else if (http10 || served == 1) {
+      keepsConnections = false;
+    }
+  }
+
+  /** A connection ended with pipelined requests lost: no pipelining for a while. */
+  void suspendPipelining(long now) {
+    keepsConnections = false;
+    suspended = true;
+    pipeliningSuspendedUntil = now + SUSPEND_NANOS;
+  }
+
+  /** An exchange nothing of which was written goes to another connection; not a resend. */
+  void move(Http1Exchange exchange) {
+    exchange.rewind();
+    send(exchange);
+  }
+
+  /** An exchange that went out and may be sent once more goes to another connection, alone. */
+  void resend(Http1Exchange exchange) {
+    counts.resent();
+    send(exchange);
+  }
+
+  /**
+   * A connection could not be opened: nothing of its requests went out, so they try the shadow's
+   * next address if it has one they did not try, else fail with the cause.
+   */
+  void connectFailed(Http1Exchange[] exchanges, Throwable cause) {
+    int known = addresses == null ? 1 : addresses.length;
+    if (known > 1) {
+      preferred = (preferred + 1) % known;
+    }
+    for (Http1Exchange exchange : exchanges) {
+      if (exchange.connectAttempt() < known && !(cause instanceof HttpConnectTimeoutException)) {
+        exchange.rewind();
+        send(exchange);
+      } else {
+        exchange.fail(cause);
+      }
+    }
   }
 
   void markDirty(Http1Connection connection) {
@@ -195,25 +411,40 @@ final class Http1Pool {
     if (connection.depth() == 0) {
       idle.remove(connection);
       idle.offerFirst(connection);
+      drainWaiting();
     }
   }
 
-  void closed(Http1Connection connection) {
+  void connectingEnded(Http1Connection connection) {
+    connecting--;
+  }
+
+  void closed(Http1Connection connection, boolean wasConnecting) {
+    if (wasConnecting) {
+      connecting--;
+    }
     open.remove(connection);
     idle.remove(connection);
+    drainWaiting();
   }
 
   /**
-   * Enforces deadlines and closes connections idle for longer than {@code idleNanos}; returns true
-   * if any connection is busy.
+   * Enforces deadlines and closes connections idle for longer than their limit; returns true if
+   * anything is in flight or waiting.
    */
-  boolean tick(long nowNanos, long idleNanos) {
-    boolean busy = false;
+  boolean tick(long nowNanos) {
+    Http1Exchange w;
+    while ((w = waiting.peekFirst()) != null && nowNanos - w.waitDeadlineNanos() >= 0) {
+      waiting.pollFirst();
+      w.fail(new HttpConnectTimeoutException("no connection to the shadow within "
+          + TimeUnit.NANOSECONDS.toMillis(w.connectTimeoutNanos()) + " ms"));
+    }
+    boolean busy = !waiting.isEmpty();
     for (int i = open.size() - 1; i >= 0; i--) {
       Http1Connection c = open.get(i);
       if (c.depth() > 0) {
         busy |= c.expireIfDue(nowNanos);
-      } else if (nowNanos - c.idleSinceNanos() > idleNanos) {
+      } else if (nowNanos - c.idleSinceNanos() > c.idleLimitNanos()) {
         c.close();
       }
       i = Math.min(i, open.size()); // a callback may have closed others
@@ -222,13 +453,23 @@ final class Http1Pool {
   }
 
   boolean isEmpty() {
-    return open.isEmpty();
+    return open.isEmpty() && waiting.isEmpty();
   }
 
-  /** Fails what is in flight and closes every connection. */
+  /** Fails what is in flight or waiting and closes every connection. */
   void closeAll(IOException cause) {
+    Http1Exchange w;
+    while ((w = waiting.pollFirst()) != null) {
+      w.fail(cause);
+    }
     for (Http1Connection c : new ArrayList<>(open)) {
       c.failAll(cause);
     }
+    waiting.clear();
+  }
+
+  /** Where the name look-ups run (for tests). */
+  static Executor resolver() {
+    return RESOLVER;
   }
 }

@@ -39,6 +39,11 @@ final class Http1ResponseParser {
   private long remaining;
   private long bytesSeen;
   private boolean http10KeepAlive;
+  /** The shadow's {@code Keep-Alive: timeout=} in seconds, or -1. */
+  private long keepAliveTimeoutSeconds;
+  /** A header line read and not yet taken, since an obs-fold line may continue it. */
+  private String pendingName;
+  private String pendingValue;
   /** The most body bytes kept for this answer, and those kept so far. */
   private int keepLimit;
   private byte[] kept;
@@ -104,6 +109,9 @@ final class Http1ResponseParser {
     chunked = false;
     remaining = 0;
     http10KeepAlive = false;
+    keepAliveTimeoutSeconds = -1;
+    pendingName = null;
+    pendingValue = null;
     kept = null;
     keptLength = 0;
     bodyOverLimit = false;
@@ -130,6 +138,16 @@ final class Http1ResponseParser {
   /** True if the connection may carry another request after this answer. */
   boolean keepAlive() {
     return !closeAfter;
+  }
+
+  /** True if the answer was HTTP/1.0. */
+  boolean http10() {
+    return http10;
+  }
+
+  /** The idle time the shadow said it keeps the connection ({@code Keep-Alive: timeout=}), or -1. */
+  long keepAliveTimeoutSeconds() {
+    return keepAliveTimeoutSeconds;
   }
 
   /**
@@ -218,8 +236,12 @@ final class Http1ResponseParser {
       }
       case HEADERS -> {
         if (length == 0) {
+          takePending();
           endOfHeaders();
+        } else if (line[0] == ' ' || line[0] == '\t') {
+          continued(length);
         } else {
+          takePending();
           header(length);
         }
       }
@@ -272,7 +294,7 @@ final class Http1ResponseParser {
         break;
       }
     }
-    if (colon <= 0 || line[0] == ' ' || line[0] == '\t' || line[colon - 1] == ' ') {
+    if (colon <= 0 || line[colon - 1] == ' ' || line[colon - 1] == '\t') {
       throw new ProtocolException("the shadow's answer has a malformed header line: "
           + printable(length));
     }
@@ -284,8 +306,42 @@ final class Http1ResponseParser {
     while (to > from && (line[to - 1] == ' ' || line[to - 1] == '\t')) {
       to--;
     }
-    String name = new String(line, 0, colon, StandardCharsets.ISO_8859_1);
-    String value = new String(line, from, to - from, StandardCharsets.ISO_8859_1);
+    pendingName = new String(line, 0, colon, StandardCharsets.ISO_8859_1);
+    pendingValue = new String(line, from, to - from, StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * An obs-fold line (RFC 9112 section 5.2): the previous header's value goes on, and the fold is
+   * replaced by one space.
+   */
+  private void continued(int length) throws ProtocolException {
+    if (pendingName == null) {
+      throw new ProtocolException("the shadow's answer starts its headers with a folded line: "
+          + printable(length));
+    }
+    int from = 0;
+    int to = length;
+    while (from < to && (line[from] == ' ' || line[from] == '\t')) {
+      from++;
+    }
+    while (to > from && (line[to - 1] == ' ' || line[to - 1] == '\t')) {
+      to--;
+    }
+    if (to > from) {
+      String more = new String(line, from, to - from, StandardCharsets.ISO_8859_1);
+      pendingValue = pendingValue.isEmpty() ? more : pendingValue + ' ' + more;
+    }
+  }
+
+  /** Takes the header read last, now that no fold follows it. */
+  private void takePending() throws ProtocolException {
+    String name = pendingName;
+    if (name == null) {
+      return;
+    }
+    String value = pendingValue;
+    pendingName = null;
+    pendingValue = null;
     if (status >= 200) {
       headers.add(name, value);
     }
@@ -307,7 +363,25 @@ final class Http1ResponseParser {
       } else if (v.contains("keep-alive") && http10) {
         http10KeepAlive = true;
       }
+    } else if (name.equalsIgnoreCase("Keep-Alive")) {
+      keepAliveTimeoutSeconds = keepAliveTimeout(value);
     }
+  }
+
+  /** The {@code timeout} parameter of a Keep-Alive header ("timeout=5, max=100"), or -1. */
+  private static long keepAliveTimeout(String value) {
+    for (String part : value.split(",")) {
+      String p = part.trim();
+      if (p.regionMatches(true, 0, "timeout=", 0, 8)) {
+        try {
+          long seconds = Long.parseLong(p.substring(8).trim());
+          return seconds >= 0 ? seconds : -1;
+        } catch (NumberFormatException e) {
+          return -1; // not a number: as if it was not said
+        }
+      }
+    }
+    return -1;
   }
 
   private void endOfHeaders() {

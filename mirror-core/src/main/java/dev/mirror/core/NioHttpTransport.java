@@ -46,19 +46,27 @@ public final class NioHttpTransport implements MirrorTransport {
   /** Time an unused kept-alive connection stays open, in seconds: {@value}. */
   public static final long IDLE_TIMEOUT_SECONDS = 30;
 
+  /**
+   * Its one setting, {@code pipelining} ({@code mirror.pipelining}): {@code false} sends every copy
+   * on a connection of its own at a time.
+   */
+  static final String PIPELINING = "pipelining";
+
   private static final AtomicInteger TRANSPORTS = new AtomicInteger();
 
   private final Http1Lane[] lanes;
+  private final Http1Counts counts = new Http1Counts();
   private final Executor executor;
   private final Object delegateLock = new Object();
   private volatile HttpTransport delegate;
   private volatile boolean closed;
 
-  private NioHttpTransport(int loops) {
+  private NioHttpTransport(int loops, boolean pipelining) {
     int id = TRANSPORTS.incrementAndGet();
     this.lanes = new Http1Lane[loops];
     for (int i = 0; i < loops; i++) {
-      lanes[i] = new Http1Lane("mirror-io-" + id + (loops == 1 ? "" : "-" + (i + 1)));
+      lanes[i] = new Http1Lane("mirror-io-" + id + (loops == 1 ? "" : "-" + (i + 1)), counts,
+          pipelining);
     }
     this.executor = task -> lane().loop().execute(task);
   }
@@ -70,7 +78,7 @@ public final class NioHttpTransport implements MirrorTransport {
    * delivered no more copies and cost the primary more CPU per copy (bench/RESULTS.md).
    */
   public static NioHttpTransport create() {
-    return new NioHttpTransport(1);
+    return new NioHttpTransport(1, true);
   }
 
   /**
@@ -82,7 +90,23 @@ public final class NioHttpTransport implements MirrorTransport {
     if (loops < 1 || loops > 64) {
       throw new IllegalArgumentException("loops: was " + loops + ", must be in [1, 64]");
     }
-    return new NioHttpTransport(loops);
+    return new NioHttpTransport(loops, true);
+  }
+
+  /**
+   * Returns a new transport with this many event loops that pipelines idempotent copies to fast
+   * shadows that keep connections if {@code pipelining} is true, and never if false.
+   *
+   * @throws IllegalArgumentException if loops is not in [1, 64]
+   */
+  public static NioHttpTransport create(int loops, boolean pipelining) {
+    create(loops).close(); // checks the argument the same way
+    return new NioHttpTransport(loops, pipelining);
+  }
+
+  /** Copies sent a second time because their connection ended before any byte of an answer. */
+  public long resends() {
+    return counts.resends();
   }
 
   /** The loop the calling thread hands its next copy to: spread at random, never contended. */
@@ -195,6 +219,25 @@ public final class NioHttpTransport implements MirrorTransport {
     @Override
     public MirrorTransport create() {
       return NioHttpTransport.create();
+    }
+
+    /** Takes {@code pipelining} ({@code mirror.pipelining}, true or false). */
+    @Override
+    public MirrorTransport create(java.util.Map<String, String> settings) {
+      boolean pipelining = true;
+      for (java.util.Map.Entry<String, String> e : settings.entrySet()) {
+        String key = "mirror." + NAME + "." + e.getKey();
+        if (!e.getKey().equals(PIPELINING)) {
+          throw new MirrorConfigException(key,
+              "is not a setting of the nio transport (its one setting is mirror.pipelining)");
+        }
+        String v = e.getValue().trim().toLowerCase(java.util.Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+          throw new MirrorConfigException(key, e.getValue(), "true or false");
+        }
+        pipelining = Boolean.parseBoolean(v);
+      }
+      return new NioHttpTransport(1, pipelining);
     }
   }
 }

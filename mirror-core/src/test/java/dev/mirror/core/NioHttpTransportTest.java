@@ -284,11 +284,13 @@ class NioHttpTransportTest {
   @Test
   void aBurstAtStartUp_beforeTheShadowsSpeedIsKnown_isSentWhole() throws Exception {
     RawShadow shadow = shadow((i, r) -> Answer.of(NO_CONTENT));
-    int burst = Http1Pool.MAX_CONNECTIONS * Http1Pool.COLD_DEPTH;
+    int burst = Http1Pool.MAX_CONNECTING + Http1Pool.MAX_WAITING;
     for (CompletableFuture<ShadowResponse> f : burst(shadow.address(), burst)) {
       assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
     }
-    assertThat(shadow.connections()).isEqualTo(Http1Pool.MAX_CONNECTIONS);
+    assertThat(shadow.connections()).as("nothing pipelined before the shadow kept a connection")
+        .isLessThanOrEqualTo(Http1Pool.MAX_CONNECTIONS);
+    assertThat(transport.resends()).isZero();
   }
 
   @Test
