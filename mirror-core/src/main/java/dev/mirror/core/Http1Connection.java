@@ -452,18 +452,24 @@ final class Http1Connection implements EventLoop.Handler {
     }
     boolean waitedFor = false;
     boolean first = true;
+    boolean expired = false;
     for (Http1Exchange exchange : exchanges) {
       if (!exchange.abandoned() && exchange.clockStarted()
           && nowNanos - exchange.deadlineNanos() >= 0) {
         if (exchange.pipelinable()) {
           blockers++;
         }
-        exchange.abandon(new HttpTimeoutException("no complete answer within "
-            + TimeUnit.NANOSECONDS.toMillis(exchange.readTimeoutNanos()) + " ms (read timeout)"
-            + (first ? "" : ", waiting behind a slower answer on its connection")));
+        String message = "no complete answer within "
+            + TimeUnit.NANOSECONDS.toMillis(exchange.readTimeoutNanos()) + " ms (read timeout)";
+        exchange.abandon(first ? new HttpTimeoutException(message)
+            : new QueuedBehindTimeoutException(message + ", waiting behind a slower answer"));
+        expired = true;
       }
       waitedFor |= !exchange.abandoned();
       first = false;
+    }
+    if (expired) {
+      pool.suspendPipelining(nowNanos); // the shadow has a slow tail: nothing waits behind it
     }
     if (!waitedFor) {
       close(); // nothing here is waited for: an answer still to come is not worth the connection

@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * 9.2.2), never for a resend, never behind a non-idempotent request or an answer that is already
  * late, never to a shadow before a connection of its carried a second request, never to one that
  * answers HTTP/1.0 or closes after its first answer, and not for a minute after a connection
- * ended with pipelined requests unanswered. {@code mirror.pipelining=false} turns it off.
+ * ended with pipelined requests unanswered or an answer was later than its read timeout (a
+ * shadow with a slow tail gets one request per connection: a slow answer then fails only itself). {@code mirror.pipelining=false} turns it off.
  *
  * <p>The shadow's name is looked up off the loop thread (all its addresses, tried in turn when a
  * connection fails), again every 30 s in the background; copies that arrive before the first
@@ -353,7 +354,11 @@ final class Http1Pool {
     }
   }
 
-  /** A connection ended with pipelined requests lost: no pipelining for a while. */
+  /**
+   * A connection ended with pipelined requests lost, or an answer came later than its read
+   * timeout: no pipelining for a while, and not before a connection carried a second request
+   * again.
+   */
   void suspendPipelining(long now) {
     keepsConnections = false;
     suspended = true;

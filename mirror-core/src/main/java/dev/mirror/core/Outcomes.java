@@ -99,7 +99,10 @@ final class Outcomes {
       channel.release();
       channel.unsaturated();
       FailureReason reason = FailureClassifier.classify(failure);
-      if (reason != FailureReason.INVALID_REQUEST) {
+      // A copy that timed out only because it waited behind a slower answer says nothing of
+      // the shadow's health.
+      if (reason != FailureReason.INVALID_REQUEST
+          && !(unwrap(failure) instanceof QueuedBehindTimeoutException)) {
         channel.circuit.onFailure();
       }
       channel.countFailed(reason, latencyNanos);

@@ -67,6 +67,7 @@ final class RawShadow implements AutoCloseable {
   private final BlockingQueue<Recorded> requests = new LinkedBlockingQueue<>();
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger index = new AtomicInteger();
+  private final AtomicInteger closedByClient = new AtomicInteger();
   private final List<Socket> open = new CopyOnWriteArrayList<>();
   private final Thread acceptor;
 
@@ -88,6 +89,16 @@ final class RawShadow implements AutoCloseable {
 
   int connections() {
     return connections.get();
+  }
+
+  /** Connections the client closed between requests. */
+  int closedByClient() {
+    return closedByClient.get();
+  }
+
+  /** The next request, or null if none came within the time given. */
+  Recorded poll(long millis) throws InterruptedException {
+    return requests.poll(millis, TimeUnit.MILLISECONDS);
   }
 
   Recorded take() throws InterruptedException {
@@ -118,6 +129,7 @@ final class RawShadow implements AutoCloseable {
       while (true) {
         String head = readHead(in);
         if (head == null) {
+          closedByClient.incrementAndGet();
           return;
         }
         byte[] body = new byte[0];
