@@ -32,9 +32,10 @@ import java.util.concurrent.TimeUnit;
  * shadow with a slow tail gets one request per connection: a slow answer then fails only itself). {@code mirror.pipelining=false} turns it off.
  *
  * <p>The shadow's name is looked up off the loop thread (all its addresses, tried in turn when a
- * connection fails), again every 30 s in the background; copies that arrive before the first
- * answer, or while {@value #MAX_CONNECTING} connections are being opened, wait for a connection
- * up to their connect timeout, at most {@value #MAX_WAITING} of them.
+ * connection fails), again every 30 s in the background. A copy no connection can take now (the
+ * name is being looked up, {@value #MAX_CONNECTING} connections are being opened, or all {@value
+ * #MAX_CONNECTIONS} are busy) waits for one up to its connect timeout, then is dropped ({@link
+ * TransportFullException}): nothing of it was sent.
  */
 final class Http1Pool {
 
@@ -52,8 +53,11 @@ final class Http1Pool {
    * accept queue (a burst of 100 overflowed a default Jetty accept queue here).
    */
   static final int MAX_CONNECTING = 16;
-  /** Most copies waiting for a connection: {@value}. */
-  static final int MAX_WAITING = 256;
+  /**
+   * Most copies waiting for a connection: {@value}, the engine's default in-flight cap (a burst of
+   * POSTs, which are not pipelined, waits for connections instead of being dropped).
+   */
+  static final int MAX_WAITING = 2048;
   /** How long pipelining stays off after a connection ended with pipelined requests lost. */
   static final long SUSPEND_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final long RESOLVE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -131,11 +135,7 @@ final class Http1Pool {
       }
     }
     if (!place(exchange, now)) {
-      if (connecting > 0 && waiting.size() < MAX_WAITING) {
-        await(exchange, now);
-      } else {
-        refuse(exchange);
-      }
+      await(exchange, now);
     }
   }
 
@@ -165,20 +165,20 @@ final class Http1Pool {
     return true;
   }
 
-  private void refuse(Http1Exchange exchange) {
+  /** Fails a copy no connection could take: dropped, as nothing of it was sent. */
+  private void refuse(Http1Exchange exchange, String why) {
     if (exchange.resent()) {
       // It went out once: it is a failure after being written, not a copy that was not sent.
-      exchange.fail(new IOException("the connection ended before the answer, and no connection"
-          + " to the shadow was free to send it once more"));
+      exchange.fail(new IOException("the connection ended before the answer, and " + why
+          + " to send it once more"));
     } else {
-      exchange.fail(new TransportFullException("all " + open.size() + " connections of this loop"
-          + " to the shadow are busy, and none may take another request now"));
+      exchange.fail(new TransportFullException(why));
     }
   }
 
   private void await(Http1Exchange exchange, long now) {
     if (waiting.size() >= MAX_WAITING) {
-      refuse(exchange);
+      refuse(exchange, MAX_WAITING + " copies wait for a connection to the shadow already");
       return;
     }
     exchange.waitUntil(now + exchange.connectTimeoutNanos());
@@ -441,8 +441,8 @@ final class Http1Pool {
     Http1Exchange w;
     while ((w = waiting.peekFirst()) != null && nowNanos - w.waitDeadlineNanos() >= 0) {
       waiting.pollFirst();
-      w.fail(new HttpConnectTimeoutException("no connection to the shadow within "
-          + TimeUnit.NANOSECONDS.toMillis(w.connectTimeoutNanos()) + " ms"));
+      refuse(w, "no connection to the shadow was free within the connect timeout ("
+          + TimeUnit.NANOSECONDS.toMillis(w.connectTimeoutNanos()) + " ms)");
     }
     boolean busy = !waiting.isEmpty();
     for (int i = open.size() - 1; i >= 0; i--) {

@@ -63,8 +63,8 @@ class InFlightCapsTest {
       for (int i = 0; i < 500; i++) {
         assertThat(engine.submit(post(1024)).outcome()).isEqualTo(Outcome.ACCEPTED);
       }
-      await().atMost(Duration.ofSeconds(20))
-          .until(() -> engine.stats().target("default").sent() == 508);
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+          engine.stats().target("default").sent()).as("%s", engine.stats()).isEqualTo(508));
       assertThat(engine.stats().target("default").droppedTotal()).isZero();
     }
   }
