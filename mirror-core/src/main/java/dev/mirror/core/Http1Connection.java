@@ -475,6 +475,10 @@ final class Http1Connection implements EventLoop.Handler {
       close(); // nothing here is waited for: an answer still to come is not worth the connection
       return false;
     }
+    Http1Exchange head = exchanges.peekFirst();
+    if (!head.abandoned() && head.clockStarted()) {
+      pool.headWaiting(nowNanos - head.startedNanos(), head.readTimeoutNanos());
+    }
     if (exchanges.peekFirst().abandoned()) {
       moveUnwrittenTail();
     }

@@ -27,9 +27,10 @@ import java.util.concurrent.TimeUnit;
  * at full load, so it is used where it is safe only: for idempotent methods (RFC 9110 section
  * 9.2.2), never for a resend, never behind a non-idempotent request or an answer that is already
  * late, never to a shadow before a connection of its carried a second request, never to one that
- * answers HTTP/1.0 or closes after its first answer, and not for a minute after a connection
- * ended with pipelined requests unanswered or an answer was later than its read timeout (a
- * shadow with a slow tail gets one request per connection: a slow answer then fails only itself). {@code mirror.pipelining=false} turns it off.
+ * answers HTTP/1.0 or closes after its first answer, and not for 10 s after a connection
+ * ended with pipelined requests unanswered or an answer was far later than usual (a shadow with
+ * a slow tail gets one request per connection, so a slow answer fails only itself). {@code
+ * mirror.pipelining=false} turns it off.
  *
  * <p>The shadow's name is looked up off the loop thread (all its addresses, tried in turn when a
  * connection fails), again every 30 s in the background. A copy no connection can take now (the
@@ -40,9 +41,9 @@ import java.util.concurrent.TimeUnit;
 final class Http1Pool {
 
   /** Most requests pipelined on one connection: {@value}. */
-  static final int MAX_DEPTH = 32;
+  static final int MAX_DEPTH = 16;
   /** Connections a fast shadow gets from one loop before requests are pipelined: {@value}. */
-  static final int PIPELINED_CONNECTIONS = 4;
+  static final int PIPELINED_CONNECTIONS = 8;
   /**
    * Most connections one loop opens to one shadow: {@value}. Beyond, a copy is pipelined if it may
    * be, else not sent ({@link TransportFullException}, counted as dropped).
@@ -58,10 +59,19 @@ final class Http1Pool {
    * POSTs, which are not pipelined, waits for connections instead of being dropped).
    */
   static final int MAX_WAITING = 2048;
-  /** How long pipelining stays off after a connection ended with pipelined requests lost. */
-  static final long SUSPEND_NANOS = TimeUnit.SECONDS.toNanos(60);
+  /**
+   * How long pipelining stays off after a connection ended with pipelined requests lost, or an
+   * answer came late: {@value} ns.
+   */
+  static final long SUSPEND_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long RESOLVE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
-  private static final long MIN_LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+  /** An answer this late (or twice the usual wait) takes nothing more behind it. */
+  private static final long MIN_LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /**
+   * An answer this late (or 4 times the usual wait, and at most a quarter of the read timeout)
+   * shows a slow tail: pipelining stops at once, not only when a read timeout passes.
+   */
+  private static final long MIN_SLOW_TAIL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   /** Name look-ups, which may block, never run on an event loop. */
   private static final ExecutorService RESOLVER = new ThreadPoolExecutor(0, 4, 30,
@@ -325,9 +335,20 @@ final class Http1Pool {
     if (!c.acceptsPipelined() || c.depth() >= MAX_DEPTH) {
       return false;
     }
-    long late = Math.max(MIN_LATE_NANOS, 8 * latencyNanos);
+    long late = Math.max(MIN_LATE_NANOS, 2 * latencyNanos);
     return now - c.headStartedNanos(now) < late
         && latencyNanos * (c.depth() + 1) < readTimeoutNanos / 4;
+  }
+
+  /**
+   * Called for each answer waited for: if it is far later than the shadow's usual, the shadow has
+   * a slow tail, and pipelining stops before more copies are put behind such an answer.
+   */
+  void headWaiting(long headAgeNanos, long readTimeoutNanos) {
+    if (!suspended && headAgeNanos > Math.min(readTimeoutNanos / 4,
+        Math.max(MIN_SLOW_TAIL_NANOS, 4 * latencyNanos))) {
+      suspendPipelining(System.nanoTime());
+    }
   }
 
   /**

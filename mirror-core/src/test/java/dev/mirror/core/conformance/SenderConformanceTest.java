@@ -126,8 +126,9 @@ class SenderConformanceTest {
 
     @Test
     void slowTail_costsAtMostThreeFailuresPerSlowCopy() throws Exception {
-      int copies = 500;
-      int every = 50;
+      // The shape: 1 answer in 200 later than the read timeout, at full load.
+      int copies = 2_000;
+      int every = 200;
       int slow = (copies + every - 1) / every;
       Load load = load("slow-tail", Duration.ofMillis(300));
       load.send(copies, i -> i % every == 0 ? new Copy("GET", "/slow", new byte[0])
