@@ -41,6 +41,9 @@ final class Http1Connection implements EventLoop.Handler {
 
   private enum State { CONNECTING, HANDSHAKING, OPEN, CLOSED }
 
+  /** An answer body longer than this, that nothing keeps, is not read: {@value} bytes. */
+  static final long SKIP_BODY_BYTES = 1 << 20;
+
   private final Http1Pool pool;
   private final SocketChannel channel;
   private final SelectionKey key;
@@ -287,8 +290,30 @@ final class Http1Connection implements EventLoop.Handler {
         }
         if (parser.feed(buffer)) {
           answered();
+        } else if (exchanges.size() == 1
+            && parser.unkeptBodyRemaining() > SKIP_BODY_BYTES) {
+          answeredAtHead();
+          return;
         }
       }
+    }
+  }
+
+  /**
+   * The only exchange here has its status and headers, and a large body no one needs follows:
+   * it completes now, and the connection is dropped rather than read to the end of the body
+   * (the loop's time is worth more than a connection).
+   */
+  private void answeredAtHead() {
+    parsing = false;
+    Http1Exchange done = exchanges.pollFirst();
+    blockers = 0;
+    served++;
+    long now = System.nanoTime();
+    pool.observe(now - done.startedNanos());
+    close();
+    if (!done.abandoned()) {
+      done.complete(new ShadowResponse(parser.status(), parser.headers()));
     }
   }
 

@@ -130,6 +130,14 @@ final class Http1ResponseParser {
     return headers == null ? Headers.empty() : headers.build();
   }
 
+  /**
+   * Bytes of a body of declared length still to come, if its head is read and nothing of it is
+   * kept; else -1.
+   */
+  long unkeptBodyRemaining() {
+    return state == State.FIXED && keepLimit == 0 ? remaining : -1;
+  }
+
   /** True once the whole answer was read. */
   boolean done() {
     return state == State.DONE;

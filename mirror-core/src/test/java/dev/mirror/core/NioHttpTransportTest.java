@@ -203,7 +203,7 @@ class NioHttpTransportTest {
   }
 
   @Test
-  void aLargeAnswer_isSkippedNotKept() throws Exception {
+  void aLargeAnswer_isNotRead_itsConnectionIsDroppedInstead() throws Exception {
     int size = 20 * 1024 * 1024;
     byte[] answer = new byte[size + 64];
     byte[] head = ("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n")
@@ -215,6 +215,21 @@ class NioHttpTransportTest {
         .statusCode()).isEqualTo(200);
     assertThat(send(copy(shadow.address(), "GET", "/", Headers.empty(), new byte[0]))
         .statusCode()).isEqualTo(200);
+    assertThat(shadow.connections()).as("20 MB no one needs: completed at its head, not read")
+        .isEqualTo(2);
+  }
+
+  @Test
+  void anAnswerUnderTheSkipLimit_isReadToItsEnd_andItsConnectionReused() throws Exception {
+    int size = (int) Http1Connection.SKIP_BODY_BYTES;
+    byte[] head = ("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+    byte[] exact = Arrays.copyOf(head, head.length + size);
+    RawShadow shadow = shadow((i, r) -> new Answer(exact, false, false, false));
+    for (int i = 0; i < 3; i++) {
+      assertThat(send(copy(shadow.address(), "GET", "/", Headers.empty(), new byte[0]))
+          .statusCode()).isEqualTo(200);
+    }
     assertThat(shadow.connections()).isEqualTo(1);
   }
 
