@@ -38,6 +38,9 @@ final class Dispatch {
   private final Executor executor;
   /** The engine's own pool, when the transport has no executor; else null. */
   private final ThreadPoolExecutor pool;
+  /** Where scrubbing policies' copies are prepared when the transport has a loop; made lazily. */
+  private volatile ThreadPoolExecutor scrubPool;
+  private final int threads;
   /** Exchanges the dispatcher must time out and cancel itself: those of transports that do not. */
   private final Set<CompletableFuture<ShadowResponse>> watched;
   private final Outcomes outcomes;
@@ -52,6 +55,7 @@ final class Dispatch {
 
   Dispatch(Transports transports, int threads, Outcomes outcomes, LongSupplier nanoTime) {
     this.transports = transports;
+    this.threads = threads;
     this.outcomes = outcomes;
     this.nanoTime = nanoTime;
     // Copies to a transport with an executor of its own are prepared there (TargetChannel).
@@ -74,6 +78,38 @@ final class Dispatch {
 
   Outcomes outcomes() {
     return outcomes;
+  }
+
+  /**
+   * Where a copy is composed and handed to its transport: the transport's own loop when it has
+   * one, except for a policy that scrubs bodies, whose CPU work stays off the loop (the engine's
+   * pool; the copy then crosses one more thread).
+   */
+  private Executor executorFor(TargetChannel channel) {
+    if (channel.policy.scrubber != null) {
+      return pool != null ? pool : scrubbers();
+    }
+    return channel.executor != null ? channel.executor : executor;
+  }
+
+  private ThreadPoolExecutor scrubbers() {
+    ThreadPoolExecutor s = scrubPool;
+    if (s == null) {
+      synchronized (this) {
+        s = scrubPool;
+        if (s == null) {
+          if (closed) {
+            throw new RejectedExecutionException("the mirror engine is closed");
+          }
+          // Unbounded in type only, as the dispatch pool: the caps bound the queue.
+          s = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+              new LinkedBlockingQueue<>(), new NamedDaemonThreads("mirror-scrub"),
+              new ThreadPoolExecutor.AbortPolicy());
+          scrubPool = s;
+        }
+      }
+    }
+    return s;
   }
 
   Set<CompletableFuture<ShadowResponse>> watched() {
@@ -153,7 +189,7 @@ final class Dispatch {
       CopyRun run = new CopyRun(this, channel, request, id, bytes, synchronous,
           comparisons != null && channel.keepAnswerBytes > 0 ? comparisons : null);
       try {
-        (channel.executor != null ? channel.executor : executor).execute(run);
+        executorFor(channel).execute(run);
         accepted++;
         results[i] = channel.accepted;
         if (done != null) {
@@ -237,16 +273,25 @@ final class Dispatch {
     if (pool != null) {
       pool.shutdown(); // queued copies still run, and give their room back at once
     }
+    ThreadPoolExecutor scrubbing;
+    synchronized (this) {
+      scrubbing = scrubPool;
+    }
+    if (scrubbing != null) {
+      scrubbing.shutdown();
+    }
     // Closing a transport fails its open exchanges, and runs what its executor still holds.
     transports.close();
     if (!transports.ownsHttp()) {
       inFlight.awaitNone(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
     }
-    if (pool != null) {
-      try {
-        pool.awaitTermination(1, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    for (ThreadPoolExecutor p : new ThreadPoolExecutor[] {pool, scrubbing}) {
+      if (p != null) {
+        try {
+          p.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
   }

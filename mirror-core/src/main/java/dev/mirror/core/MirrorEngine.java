@@ -358,6 +358,7 @@ public final class MirrorEngine implements MirrorDispatcher {
       }
     }
     compareWorker.close();
+    outcomes.close();
   }
 
   /** Builds a {@link MirrorEngine}. */
@@ -420,7 +421,11 @@ public final class MirrorEngine implements MirrorDispatcher {
       return this;
     }
 
-    /** Adds a listener for copy events; listeners run on the thread that ends the copy. */
+    /**
+     * Adds a listener for copy events. Listeners run on a thread of their own ({@code
+     * mirror-events}), one event at a time in the order copies ended; if they fall more than
+     * 8,192 events behind, events are dropped and logged.
+     */
     public Builder listener(MirrorListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;

@@ -28,6 +28,8 @@ final class Outcomes {
   private static final Logger LOG = LoggerFactory.getLogger(MirrorEngine.class);
 
   private final MirrorListener[] listeners;
+  /** Where listeners run: off the thread that ends a copy (an event loop). */
+  private final ListenerRelay relay;
   private final InFlight inFlight;
   private final RateLimitedLog failureLog;
   private final RateLimitedLog responseLog;
@@ -35,6 +37,7 @@ final class Outcomes {
 
   Outcomes(MirrorListener[] listeners, InFlight inFlight, LongSupplier nanoTime) {
     this.listeners = listeners;
+    this.relay = listeners.length == 0 ? null : new ListenerRelay(listeners, this::internalError);
     this.inFlight = inFlight;
     this.failureLog = new RateLimitedLog(Duration.ofSeconds(10), nanoTime);
     this.responseLog = new RateLimitedLog(Duration.ofSeconds(1), nanoTime);
@@ -154,12 +157,13 @@ final class Outcomes {
   }
 
   private void publish(MirrorEvent event) {
-    for (MirrorListener listener : listeners) {
-      try {
-        listener.onEvent(event);
-      } catch (RuntimeException e) {
-        internalError("a listener threw", e);
-      }
+    relay.publish(event);
+  }
+
+  /** Delivers the events still waiting and stops the listeners' thread. */
+  void close() {
+    if (relay != null) {
+      relay.close();
     }
   }
 

@@ -55,6 +55,10 @@ final class TlsMaterial {
 
   /** How often, at most, the files are looked at (on handshakes only). */
   private static final long CHECK_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
+  /** Where changed files are looked at and reloaded: never a sender's event loop. */
+  private static final java.util.concurrent.Executor RELOADER =
+      new java.util.concurrent.ThreadPoolExecutor(0, 1, 30, java.util.concurrent.TimeUnit.SECONDS,
+          new java.util.concurrent.LinkedBlockingQueue<>(), new NamedDaemonThreads("mirror-tls"));
   private static final Duration EXPIRY_WARNING = Duration.ofDays(14);
 
   /** One context per distinct settings, so that equal configurations hold equal targets. */
@@ -400,6 +404,10 @@ final class TlsMaterial {
     private volatile List<Long> stamps;
     private volatile long nextCheck;
     private volatile List<Long> reportedBad;
+    private final java.util.concurrent.atomic.AtomicBoolean checking =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean reloaded =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
     Watched(Settings settings, List<Path> files, Supplier<T> loader) {
       this.settings = settings;
@@ -422,32 +430,46 @@ final class TlsMaterial {
       return out;
     }
 
-    /** Returns the current value, reloaded first if a file changed; true in changed[0] then. */
+    /**
+     * Returns the current value. At most once a second it also has the files looked at, on a
+     * thread of its own (never the caller's: that is an event loop that must not block on a file
+     * system), and the material reloaded if they changed; true in changed[0] when the value
+     * returned is new since the last call that said so.
+     */
     T get(boolean[] changed) {
       long now = System.nanoTime();
-      if (now - nextCheck < 0) {
-        return current;
-      }
-      synchronized (this) {
-        if (now - nextCheck < 0) {
-          return current;
-        }
+      if (now - nextCheck >= 0 && !checking.get() && checking.compareAndSet(false, true)) {
         nextCheck = now + CHECK_INTERVAL_NANOS;
+        try {
+          RELOADER.execute(this::check);
+        } catch (RuntimeException e) {
+          checking.set(false);
+        }
+      }
+      if (reloaded.get() && reloaded.compareAndSet(true, false)) {
+        changed[0] = true;
+      }
+      return current;
+    }
+
+    private void check() {
+      try {
         List<Long> seen = stamps();
         if (seen.equals(stamps) || seen.equals(reportedBad)) {
-          return current;
+          return;
         }
         try {
           current = loader.get();
           stamps = seen;
-          changed[0] = true;
+          reloaded.set(true);
           LOG.info("mirror TLS: reloaded {} for new connections", settings.names.values());
         } catch (RuntimeException e) {
           reportedBad = seen;
           LOG.warn("mirror TLS: {} changed but cannot be used ({}); keeping the last good"
               + " material", settings.names.values(), e.getMessage());
         }
-        return current;
+      } finally {
+        checking.set(false);
       }
     }
   }

@@ -318,15 +318,21 @@ class FailureTest {
   @Test
   void listeners_hearEveryCopy_andOneThatThrowsIsContained() throws Exception {
     List<MirrorEvent> events = new CopyOnWriteArrayList<>();
+    List<String> threads = new CopyOnWriteArrayList<>();
     try (Shadow shadow = Shadow.answering(202)) {
       engine = MirrorEngine.builder().policy(MirrorPolicy.to(shadow.address()).build())
           .listener(e -> {
             throw new IllegalStateException("listener bug");
           })
-          .listener(events::add)
+          .listener(e -> {
+            threads.add(Thread.currentThread().getName());
+            events.add(e);
+          })
           .build();
       engine.submit(post());
       await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 1);
+      assertThat(threads).as("listeners never run on the transport's event loop")
+          .allMatch(name -> name.startsWith("mirror-events"));
       MirrorEvent.Sent sent = (MirrorEvent.Sent) events.get(0);
       assertThat(sent.response().statusCode()).isEqualTo(202);
       assertThat(sent.request().method()).isEqualTo("POST");
