@@ -45,8 +45,8 @@ echo "Starting NGINX (bench/nginx-mirror.conf): the fast (204) and 0.5 s shadows
 mkdir -p "$WORK/nginx"
 nginx -c "$PWD/bench/nginx-mirror.conf" -p "$WORK/nginx/" 2>/dev/null
 wait_for http://127.0.0.1:18080/nomirror/x
-echo "Starting the other shadows (own JVM): black hole 18184, resetting 18185"
-java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.BenchShadows 18182 18183 18184 18185 > "$WORK/shadows.log" 2>&1 &
+echo "Starting the other shadows (own JVM): black hole 18184, resetting 18185, slow tail 18187, 256 KiB 18188"
+java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.BenchShadows 18182 18183 18184 18185 18187 18188 > "$WORK/shadows.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 300); do (echo > /dev/tcp/127.0.0.1/18185) 2>/dev/null && break; sleep 0.1; done
 REFUSED=18186   # nothing listens there
@@ -111,6 +111,9 @@ SETUPS=(
   "d|black-holed shadow|get||mirror.host=http://127.0.0.1:18184"
   "e|refused port|get||mirror.host=http://127.0.0.1:$REFUSED"
   "f|shadow resetting every connection|get||mirror.host=http://127.0.0.1:18185"
+  "t|slow tail: 1 answer in 200 after 2.5 s (read timeout 2 s)|get||mirror.host=http://127.0.0.1:18187"
+  "T|slow tail, 1 KiB POST|post||mirror.host=http://127.0.0.1:18187"
+  "l|shadow answering 256 KiB|get||mirror.host=http://127.0.0.1:18188"
   "g|fast shadow, mirror.transport=jdk|get||mirror.host=http://127.0.0.1:18082 mirror.transport=jdk"
   "h|fast shadow, mirror.transport=jetty|get||mirror.host=http://127.0.0.1:18082 mirror.transport=jetty"
   "i|0.5 s shadow, mirror.transport=jdk|get||mirror.host=http://127.0.0.1:18083 mirror.transport=jdk"
@@ -153,7 +156,11 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "($label) Jetty + MirrorFilter: $what"
     run_wrk "($label) Jetty + MirrorFilter: $what" "http://127.0.0.1:18190/x" "$round" "$shape" "$pid"
     kill "$pid"; wait "$pid" 2>/dev/null || true
-    echo "round $round ($label) $(grep -h '^copies:' "$WORK/primary-$label.log" || echo 'copies: none (filter off)')" >> "$WORK/copies"
+    shadow=""
+    case "$mirror" in
+      *18187*|*18188*) shadow=" shadow: $(curl -s "http://127.0.0.1:${mirror##*127.0.0.1:}/__stats")" ;;
+    esac
+    echo "round $round ($label) $(grep -h '^copies:' "$WORK/primary-$label.log" || echo 'copies: none (filter off)')$shadow" >> "$WORK/copies"
   done
   for setup in "a'|nomirror|no mirror|get" "b'|fast|fast mirror|get" "A'|nomirror|no mirror, 1 KiB POST|post" "B'|fast|fast mirror, 1 KiB POST|post" "c'|slow|0.5 s mirror|get"; do
     IFS='|' read -r label location what shape <<< "$setup"

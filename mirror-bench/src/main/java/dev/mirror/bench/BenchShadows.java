@@ -26,6 +26,10 @@ public final class BenchShadows {
     if (args.length > 3) {
       startResetting(Integer.parseInt(args[3]));
     }
+    if (args.length > 5) {
+      startVerifying(Integer.parseInt(args[4]), 200, 2_500, 0);
+      startVerifying(Integer.parseInt(args[5]), 0, 0, 256 * 1024);
+    }
     System.out.println("shadows ready");
     Thread.currentThread().join();
   }
@@ -47,6 +51,64 @@ public final class BenchShadows {
       }
     }, "reset-shadow");
     acceptor.start();
+  }
+
+  private static final java.util.concurrent.ScheduledExecutorService LATER =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+
+  /**
+   * A shadow that counts what it receives by the copy's {@code X-Mirror-Request-Id}: copies,
+   * distinct ones, and duplicates (a copy received twice), served as text on {@code GET
+   * /__stats}. One answer in {@code slowEvery} (0: none) comes after {@code slowMillis}, without
+   * holding a thread; answers carry {@code bodyBytes} of body.
+   */
+  private static void startVerifying(int port, int slowEvery, long slowMillis, int bodyBytes)
+      throws Exception {
+    java.util.concurrent.ConcurrentHashMap<String, Boolean> seen =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong duplicates = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong slow = new java.util.concurrent.atomic.AtomicLong();
+    byte[] body = new byte[bodyBytes];
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(port);
+    connector.setAcceptQueueSize(1024);
+    server.addConnector(connector);
+    server.setHandler(new Handler.Abstract() {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) {
+        if (request.getHttpURI().getPath().equals("/__stats")) {
+          response.write(true, java.nio.ByteBuffer.wrap(("received " + received.get()
+              + " distinct " + seen.size() + " duplicates " + duplicates.get() + " slow "
+              + slow.get() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+              callback);
+          return true;
+        }
+        long n = received.incrementAndGet();
+        String id = request.getHeaders().get("X-Mirror-Request-Id");
+        if (id != null && seen.putIfAbsent(id, Boolean.TRUE) != null) {
+          duplicates.incrementAndGet();
+        }
+        Runnable answer = () -> {
+          response.setStatus(200);
+          response.getHeaders().put("Content-Length", Integer.toString(body.length));
+          response.write(true, java.nio.ByteBuffer.wrap(body), callback);
+        };
+        // Drain the request body first, so a POST's bytes never hold the connection.
+        org.eclipse.jetty.io.Content.Source.consumeAll(request, Callback.from(() -> {
+          if (slowEvery > 0 && n % slowEvery == 0) {
+            slow.incrementAndGet();
+            LATER.schedule(answer, slowMillis, TimeUnit.MILLISECONDS);
+          } else {
+            answer.run();
+          }
+        }, callback::failed));
+        return true;
+      }
+    });
+    server.start();
   }
 
   private static void start(int port, long delayMillis, boolean blackHole) throws Exception {
