@@ -19,6 +19,13 @@ build_bench() {
   echo "Building mirror-bench..."
   mvn -B -q -DskipTests install -pl "mirror-bench${1:+,$1}" -am
   mvn -B -q -pl mirror-bench dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
+  # This tree's own modules from their build output, never from ~/.m2: another checkout's
+  # install must not change what is measured here.
+  local module
+  for module in mirror-*/; do
+    module=${module%/}
+    sed -i "s#[^:]*/dev/mirror/$module/[^:]*/$module-[^:]*\.jar#$PWD/$module/target/classes#" "$WORK/cp.txt"
+  done
   CP="$(cat "$WORK/cp.txt"):mirror-bench/target/classes"
 }
 

@@ -425,8 +425,10 @@ final class Http1Connection implements EventLoop.Handler {
             : new IOException("the shadow ended the connection before answering", cause));
       }
     }
-    if (lostWritten > 1) {
-      pool.suspendPipelining(System.nanoTime()); // never pipeline right after that
+    if (lostWritten > 1 && !announced) {
+      // Pipelined requests lost to a failed connection: never pipeline right after that. (A
+      // close the shadow announced, as NGINX does every 1,000 requests, is no failure.)
+      pool.suspendPipelining(System.nanoTime());
     }
   }
 

@@ -33,6 +33,7 @@ final class Http1Exchange {
   private long startedNanos;
   private long deadlineNanos;
   private long waitDeadlineNanos;
+  private boolean waited;
   private int queuedBehind;
   private int connectAttempts;
 
@@ -126,9 +127,15 @@ final class Http1Exchange {
     return abandoned;
   }
 
-  /** Waits for a connection until this time (then fails with the connect timeout). */
+  /**
+   * Waits for a connection until this time (then is dropped); set the first time it waits only,
+   * so waiting again never extends it.
+   */
   void waitUntil(long deadlineNanos) {
-    waitDeadlineNanos = deadlineNanos;
+    if (!waited) {
+      waited = true;
+      waitDeadlineNanos = deadlineNanos;
+    }
   }
 
   long waitDeadlineNanos() {

@@ -48,12 +48,12 @@ final class Http1Pool {
    * Most connections one loop opens to one shadow: {@value}. Beyond, a copy is pipelined if it may
    * be, else not sent ({@link TransportFullException}, counted as dropped).
    */
-  static final int MAX_CONNECTIONS = 64;
+  static final int MAX_CONNECTIONS = 256;
   /**
    * Most connections being opened at once: {@value}, so that a burst never floods a shadow's
    * accept queue (a burst of 100 overflowed a default Jetty accept queue here).
    */
-  static final int MAX_CONNECTING = 16;
+  static final int MAX_CONNECTING = 32;
   /**
    * Most copies waiting for a connection: {@value}, the engine's default in-flight cap (a burst of
    * POSTs, which are not pipelined, waits for connections instead of being dropped).
@@ -65,11 +65,15 @@ final class Http1Pool {
    */
   static final long SUSPEND_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long RESOLVE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
-  /** An answer this late (or twice the usual wait) takes nothing more behind it. */
-  private static final long MIN_LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   /**
-   * An answer this late (or 4 times the usual wait, and at most a quarter of the read timeout)
-   * shows a slow tail: pipelining stops at once, not only when a read timeout passes.
+   * An answer this late (or later than a sixteenth of its read timeout, or twice the usual wait)
+   * takes nothing more behind it.
+   */
+  private static final long MIN_LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  /**
+   * An answer this late, or later than an eighth of its read timeout or 4 times the usual wait,
+   * shows a slow tail: pipelining stops at once, not only when a read timeout passes (and not for
+   * the few milliseconds a busy machine's scheduling costs).
    */
   private static final long MIN_SLOW_TAIL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
@@ -93,6 +97,9 @@ final class Http1Pool {
   private final ArrayDeque<Http1Connection> idle = new ArrayDeque<>();
   private final List<Http1Connection> open = new ArrayList<>();
   private int connecting;
+  /** The most connections for now; below the maximum after the shadow refused more. */
+  private int ceiling = MAX_CONNECTIONS;
+  private long ceilingUntil;
   private boolean draining;
   /** True once a connection carried a second request and stayed open. */
   private boolean keepsConnections;
@@ -157,7 +164,7 @@ final class Http1Pool {
       connection.enqueue(exchange, now);
       return true;
     }
-    if (open.size() >= MAX_CONNECTIONS || connecting >= MAX_CONNECTING) {
+    if (open.size() >= maxConnections(now) || connecting >= MAX_CONNECTING) {
       return false;
     }
     Http1Connection fresh;
@@ -306,7 +313,7 @@ final class Http1Pool {
         least = o;
       }
     }
-    if (least != null && (open.size() >= MAX_CONNECTIONS || connecting >= MAX_CONNECTING
+    if (least != null && (open.size() >= maxConnections(now) || connecting >= MAX_CONNECTING
         || least.depth() <= 1) && mayQueueBehind(least, readTimeoutNanos, now)) {
       return least;
     }
@@ -335,7 +342,7 @@ final class Http1Pool {
     if (!c.acceptsPipelined() || c.depth() >= MAX_DEPTH) {
       return false;
     }
-    long late = Math.max(MIN_LATE_NANOS, 2 * latencyNanos);
+    long late = Math.max(Math.max(MIN_LATE_NANOS, readTimeoutNanos / 16), 2 * latencyNanos);
     return now - c.headStartedNanos(now) < late
         && latencyNanos * (c.depth() + 1) < readTimeoutNanos / 4;
   }
@@ -345,7 +352,7 @@ final class Http1Pool {
    * a slow tail, and pipelining stops before more copies are put behind such an answer.
    */
   void headWaiting(long headAgeNanos, long readTimeoutNanos) {
-    if (!suspended && headAgeNanos > Math.min(readTimeoutNanos / 4,
+    if (!suspended && headAgeNanos > Math.max(readTimeoutNanos / 8,
         Math.max(MIN_SLOW_TAIL_NANOS, 4 * latencyNanos))) {
       suspendPipelining(System.nanoTime());
     }
@@ -403,6 +410,20 @@ final class Http1Pool {
    * next address if it has one they did not try, else fail with the cause.
    */
   void connectFailed(Http1Exchange[] exchanges, Throwable cause) {
+    long now = System.nanoTime();
+    int established = open.size() - connecting;
+    if (established > 0) {
+      // The shadow answers on the connections it has, and took no more (its accept queue is
+      // full): no more connections for a while, and these copies wait for one of those.
+      ceiling = Math.max(1, established);
+      ceilingUntil = now + SUSPEND_NANOS;
+      for (Http1Exchange exchange : exchanges) {
+        exchange.rewind();
+        await(exchange, now);
+      }
+      drainWaiting();
+      return;
+    }
     int known = addresses == null ? 1 : addresses.length;
     if (known > 1) {
       preferred = (preferred + 1) % known;
@@ -415,6 +436,14 @@ final class Http1Pool {
         exchange.fail(cause);
       }
     }
+  }
+
+  /** Most connections now: {@link #MAX_CONNECTIONS}, or fewer after the shadow refused more. */
+  private int maxConnections(long now) {
+    if (ceiling < MAX_CONNECTIONS && now - ceilingUntil >= 0) {
+      ceiling = MAX_CONNECTIONS;
+    }
+    return ceiling;
   }
 
   void markDirty(Http1Connection connection) {
@@ -432,13 +461,16 @@ final class Http1Pool {
     dirty.clear();
   }
 
-  /** A connection got an answer; with nothing left on it, it becomes idle. */
+  /**
+   * A connection got an answer; with nothing left on it, it becomes idle. Either way there may be
+   * room for what waits.
+   */
   void answered(Http1Connection connection) {
     if (connection.depth() == 0) {
       idle.remove(connection);
       idle.offerFirst(connection);
-      drainWaiting();
     }
+    drainWaiting();
   }
 
   void connectingEnded(Http1Connection connection) {
@@ -459,11 +491,23 @@ final class Http1Pool {
    * anything is in flight or waiting.
    */
   boolean tick(long nowNanos) {
-    Http1Exchange w;
-    while ((w = waiting.peekFirst()) != null && nowNanos - w.waitDeadlineNanos() >= 0) {
-      waiting.pollFirst();
-      refuse(w, "no connection to the shadow was free within the connect timeout ("
-          + TimeUnit.NANOSECONDS.toMillis(w.connectTimeoutNanos()) + " ms)");
+    if (!waiting.isEmpty()) {
+      // Mostly in deadline order, but one that waited again keeps its first deadline: all are
+      // looked at (at most MAX_WAITING, every 10 ms), and refused after the scan.
+      List<Http1Exchange> expired = null;
+      for (java.util.Iterator<Http1Exchange> it = waiting.iterator(); it.hasNext(); ) {
+        Http1Exchange w = it.next();
+        if (nowNanos - w.waitDeadlineNanos() >= 0) {
+          it.remove();
+          (expired == null ? expired = new ArrayList<>() : expired).add(w);
+        }
+      }
+      if (expired != null) {
+        for (Http1Exchange w : expired) {
+          refuse(w, "no connection to the shadow was free within the connect timeout ("
+              + TimeUnit.NANOSECONDS.toMillis(w.connectTimeoutNanos()) + " ms)");
+        }
+      }
     }
     boolean busy = !waiting.isEmpty();
     for (int i = open.size() - 1; i >= 0; i--) {
