@@ -40,7 +40,7 @@ final class AdminViews {
       for (Map.Entry<String, String> e : keys.entrySet()) {
         if (e.getKey().startsWith(prefix)) {
           String key = "mirror." + e.getKey().substring(prefix.length());
-          boolean secret = key.startsWith("mirror.set-header.") || ConfigCatalog.isSecret(key);
+          boolean secret = ConfigCatalog.isSecret(key);
           settings.put(key, secret ? policy.rewrite().maskValue() : e.getValue());
         }
       }

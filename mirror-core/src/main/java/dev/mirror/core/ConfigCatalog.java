@@ -127,7 +127,7 @@ public final class ConfigCatalog {
       Rewrite.DEFAULT_MASK_VALUE, "any text", v -> v);
   static final ConfigKey<String> SET_HEADER = family("set-header.", "a header value");
   static final ConfigKey<Boolean> REDACT_CREDENTIALS = bool("redact-credentials", Scope.POLICY,
-      false);
+      true);
   static final ConfigKey<List<String>> REDACT_COOKIES = listKey("redact-cookies");
   static final ConfigKey<List<String>> REDACT_QUERY_PARAMS = listKey("redact-query-params");
   static final ConfigKey<Rewrite.RedactMode> REDACT_MODE = key("redact-mode", Scope.POLICY,
@@ -278,8 +278,20 @@ public final class ConfigCatalog {
   static final ConfigKey<String> TLS_CA_FILE = path("tls.ca-file");
   static final ConfigKey<String> TLS_CERT_FILE = path("tls.cert-file");
   static final ConfigKey<String> TLS_KEY_FILE = path("tls.key-file");
+  /** The TLS versions copies may use: older ones are refused, whatever the JVM allows. */
+  static final List<String> TLS_VERSIONS = List.of("TLSv1.3", "TLSv1.2");
+  static final String TLS_PROTOCOLS_RULE = "a comma-separated list of TLSv1.3 and TLSv1.2"
+      + " (older versions are refused)";
   static final ConfigKey<List<String>> TLS_PROTOCOLS = key("tls.protocols", Scope.TARGET,
-      "TLSv1.3,TLSv1.2", LIST_RULE, ConfigCatalog::list);
+      String.join(",", TLS_VERSIONS), TLS_PROTOCOLS_RULE, v -> {
+        List<String> protocols = list(v);
+        for (String protocol : protocols) {
+          if (!TLS_VERSIONS.contains(protocol)) {
+            throw new RuleViolation(TLS_PROTOCOLS_RULE);
+          }
+        }
+        return protocols;
+      });
   static final ConfigKey<Boolean> TLS_VERIFY_HOSTNAME = bool("tls.verify-hostname", Scope.TARGET,
       true);
 
@@ -413,9 +425,41 @@ public final class ConfigCatalog {
         });
   }
 
-  /** True for keys whose values are secrets: shown masked wherever configurations are shown. */
+  /** Parts of a key's name that make its value a secret, whatever the key's level or transport. */
+  private static final List<String> SECRET_WORDS = List.of("password", "secret", "token", "jaas",
+      "credential", "user.info", "ssl.keystore.key", "private");
+
+  /** What a secret shows instead of its value: {@value}. */
+  public static final String SECRET_SHOWN = "[masked]";
+
+  /**
+   * True for keys whose values are secrets, shown as {@link #SECRET_SHOWN} wherever a
+   * configuration is shown (its {@code toString()}, errors, logs, the admin endpoint's views):
+   * passwords of every kind (the TLS keys' and a transport's own, such as Kafka's {@code
+   * mirror.kafka.ssl.keystore.password} or {@code sasl.jaas.config}), tokens and secrets ({@code
+   * mirror.marker-secret}), and the values of headers set on copies ({@code
+   * mirror.set-header.<name>}: they are there to carry a shadow's own credentials).
+   */
   public static boolean isSecret(String key) {
-    return key.endsWith("-password");
+    String lower = key.toLowerCase(Locale.ROOT);
+    if (lower.startsWith(MirrorConfig.PREFIX + SET_HEADER.suffix())
+        || lower.contains("." + SET_HEADER.suffix())) {
+      return true;
+    }
+    for (String word : SECRET_WORDS) {
+      if (lower.contains(word)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Returns the keys with every secret's value replaced by {@link #SECRET_SHOWN}. */
+  static java.util.SortedMap<String, String> masked(Map<String, String> keys, String prefix) {
+    java.util.SortedMap<String, String> shown = new java.util.TreeMap<>();
+    keys.forEach((key, value) -> shown.put(key,
+        isSecret(prefix + key) ? SECRET_SHOWN : value));
+    return shown;
   }
 
   private static ConfigKey<List<String>> listKey(String suffix) {

@@ -24,12 +24,16 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads flat keys into a {@link MirrorConfig} through the {@link ConfigCatalog}, remembering which
  * keys were used so that the rest can be reported as unknown, each with the most helpful message.
  */
 final class ConfigParser {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MirrorConfig.class);
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
   private static final String ADMIN_PREFIX = "mirror.admin.";
@@ -369,8 +373,21 @@ final class ConfigParser {
       throw new MirrorConfigException(settings.name(TLS_VERIFY_HOSTNAME.suffix()), "false",
           "true for a grpcs:// target (gRPC's transport always verifies the host name)");
     }
-    if (!ConfigCatalog.bool(values.get(TLS_VERIFY_HOSTNAME.suffix()))
-        && !transportName.equals(NioHttpTransport.NAME)) {
+    boolean verify = ConfigCatalog.bool(values.get(TLS_VERIFY_HOSTNAME.suffix()));
+    if (!verify && values.get(TLS_CA_FILE.suffix()) == null
+        && values.get(TLS_TRUST_STORE.suffix()) == null) {
+      // Without host names checked, any certificate the trust anchors signed is accepted: with
+      // the JVM's public CAs, anyone's. Only a private anchor makes that a small set.
+      throw new MirrorConfigException(settings.name(TLS_VERIFY_HOSTNAME.suffix()), "false",
+          "true unless " + TLS_CA_FILE.name() + " or " + TLS_TRUST_STORE.name()
+              + " names a private trust anchor");
+    }
+    if (!verify) {
+      LOG.warn("mirror: {} is false: copies to {} accept any certificate the private trust"
+          + " anchor signed, whatever host name it names", settings.name(
+              TLS_VERIFY_HOSTNAME.suffix()), host.value());
+    }
+    if (!verify && !transportName.equals(NioHttpTransport.NAME)) {
       throw new MirrorConfigException(settings.name(TLS_VERIFY_HOSTNAME.suffix()), "false",
           "true with transport " + transportName + " (only the default transport, nio, can"
               + " leave host names unverified)");

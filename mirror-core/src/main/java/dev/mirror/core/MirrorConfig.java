@@ -168,10 +168,12 @@ public final class MirrorConfig {
     return Objects.hash(policies, dispatchThreads, closeTimeout, transport.name(), given);
   }
 
+  /** Shows every key as {@link #toProperties()} does, secrets masked (see {@link ConfigCatalog#isSecret}). */
   @Override
   public String toString() {
     SortedMap<String, String> shown = toProperties();
-    shown.replaceAll((key, value) -> ConfigCatalog.isSecret(key) ? "[masked]" : value);
+    shown.replaceAll((key, value) -> ConfigCatalog.isSecret(key) ? ConfigCatalog.SECRET_SHOWN
+        : value);
     return "MirrorConfig" + shown;
   }
 }

@@ -20,6 +20,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The mirroring engine: the {@link MirrorDispatcher} every entry point uses.
@@ -51,6 +53,8 @@ public final class MirrorEngine implements MirrorDispatcher {
 
   /** Default time {@link #close()} waits for copies in flight, in milliseconds: {@value}. */
   public static final long DEFAULT_CLOSE_TIMEOUT_MILLIS = 5_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(MirrorEngine.class);
 
   private final Admission admission;
   private final Transports transports;
@@ -87,6 +91,22 @@ public final class MirrorEngine implements MirrorDispatcher {
     this.admission = new Admission(policies, outcomes, inFlight, builder.enabled);
     this.dispatch = new Dispatch(transports, builder.dispatchThreads, outcomes, nanoTime);
     this.closeTimeout = builder.closeTimeout;
+    sayWhereCredentialsGo(builder.policies);
+  }
+
+  /**
+   * Credentials are masked in copies unless a policy opts out: each that does is named once at
+   * start-up, so an operator reading the log knows where clients' credentials go.
+   */
+  private static void sayWhereCredentialsGo(List<MirrorPolicy> policies) {
+    for (MirrorPolicy policy : policies) {
+      if (policy.enabled() && !policy.rewrite().redactCredentials()) {
+        LOG.warn("mirror policy {}: copies carry the clients' credentials ({}) as received, to {}"
+            + " (mirror.redact-credentials=false)", policy.name(),
+            String.join(", ", dev.mirror.api.Rewrite.CREDENTIAL_HEADERS),
+            policy.targets().stream().map(t -> t.name()).toList());
+      }
+    }
   }
 
   /** Returns a new builder. */
@@ -158,8 +178,10 @@ public final class MirrorEngine implements MirrorDispatcher {
         throw engineKey("mirror.transport", next.transport(), current.transport());
       }
       if (!next.transportSettings().equals(transports.settings())) {
-        throw engineKey("mirror.<transport>.*", next.transportSettings().toString(),
-            transports.settings().toString());
+        // Transports' settings hold their credentials (Kafka's SASL and SSL passwords): shown
+        // masked, as everywhere a configuration is shown.
+        throw engineKey("mirror.<transport>.*", shown(next.transportSettings()),
+            shown(transports.settings()));
       }
       install(next.policies());
       config = next;
@@ -243,6 +265,13 @@ public final class MirrorEngine implements MirrorDispatcher {
       throw new IllegalArgumentException("policies: was empty, must hold at least one policy");
     }
     admission.replace(runtimes(policies, admission.policies()));
+  }
+
+  private static String shown(Map<String, Map<String, String>> settings) {
+    Map<String, Map<String, String>> shown = new TreeMap<>();
+    settings.forEach((transport, keys) -> shown.put(transport,
+        ConfigCatalog.masked(keys, MirrorConfig.PREFIX + transport + ".")));
+    return shown.toString();
   }
 
   private static MirrorConfigException engineKey(String key, String value, String current) {

@@ -173,8 +173,8 @@ class CoreUnitsTest {
       assertThat(Redactor.redactQuery("q=1&api_key=k&api%5Fkey=k2", mask))
           .isEqualTo("q=1&api_key=%5Bmasked%5D&api%5Fkey=%5Bmasked%5D");
 
-      Rewrite remove = Rewrite.builder().redactCookies("SESSION").redactQueryParams("api_key")
-          .redactMode(Rewrite.RedactMode.REMOVE).build();
+      Rewrite remove = Rewrite.builder().redactCredentials(false).redactCookies("SESSION")
+          .redactQueryParams("api_key").redactMode(Rewrite.RedactMode.REMOVE).build();
       Headers.Builder cookies = Headers.of("Cookie", "a=1; SESSION=abc; b=2").toBuilder();
       Redactor.redactHeaders(cookies, remove);
       assertThat(cookies.build().first("Cookie")).isEqualTo("a=1; b=2");
