@@ -51,7 +51,8 @@ final class AdminViews {
     ObjectNode gateway = node.putObject("mirror");
     if (!policy.targets().isEmpty()) {
       MirrorTarget target = policy.targets().get(0);
-      gateway.put("mirrorHost", target.scheme().equals("http") ? target.host()
+      // With its scheme, as a change must give it: the view reads back as a valid change.
+      gateway.put("mirrorHost", target.directory() != null ? target.address()
           : target.scheme() + "://" + target.host());
       gateway.put("mirrorPort", target.port());
     }

@@ -73,6 +73,24 @@ public final class ConfigCatalog {
    * connections (never non-idempotent ones, never resends).
    */
   static final ConfigKey<Boolean> PIPELINING = bool("pipelining", Scope.ENGINE, true);
+  /**
+   * Addresses a runtime change may point targets at besides the start-up configuration's own
+   * (see {@link RuntimeLimits}).
+   */
+  static final ConfigKey<List<String>> ALLOWED_TARGETS = key("allowed-targets", Scope.ENGINE,
+      null, "comma-separated target addresses such as https://shadow-2.internal:8443,"
+          + "file:///var/log/mirror", v -> {
+        List<String> addresses = list(v);
+        for (String address : addresses) {
+          try {
+            MirrorTarget.builder("allowed", address);
+          } catch (IllegalArgumentException e) {
+            throw new RuleViolation("comma-separated target addresses such as"
+                + " https://shadow-2.internal:8443,file:///var/log/mirror");
+          }
+        }
+        return addresses;
+      });
 
   // Policy keys.
   static final ConfigKey<Boolean> ENABLED = bool("enabled", Scope.POLICY, true);

@@ -72,6 +72,10 @@ final class ConfigParser {
       }
     }
     Map<String, Map<String, String>> transportSettings = transportSettings();
+    List<String> allowed = value(ALLOWED_TARGETS, top);
+    if (allowed != null) {
+      given.put(ALLOWED_TARGETS.name(), String.join(",", allowed));
+    }
     boolean pipelining = value(PIPELINING, top);
     if (!pipelining) {
       transportSettings.computeIfAbsent(NioHttpTransport.NAME, k -> new TreeMap<>())

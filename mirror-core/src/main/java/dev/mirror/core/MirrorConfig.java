@@ -113,6 +113,12 @@ public final class MirrorConfig {
     return closeTimeout;
   }
 
+  /** The addresses of {@code mirror.allowed-targets}, as written; empty if none. */
+  List<String> allowedTargets() {
+    String listed = given.get(ConfigCatalog.ALLOWED_TARGETS.name());
+    return listed == null ? List.of() : ConfigCatalog.list(listed);
+  }
+
   /** The {@code mirror.<transport>.*} settings, by transport name, without the prefix. */
   Map<String, Map<String, String>> transportSettings() {
     return transportSettings;

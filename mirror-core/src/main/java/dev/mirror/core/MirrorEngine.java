@@ -69,11 +69,14 @@ public final class MirrorEngine implements MirrorDispatcher {
   private final Object changes = new Object();
   /** The configuration in force, when the engine was made from one and changed only by one. */
   private volatile MirrorConfig config;
+  /** What runtime changes through the endpoint may do: set by the start-up configuration. */
+  private final RuntimeLimits limits;
   private volatile boolean closed;
 
   private MirrorEngine(Builder builder) {
     this.nanoTime = builder.nanoTime;
     this.config = builder.config;
+    this.limits = builder.config == null ? null : RuntimeLimits.of(builder.config);
     this.dispatchThreads = builder.dispatchThreads;
     MirrorTransport transport = builder.transport == null ? NioHttpTransport.create()
         : builder.transport;
@@ -150,6 +153,15 @@ public final class MirrorEngine implements MirrorDispatcher {
    */
   public Optional<MirrorConfig> config() {
     return Optional.ofNullable(config);
+  }
+
+  /**
+   * Returns the bounds the start-up configuration sets to changes made at run time through the
+   * control endpoint (where copies may go, what files may be read, which safeguards may not be
+   * relaxed); empty for an engine built in code rather than from a {@link MirrorConfig}.
+   */
+  public Optional<RuntimeLimits> runtimeLimits() {
+    return Optional.ofNullable(limits);
   }
 
   /**
