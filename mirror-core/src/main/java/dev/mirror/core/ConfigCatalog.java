@@ -171,16 +171,18 @@ public final class ConfigCatalog {
   static final ConfigKey<List<String>> SCRUB_PATTERNS = key("scrub-patterns", Scope.POLICY, null,
       "detectors (email, jwt, bearer, card, iban) or names of scrub-pattern.<name> keys",
       ConfigCatalog::list);
-  static final ConfigKey<String> SCRUB_PATTERN = family("scrub-pattern.",
-      "a regular expression", v -> {
-        try {
-          java.util.regex.Pattern.compile(v);
-        } catch (java.util.regex.PatternSyntaxException e) {
-          throw new RuleViolation("a regular expression (" + e.getDescription() + " at index "
-              + e.getIndex() + ")");
-        }
-        return v;
-      });
+  /** The rule of a user's regular expression: RE2 syntax, matched in linear time. */
+  static final String REGEX_RULE = "a regular expression in RE2 syntax (linear time: no"
+      + " back-references, no look-around)";
+  static final ConfigKey<String> SCRUB_PATTERN = family("scrub-pattern.", REGEX_RULE, v -> {
+    try {
+      com.google.re2j.Pattern.compile(v);
+    } catch (com.google.re2j.PatternSyntaxException e) {
+      throw new RuleViolation(REGEX_RULE.substring(0, REGEX_RULE.length() - 1) + ": "
+          + e.getDescription() + ")");
+    }
+    return v;
+  });
   static final ConfigKey<Boolean> SCRUB_ON_FAILURE = key("scrub-on-failure", Scope.POLICY, "drop",
       "drop or send", v -> switch (v) {
         case "drop" -> false;
