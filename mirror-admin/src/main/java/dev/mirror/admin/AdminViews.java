@@ -84,6 +84,7 @@ final class AdminViews {
     node.put("filteredOut", stats.filteredOut());
     node.put("offered", stats.offered());
     node.put("trailersLeftOut", stats.trailersLeftOut());
+    node.put("unprovenMarkers", stats.unprovenMarkers());
     stats.targets().forEach(t -> node.withArray("targets").add(target(t)));
     return node;
   }

@@ -73,6 +73,24 @@ public final class ConfigCatalog {
    * connections (never non-idempotent ones, never resends).
    */
   static final ConfigKey<Boolean> PIPELINING = bool("pipelining", Scope.ENGINE, true);
+  /** The secret the fleet shares to prove its copies' markers (see {@link LoopMarker}). */
+  static final ConfigKey<String> MARKER_SECRET = key("marker-secret", Scope.ENGINE, null,
+      "a secret of at least " + LoopMarker.MIN_SECRET_LENGTH + " characters, the same on every"
+          + " instance", v -> {
+        if (v.length() < LoopMarker.MIN_SECRET_LENGTH) {
+          throw new RuleViolation("a secret of at least " + LoopMarker.MIN_SECRET_LENGTH
+              + " characters, the same on every instance");
+        }
+        return v;
+      });
+  /** A file whose first line is {@code mirror.marker-secret} (a mounted secret). */
+  static final ConfigKey<String> MARKER_SECRET_FILE = key("marker-secret-file", Scope.ENGINE,
+      null, "a file path", v -> {
+        if (v.isEmpty()) {
+          throw new RuleViolation("a file path");
+        }
+        return v;
+      });
   /**
    * Addresses a runtime change may point targets at besides the start-up configuration's own
    * (see {@link RuntimeLimits}).

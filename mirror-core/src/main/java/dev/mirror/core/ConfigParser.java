@@ -72,6 +72,7 @@ final class ConfigParser {
       }
     }
     Map<String, Map<String, String>> transportSettings = transportSettings();
+    String markerSecret = markerSecret(top);
     List<String> allowed = value(ALLOWED_TARGETS, top);
     if (allowed != null) {
       given.put(ALLOWED_TARGETS.name(), String.join(",", allowed));
@@ -86,7 +87,51 @@ final class ConfigParser {
     if (!unknown.isEmpty()) {
       throw UnknownKey.explain(unknown.iterator().next(), policyNames, policies);
     }
-    return new MirrorConfig(policies, threads, closeTimeout, transport, given, transportSettings);
+    return new MirrorConfig(policies, threads, closeTimeout, transport, given, transportSettings,
+        markerSecret);
+  }
+
+  /** The marker secret, given or read from its file (first line, trimmed); null if neither. */
+  private String markerSecret(List<String> top) {
+    Found inline = find(MARKER_SECRET, top);
+    Found file = find(MARKER_SECRET_FILE, top);
+    if (inline != null && file != null) {
+      throw new MirrorConfigException(file.name(), "must not be set together with "
+          + inline.name() + " (use one of them)");
+    }
+    if (inline != null) {
+      given.put(inline.name(), inline.value());
+      return MARKER_SECRET.parse(inline.name(), inline.value());
+    }
+    if (file == null) {
+      return null;
+    }
+    String path = MARKER_SECRET_FILE.parse(file.name(), file.value());
+    given.put(file.name(), path);
+    String text;
+    try {
+      java.nio.file.Path secret = java.nio.file.Path.of(path);
+      if (!java.nio.file.Files.isRegularFile(secret)) {
+        throw new MirrorConfigException(file.name(), path, "a readable regular file");
+      }
+      byte[] bytes;
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(secret)) {
+        bytes = in.readNBytes(4096);
+      }
+      text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+      throw new MirrorConfigException(file.name(), path, "a readable regular file ("
+          + e.getClass().getSimpleName() + ")");
+    }
+    int end = text.indexOf('\n');
+    String secret = (end < 0 ? text : text.substring(0, end)).strip();
+    if (secret.length() < LoopMarker.MIN_SECRET_LENGTH) {
+      // The value is never shown: only the rule it broke.
+      throw new MirrorConfigException(file.name(), "holds a secret shorter than "
+          + LoopMarker.MIN_SECRET_LENGTH + " characters, must hold one of at least "
+          + LoopMarker.MIN_SECRET_LENGTH);
+    }
+    return secret;
   }
 
   /**

@@ -91,8 +91,10 @@ public final class MirrorEngine implements MirrorDispatcher {
     }
     this.outcomes = new Outcomes(builder.listeners.toArray(new MirrorListener[0]), inFlight,
         nanoTime);
-    this.admission = new Admission(policies, outcomes, inFlight, builder.enabled);
-    this.dispatch = new Dispatch(transports, builder.dispatchThreads, outcomes, nanoTime);
+    this.admission = new Admission(policies, outcomes, inFlight, builder.enabled,
+        builder.loopMarker, nanoTime);
+    this.dispatch = new Dispatch(transports, builder.dispatchThreads, outcomes, nanoTime,
+        builder.loopMarker);
     this.closeTimeout = builder.closeTimeout;
     sayWhereCredentialsGo(builder.policies);
   }
@@ -185,6 +187,10 @@ public final class MirrorEngine implements MirrorDispatcher {
       if (!next.closeTimeout().equals(closeTimeout)) {
         throw engineKey("mirror.close-timeout", ConfigCatalog.print(next.closeTimeout()),
             ConfigCatalog.print(closeTimeout));
+      }
+      if (current != null && !Objects.equals(next.markerSecret(), current.markerSecret())) {
+        throw engineKey("mirror.marker-secret", ConfigCatalog.SECRET_SHOWN,
+            ConfigCatalog.SECRET_SHOWN);
       }
       if (current != null && !next.transport().equals(current.transport())) {
         throw engineKey("mirror.transport", next.transport(), current.transport());
@@ -413,8 +419,34 @@ public final class MirrorEngine implements MirrorDispatcher {
     private LongSupplier nanoTime = System::nanoTime;
     private MirrorConfig config;
     private Map<String, Map<String, String>> transportSettings = Map.of();
+    private LoopMarker loopMarker = LoopMarker.UNSIGNED;
 
     private Builder() {}
+
+    /**
+     * The secret every instance of the fleet shares (default none): copies' markers then carry
+     * an HMAC of their request id, and a request whose marker does not prove itself is mirrored
+     * like any other (counted in {@link PolicyStats#unprovenMarkers()}) instead of being taken
+     * for a copy. Without it, any client can keep its requests from being mirrored by sending
+     * the marker header.
+     *
+     * @throws IllegalArgumentException if shorter than 16 characters
+     */
+    public Builder markerSecret(String secret) {
+      Objects.requireNonNull(secret, "secret");
+      if (secret.length() < LoopMarker.MIN_SECRET_LENGTH) {
+        throw new IllegalArgumentException("marker-secret: was " + secret.length()
+            + " characters long, must be at least " + LoopMarker.MIN_SECRET_LENGTH);
+      }
+      this.loopMarker = LoopMarker.of(secret);
+      return this;
+    }
+
+    /** The markers' proofs, as a configuration says. */
+    Builder loopMarker(LoopMarker marker) {
+      this.loopMarker = Objects.requireNonNull(marker, "marker");
+      return this;
+    }
 
     /** The configuration the policies came from, so that the engine can change through it. */
     Builder config(MirrorConfig config) {
