@@ -126,12 +126,18 @@ public final class ConfigCatalog {
       }, new Alias("path_concat_mode", "replace or prefix", v -> v));
   static final ConfigKey<String> STICKY_KEY = key("sticky-key", Scope.POLICY, null,
       "header:<name> or cookie:<name>, for example header:X-User-Id", ConfigCatalog::sticky);
+  /** What {@code mirror.methods=safe} stands for: the methods that must not change anything. */
+  static final List<String> SAFE_METHODS = List.of("GET", "HEAD", "OPTIONS");
   static final ConfigKey<List<String>> METHODS = key("methods", Scope.POLICY, null,
-      "a comma-separated list of methods such as GET,HEAD", v -> {
+      "a comma-separated list of methods such as GET,HEAD, or safe (GET,HEAD,OPTIONS)", v -> {
+        if (v.equalsIgnoreCase("safe")) {
+          return SAFE_METHODS; // for shadows that must never see a write
+        }
         List<String> methods = list(v);
         for (String method : methods) {
           if (!NAME.matcher(method).matches()) {
-            throw new RuleViolation("a comma-separated list of methods such as GET,HEAD");
+            throw new RuleViolation("a comma-separated list of methods such as GET,HEAD, or"
+                + " safe (GET,HEAD,OPTIONS)");
           }
         }
         return methods;

@@ -94,6 +94,22 @@ class SecureDefaultsTest {
     assertThat(ConfigCatalog.isSecret("mirror.host")).isFalse();
   }
 
+  @Test
+  void methodsSafe_mirrorsNoWrite_andCountsWhatItLeavesOut() {
+    engine = MirrorConfig.parse(Map.of("mirror.host", shadow.address(), "mirror.methods",
+        "safe")).newEngine();
+    for (String method : new String[] {"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH",
+        "DELETE"}) {
+      boolean mirrored = engine.decide(MirroredRequest.builder().method(method).rawTarget("/a")
+          .build()).mirrored();
+      assertThat(mirrored).as(method).isEqualTo(method.equals("GET") || method.equals("HEAD")
+          || method.equals("OPTIONS"));
+    }
+    assertThat(engine.stats().policy("default").filteredOut()).isEqualTo(4);
+    assertThat(engine.config().orElseThrow().toProperties())
+        .containsEntry("mirror.policy.default.methods", "GET,HEAD,OPTIONS");
+  }
+
   /** Runs and returns what was logged meanwhile (slf4j-simple writes to System.err). */
   static String stderrOf(Runnable action) {
     PrintStream original = System.err;
