@@ -14,6 +14,12 @@ import dev.mirror.api.RequestFilter;
 import dev.mirror.api.Rewrite;
 import dev.mirror.api.Sampler;
 import dev.mirror.api.Scrubbing;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -110,16 +116,16 @@ final class ConfigParser {
     given.put(file.name(), path);
     String text;
     try {
-      java.nio.file.Path secret = java.nio.file.Path.of(path);
-      if (!java.nio.file.Files.isRegularFile(secret)) {
+      Path secret = Path.of(path);
+      if (!Files.isRegularFile(secret)) {
         throw new MirrorConfigException(file.name(), path, "a readable regular file");
       }
       byte[] bytes;
-      try (java.io.InputStream in = java.nio.file.Files.newInputStream(secret)) {
+      try (InputStream in = Files.newInputStream(secret)) {
         bytes = in.readNBytes(4096);
       }
-      text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-    } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+      text = new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException | InvalidPathException e) {
       throw new MirrorConfigException(file.name(), path, "a readable regular file ("
           + e.getClass().getSimpleName() + ")");
     }

@@ -75,13 +75,10 @@ final class LoopMarker {
     if (dot <= 0) {
       return false;
     }
-    byte[] given;
-    try {
-      given = Base64.getUrlDecoder().decode(marker.substring(dot + 1));
-    } catch (IllegalArgumentException notBase64) {
-      return false;
-    }
-    return MessageDigest.isEqual(given, proof(marker.substring(0, dot)));
+    // Compared as text, so that only the one encoding mark() writes is taken (base64 would
+    // decode other spellings of the same bytes too).
+    byte[] expected = mark(marker.substring(0, dot)).getBytes(StandardCharsets.UTF_8);
+    return MessageDigest.isEqual(expected, marker.getBytes(StandardCharsets.UTF_8));
   }
 
   private byte[] proof(String id) {

@@ -64,8 +64,11 @@ class MarkerSecretTest {
     }
 
     String log = SecureDefaultsTest.stderrOf(() -> {
-      for (String spoof : new String[] {"3fa2c1-9", made.substring(0, made.length() - 1) + "A",
-          "x." + made.substring(made.indexOf('.') + 1), made + "x"}) {
+      int dot = made.indexOf('.');
+      char flipped = made.charAt(dot + 5) == 'A' ? 'B' : 'A';
+      for (String spoof : new String[] {"3fa2c1-9",
+          made.substring(0, dot + 5) + flipped + made.substring(dot + 6),
+          "x." + made.substring(dot + 1), made + "x"}) {
         engine.submit(withMarker(spoof));
       }
     });
