@@ -40,7 +40,7 @@ final class AdminViews {
       for (Map.Entry<String, String> e : keys.entrySet()) {
         if (e.getKey().startsWith(prefix)) {
           String key = "mirror." + e.getKey().substring(prefix.length());
-          boolean secret = key.startsWith("mirror.set-header.") || ConfigCatalog.isSecret(key);
+          boolean secret = ConfigCatalog.isSecret(key);
           settings.put(key, secret ? policy.rewrite().maskValue() : e.getValue());
         }
       }
@@ -51,7 +51,8 @@ final class AdminViews {
     ObjectNode gateway = node.putObject("mirror");
     if (!policy.targets().isEmpty()) {
       MirrorTarget target = policy.targets().get(0);
-      gateway.put("mirrorHost", target.scheme().equals("http") ? target.host()
+      // With its scheme, as a change must give it: the view reads back as a valid change.
+      gateway.put("mirrorHost", target.directory() != null ? target.address()
           : target.scheme() + "://" + target.host());
       gateway.put("mirrorPort", target.port());
     }
@@ -83,6 +84,7 @@ final class AdminViews {
     node.put("filteredOut", stats.filteredOut());
     node.put("offered", stats.offered());
     node.put("trailersLeftOut", stats.trailersLeftOut());
+    node.put("unprovenMarkers", stats.unprovenMarkers());
     stats.targets().forEach(t -> node.withArray("targets").add(target(t)));
     return node;
   }

@@ -9,6 +9,7 @@ import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorConfigException;
 import dev.mirror.core.MirrorEngine;
 import dev.mirror.core.MirrorStats;
+import dev.mirror.core.RuntimeLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -230,20 +231,37 @@ public final class MirrorAdmin {
     try {
       change = RouteChange.of(route, target, config.toProperties(), (ObjectNode) body);
     } catch (RouteChange.FieldException e) {
-      return error(400, e.getMessage(), e.field);
+      return refused(route, call, e.getMessage(), e.field);
     }
+    RuntimeLimits limits = current.runtimeLimits().orElse(null);
     try {
-      current.reconfigure(change.keys());
+      // Within what start-up allowed: the TLS files named before anything is parsed (parsing
+      // reads them), the rest on the parsed change, before the engine makes anything of it.
+      if (limits != null) {
+        limits.checkKeys(change.keys());
+      }
+      MirrorConfig next = MirrorConfig.parse(change.keys());
+      if (limits != null) {
+        limits.check(next);
+      }
+      current.reconfigure(next);
     } catch (MirrorConfigException e) {
       // The start-up message, told with the name of the field that made the key.
       String field = change.fieldOf(e.key());
       String message = field == null ? e.getMessage()
           : field + e.getMessage().substring(e.key().length());
-      return error(400, message, field);
+      return refused(route, call, message, field == null ? e.key() : field);
     }
     LOG.info("mirror admin: route {} changed ({}) by {}", route,
         String.join(", ", change.fields()), call.caller());
     return routeReply(current, route);
+  }
+
+  /** A change refused (400): answered naming the field and the rule, and logged with the caller. */
+  private AdminReply refused(String route, AdminCall call, String message, String field) {
+    LOG.warn("mirror admin: a change of route {} by {} was refused: {}", route, call.caller(),
+        message);
+    return error(400, message, field);
   }
 
   private AdminReply enable(MirrorEngine current, String route, boolean on, AdminCall call) {

@@ -73,9 +73,26 @@ final class RouteChange {
     return fields;
   }
 
-  /** The field a key written by this change came from, or null. */
+  /**
+   * The field a key written by this change came from, or null. A key the change did not write
+   * itself but that follows from one it wrote (a target key printed at the target's place when
+   * the field set it for the route) is told by its last part.
+   */
   String fieldOf(String key) {
-    return fieldOf.get(key);
+    String field = fieldOf.get(key);
+    if (field != null || key == null) {
+      return field;
+    }
+    for (Map.Entry<String, String> written : fieldOf.entrySet()) {
+      String suffix = written.getKey().startsWith(prefix + "target.")
+          ? written.getKey().substring(written.getKey().indexOf('.', prefix.length()
+              + "target.".length()) + 1)
+          : written.getKey().substring(prefix.length());
+      if (key.startsWith(prefix) && key.endsWith("." + suffix)) {
+        return written.getValue();
+      }
+    }
+    return null;
   }
 
   private void read(ObjectNode body) {
@@ -139,7 +156,11 @@ final class RouteChange {
     }
     String address = host;
     if (hostField.equals("mirrorHost")) {
-      address = host.contains("://") ? host : "http://" + host;
+      if (!host.contains("://")) {
+        // Never a guess: a host meant for https must not silently get the copies in clear.
+        throw new FieldException(hostField, hostField + ": was " + host + ", must be"
+            + " scheme://host with the scheme written out, such as https://" + host);
+      }
       if (port != null) {
         address += ":" + port;
       }

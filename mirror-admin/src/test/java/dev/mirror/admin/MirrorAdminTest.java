@@ -39,6 +39,9 @@ class MirrorAdminTest {
     Map<String, String> keys = new LinkedHashMap<>();
     keys.put("mirror.host", "http://127.0.0.1:9");
     keys.put("mirror.set-header.X-Api-Key", "copy-secret");
+    // The shadows the tests move the route to: a change may go to these and the start-up one.
+    keys.put("mirror.allowed-targets",
+        "http://ai-service-v2-staging.internal:8000,https://shadow:8443");
     engine = MirrorConfig.parse(keys).newEngine();
     admin = new MirrorAdmin(() -> engine, TOKEN);
   }
@@ -61,12 +64,12 @@ class MirrorAdminTest {
   @Test
   void seedsRequest_switchesTheRouteToTheNewShadowAtHalf() throws IOException {
     AdminReply reply = call("POST", "/routes/default/mirror", "{\"mirrorHost\":"
-        + " \"ai-service-v2-staging.internal\", \"mirrorPort\": 8000, \"percentage\": 50,"
+        + " \"http://ai-service-v2-staging.internal\", \"mirrorPort\": 8000, \"percentage\": 50,"
         + " \"synchronous\": false, \"logResponses\": true}");
     assertThat(reply.status()).isEqualTo(200);
     JsonNode route = json(reply);
     assertThat(route.path("mirror").path("mirrorHost").asText())
-        .isEqualTo("ai-service-v2-staging.internal");
+        .isEqualTo("http://ai-service-v2-staging.internal");
     assertThat(route.path("mirror").path("mirrorPort").asInt()).isEqualTo(8000);
     assertThat(route.path("mirror").path("percentage").asInt()).isEqualTo(50);
     assertThat(route.path("mirror").path("logResponses").asBoolean()).isTrue();
@@ -118,7 +121,8 @@ class MirrorAdminTest {
       "{\"percentage\": 150} | percentage | percentage: was 150, must be an integer in [0, 100]",
       "{\"percentage\": 50.5} | percentage | percentage: was 50.5, must be an integer in [0, 100]",
       "{\"mirrorPort\": 8000} | mirrorPort | mirrorPort: was 8000, must be given with mirrorHost",
-      "{\"mirrorHost\": \"a b\"} | mirrorHost | mirrorHost: was 'http://a b', must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash; or file:///<directory> (mirror-capture)",
+      "{\"mirrorHost\": \"ai-service.internal\", \"mirrorPort\": 8000} | mirrorHost | mirrorHost: was ai-service.internal, must be scheme://host with the scheme written out, such as https://ai-service.internal",
+      "{\"mirrorHost\": \"http://a b\"} | mirrorHost | mirrorHost: was 'http://a b', must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash; or file:///<directory> (mirror-capture)",
       "{\"synchronous\": \"yes\"} | synchronous | synchronous: was \"yes\", must be true or false",
       "{\"sample_ratio\": 2} | sample_ratio | sample_ratio: was 2, must be in [0.00001, 1]",
       "{\"mirror.timeout.read\": \"2h\"} | mirror.timeout.read | mirror.timeout.read: was 2h, must be a duration such as 500ms, 2s or 1m",

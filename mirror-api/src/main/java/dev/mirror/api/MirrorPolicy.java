@@ -131,7 +131,7 @@ public record MirrorPolicy(
     private final List<MirrorTarget> targets = new ArrayList<>();
     private Sampler sampler = Sampler.always();
     private RequestFilter filter = RequestFilter.all();
-    private Rewrite rewrite = Rewrite.none();
+    private Rewrite rewrite = Rewrite.defaults();
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private MirrorMode mode = MirrorMode.ASYNCHRONOUS;
     private boolean logResponses;
@@ -166,7 +166,7 @@ public record MirrorPolicy(
       return this;
     }
 
-    /** Changes made to the copies (default none). */
+    /** Changes made to the copies (default {@link Rewrite#defaults()}: credentials masked). */
     public Builder rewrite(Rewrite rewrite) {
       this.rewrite = Objects.requireNonNull(rewrite, "rewrite");
       return this;

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * @param setHeaders headers set on the copy, replacing any of the same name
  * @param maskValue the value masked headers, cookies and query parameters carry
  * @param redactCredentials whether {@link #CREDENTIAL_HEADERS} are redacted (per {@code
- *     redactMode})
+ *     redactMode}); true unless the rewrite says otherwise ({@link #defaults()}, the builder)
  * @param redactCookies cookies redacted inside {@code Cookie} headers (per {@code redactMode})
  * @param redactQueryParams query parameters redacted (per {@code redactMode}); the rest of the
  *     query is kept byte for byte
@@ -44,9 +44,13 @@ public record Rewrite(
     REMOVE
   }
 
-  /** The credential headers redacted by {@code redactCredentials}. */
+  /**
+   * The credential headers redacted by {@code redactCredentials}: what a request carries to prove
+   * who sends it ({@code Set-Cookie} too, which a request has no reason to carry but a relay may
+   * have put there).
+   */
   public static final List<String> CREDENTIAL_HEADERS =
-      List.of("Authorization", "Proxy-Authorization", "Cookie");
+      List.of("Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie");
 
   /** The value masked headers carry by default: {@value}. */
   public static final String DEFAULT_MASK_VALUE = "[masked]";
@@ -58,6 +62,10 @@ public record Rewrite(
 
   private static final Rewrite NONE = new Rewrite(null, PathMode.REPLACE, List.of(), List.of(),
       Headers.empty(), DEFAULT_MASK_VALUE, false, List.of(), List.of(), RedactMode.MASK,
+      Scrubbing.none());
+
+  private static final Rewrite DEFAULTS = new Rewrite(null, PathMode.REPLACE, List.of(),
+      List.of(), Headers.empty(), DEFAULT_MASK_VALUE, true, List.of(), List.of(), RedactMode.MASK,
       Scrubbing.none());
 
   /**
@@ -80,9 +88,21 @@ public record Rewrite(
     Objects.requireNonNull(scrubbing, "scrubbing");
   }
 
-  /** Returns the rewrite that changes nothing. */
+  /**
+   * Returns the rewrite that changes nothing, credentials included: copies carry {@link
+   * #CREDENTIAL_HEADERS} as received. For shadows that must authenticate as the client did; a
+   * policy gets {@link #defaults()} unless it is given this.
+   */
   public static Rewrite none() {
     return NONE;
+  }
+
+  /**
+   * Returns the rewrite a policy has unless told otherwise: {@link #CREDENTIAL_HEADERS} masked,
+   * nothing else changed.
+   */
+  public static Rewrite defaults() {
+    return DEFAULTS;
   }
 
   /** Returns a new builder. */
@@ -106,7 +126,7 @@ public record Rewrite(
     private final List<String> maskHeaders = new ArrayList<>();
     private final Headers.Builder setHeaders = Headers.builder();
     private String maskValue = DEFAULT_MASK_VALUE;
-    private boolean redactCredentials;
+    private boolean redactCredentials = true;
     private final List<String> redactCookies = new ArrayList<>();
     private final List<String> redactQueryParams = new ArrayList<>();
     private RedactMode redactMode = RedactMode.MASK;
@@ -120,7 +140,10 @@ public record Rewrite(
       return this;
     }
 
-    /** Redacts {@link #CREDENTIAL_HEADERS} on the copy (default off). */
+    /**
+     * Whether {@link #CREDENTIAL_HEADERS} are redacted on the copy (default true: copies go to
+     * environments with weaker security, and a shadow seldom needs the client's credentials).
+     */
     public Builder redactCredentials(boolean redact) {
       this.redactCredentials = redact;
       return this;

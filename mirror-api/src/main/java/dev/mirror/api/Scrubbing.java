@@ -5,8 +5,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * What is scrubbed out of a copy's body (and, for patterns, its header values and query) before
@@ -20,7 +18,8 @@ import java.util.regex.PatternSyntaxException;
  * @param patterns detectors whose matches are replaced by the mask value in text bodies (JSON
  *     string values included), header values and the query: the built-ins {@link #DETECTORS} and
  *     names of {@code customPatterns}
- * @param customPatterns regular expressions by name, usable in {@code patterns}
+ * @param customPatterns regular expressions by name, usable in {@code patterns}: RE2 syntax,
+ *     matched in linear time (no back-references, no look-around)
  * @param sendUnscrubbable true to send a body that cannot be scrubbed (a JSON body that does not
  *     parse, a compressed one) unchanged; false (the default) drops that copy as {@link
  *     DropReason#SCRUB_FAILED}
@@ -56,12 +55,7 @@ public record Scrubbing(List<String> jsonFields, List<String> formFields, List<S
     patterns = List.copyOf(patterns);
     customPatterns = Map.copyOf(new TreeMap<>(customPatterns));
     for (Map.Entry<String, String> custom : customPatterns.entrySet()) {
-      try {
-        Pattern.compile(custom.getValue());
-      } catch (PatternSyntaxException e) {
-        throw InvalidValue.of("scrub-pattern." + custom.getKey(), custom.getValue(),
-            "a regular expression (" + e.getDescription() + " at index " + e.getIndex() + ")");
-      }
+      UserPattern.compile("scrub-pattern." + custom.getKey(), custom.getValue());
     }
     for (String name : patterns) {
       if (!DETECTORS.contains(name) && !customPatterns.containsKey(name)) {

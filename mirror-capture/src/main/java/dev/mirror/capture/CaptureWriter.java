@@ -8,13 +8,20 @@ import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.channels.Channels;
+import java.nio.file.FileSystems;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * in arrival order, a new file past {@code max-file-bytes} or {@code rotate-every}, the oldest
  * files deleted while all of them take more than {@code max-total-bytes}. Files are named {@code
  * capture-<UTC time>-<sequence>.ndjson}, so names sort in writing order.
+ *
+ * <p>Copies hold production data: on a POSIX file system, directories this writer creates are
+ * {@code rwx------} (0700) and capture files {@code rw-------} (0600), whatever the process's
+ * umask would give; a directory that already exists keeps its permissions, and is named in the
+ * log if others than its owner may read it.
  */
 final class CaptureWriter {
 
@@ -35,6 +47,15 @@ final class CaptureWriter {
       .ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   /** What a written copy reports: the disk took it. */
   private static final ShadowResponse WRITTEN = new ShadowResponse(201, Headers.empty());
+
+  private static final boolean POSIX =
+      FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+  /** Capture files: read and written by their owner only. */
+  static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString(
+      "rw-------");
+  /** Directories created for captures: their owner's only. */
+  static final Set<PosixFilePermission> DIRECTORY_PERMISSIONS = PosixFilePermissions.fromString(
+      "rwx------");
 
   private record Pending(CaptureRecord record, CompletableFuture<ShadowResponse> written) {}
 
@@ -51,13 +72,36 @@ final class CaptureWriter {
   private int sequence;
 
   CaptureWriter(Path directory, CaptureSettings settings, Clock clock) throws IOException {
-    this.directory = Files.createDirectories(directory);
+    this.directory = createDirectory(directory);
     this.settings = settings;
     this.clock = clock;
     this.queue = new ArrayBlockingQueue<>(settings.queue());
     this.thread = new Thread(this::run, "mirror-capture-" + directory.getFileName());
     thread.setDaemon(true);
     thread.start();
+  }
+
+  private static Path createDirectory(Path directory) throws IOException {
+    if (!POSIX) {
+      return Files.createDirectories(directory);
+    }
+    if (Files.isDirectory(directory)) {
+      Set<PosixFilePermission> others = EnumSet.copyOf(Files.getPosixFilePermissions(directory));
+      others.retainAll(EnumSet.of(PosixFilePermission.GROUP_READ,
+          PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
+          PosixFilePermission.OTHERS_EXECUTE));
+      if (!others.isEmpty()) {
+        LOG.warn("mirror capture: {} is {}: others than its owner may list it (capture files"
+            + " are created rw------- all the same)", directory,
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(directory)));
+      }
+      return directory;
+    }
+    Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(
+        DIRECTORY_PERMISSIONS));
+    // The umask may have taken bits away, never added any; set them exactly all the same.
+    Files.setPosixFilePermissions(directory, DIRECTORY_PERMISSIONS);
+    return directory;
   }
 
   /** Queues a record; false if the queue is full. */
@@ -111,8 +155,13 @@ final class CaptureWriter {
     closeFile();
     file = directory.resolve("capture-" + STAMP.format(now) + "-"
         + String.format("%06d", ++sequence) + ".ndjson");
-    out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE), 64 * 1024);
+    Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE);
+    FileAttribute<?>[] owned = POSIX
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS)}
+        : new FileAttribute<?>[0];
+    out = new BufferedOutputStream(Channels.newOutputStream(Files.newByteChannel(file, options,
+        owned)), 64 * 1024);
     fileBytes = 0;
     openedAt = now;
     enforceTotal();

@@ -99,6 +99,38 @@ class CaptureReplayTest {
   }
 
   @Test
+  void captureFilesAndDirectories_areTheOwnersOnly_andCredentialsMaskedByDefault()
+      throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.FileSystems.getDefault()
+        .supportedFileAttributeViews().contains("posix"), "a POSIX file system");
+    Path captures = dir.resolve("new").resolve("captures");
+    try (MirrorEngine engine = MirrorConfig.parse(Map.of("mirror.host", "file://" + captures))
+        .newEngine()) {
+      engine.submit(MirroredRequest.builder().method("GET").rawTarget("/a")
+          .headers(Headers.of("Authorization", "Bearer user-tok-1", "Cookie", "SESSION=s1",
+              "Set-Cookie", "x=1"))
+          .build());
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> engine.stats().target("default").sent() == 1);
+    }
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(captures))).isEqualTo("rwx------");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(dir.resolve("new")))).isEqualTo("rwx------");
+    List<Path> files = Replayer.files(captures);
+    assertThat(files).hasSize(1);
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(files.get(0)))).isEqualTo("rw-------");
+    String line = Files.readString(files.get(0));
+    assertThat(line).doesNotContain("user-tok-1").doesNotContain("SESSION=s1")
+        .doesNotContain("x=1");
+    CaptureRecord record = CaptureRecord.parse(line.strip());
+    assertThat(record.headers().first("Authorization")).isEqualTo("[masked]");
+    assertThat(record.headers().first("Cookie")).isEqualTo("[masked]");
+    assertThat(record.headers().first("Set-Cookie")).isEqualTo("[masked]");
+  }
+
+  @Test
   void aCapture_isReplayed_withFilters_hostRewrite_andAReport() throws Exception {
     try (MirrorEngine engine = captureEngine()) {
       for (int i = 0; i < 20; i++) {

@@ -7,10 +7,14 @@ import dev.mirror.api.Outcome;
 import dev.mirror.api.RequestView;
 import dev.mirror.api.Sampler;
 import dev.mirror.api.SubmitResult;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides on the request thread whether a request is mirrored, and to which targets: route to a
@@ -19,6 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
  * submitted or abandoned once.
  */
 final class Admission {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MirrorEngine.class);
 
   /** Swapped whole by a configuration change; a decision reads it once. */
   private volatile PolicyRuntime[] policies;
@@ -33,11 +39,19 @@ final class Admission {
   private volatile boolean enabled;
   private volatile boolean closed;
 
-  Admission(PolicyRuntime[] policies, Outcomes outcomes, InFlight inFlight, boolean enabled) {
+  /** What an incoming marker proves. */
+  private final LoopMarker loopMarker;
+  /** At most one line a minute per policy about markers from outside. */
+  private final RateLimitedLog markerLog;
+
+  Admission(PolicyRuntime[] policies, Outcomes outcomes, InFlight inFlight, boolean enabled,
+      LoopMarker loopMarker, LongSupplier nanoTime) {
     this.policies = policies;
     this.outcomes = outcomes;
     this.inFlight = inFlight;
     this.enabled = enabled;
+    this.loopMarker = loopMarker;
+    this.markerLog = new RateLimitedLog(Duration.ofMinutes(1), nanoTime);
   }
 
   PolicyRuntime[] policies() {
@@ -133,11 +147,20 @@ final class Admission {
       runtime.filteredOut.increment();
       return NotMirrored.FILTERED_OUT;
     }
-    if (request.header(policy.markerHeader()) != null) {
-      for (TargetChannel channel : runtime.channels) {
-        outcomes.dropped(channel, DropReason.LOOP);
+    String marker = request.header(policy.markerHeader());
+    if (marker != null) {
+      if (loopMarker.isProven(marker)) {
+        if (!loopMarker.proves()) {
+          markerUnproven(policy, false);
+        }
+        for (TargetChannel channel : runtime.channels) {
+          outcomes.dropped(channel, DropReason.LOOP);
+        }
+        return NotMirrored.LOOP;
       }
-      return NotMirrored.LOOP;
+      // A marker from outside the fleet: the request is mirrored like any other.
+      runtime.unprovenMarkers.increment();
+      markerUnproven(policy, true);
     }
     if (!sample(policy.sampler(), request)) {
       runtime.sampledOut.increment();
@@ -204,6 +227,27 @@ final class Admission {
       }
     }
     return reclaimed;
+  }
+
+  /**
+   * Says, at most once a minute per policy, that a marker could not be proven: with a secret,
+   * the request carrying it was mirrored all the same; without one, it was taken for a copy,
+   * which a client may use to keep its requests out of mirroring.
+   */
+  private void markerUnproven(MirrorPolicy policy, boolean secret) {
+    Long heldBack = markerLog.pass(policy.name());
+    if (heldBack == null) {
+      return;
+    }
+    String more = heldBack > 0 ? " (" + heldBack + " more since the last line)" : "";
+    if (secret) {
+      LOG.warn("mirror policy {}: a request carried {} without a valid proof: mirrored like any"
+          + " other, counted in unprovenMarkers{}", policy.name(), policy.markerHeader(), more);
+    } else {
+      LOG.info("mirror policy {}: a request carrying {} was taken for a copy and not mirrored"
+          + "{}; without mirror.marker-secret any client can send it to stay unmirrored",
+          policy.name(), policy.markerHeader(), more);
+    }
   }
 
   private boolean sample(Sampler sampler, RequestView request) {

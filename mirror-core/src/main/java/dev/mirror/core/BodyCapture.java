@@ -20,11 +20,17 @@ final class BodyCapture {
 
   private enum State { OPEN, COMPLETE, TOO_LARGE, FAILED }
 
-  private static final int INITIAL_CAPACITY = 1024;
+  private static final byte[] EMPTY = new byte[0];
 
   private final int limit;
   private final long expectedLength;
-  private byte[] buffer;
+  /**
+   * The most the buffer ever needs: the declared length when it is within the limit, else the
+   * limit. The buffer grows toward it as bytes arrive, never ahead of them: a client declaring
+   * 64 MiB and sending 10 bytes costs 10 bytes, not 64 MiB, whoever it is.
+   */
+  private final int capacityBound;
+  private byte[] buffer = EMPTY;
   private int size;
   private volatile State state = State.OPEN;
 
@@ -32,9 +38,13 @@ final class BodyCapture {
   BodyCapture(int limit, long expectedLength) {
     this.limit = limit;
     this.expectedLength = expectedLength;
-    int initial = expectedLength >= 0 && expectedLength <= limit
-        ? (int) expectedLength : Math.min(limit, INITIAL_CAPACITY);
-    this.buffer = new byte[initial];
+    this.capacityBound = expectedLength >= 0 && expectedLength <= limit
+        ? (int) expectedLength : limit;
+  }
+
+  /** The bytes allocated to keep the body so far (for tests: never ahead of what arrived). */
+  int capacity() {
+    return buffer == null ? 0 : buffer.length;
   }
 
   /**
@@ -90,9 +100,7 @@ final class BodyCapture {
       tooLarge();
       return;
     }
-    if (size + length > buffer.length) {
-      buffer = Arrays.copyOf(buffer, (int) Math.min(limit, Math.max(size + length, 2L * buffer.length)));
-    }
+    ensure(size + length);
     System.arraycopy(bytes, offset, buffer, size, length);
     size += length;
   }
@@ -106,9 +114,7 @@ final class BodyCapture {
       tooLarge();
       return;
     }
-    if (size == buffer.length) {
-      buffer = Arrays.copyOf(buffer, (int) Math.min(limit, Math.max(size + 1, 2L * buffer.length)));
-    }
+    ensure(size + 1);
     buffer[size++] = (byte) b;
   }
 
@@ -161,9 +167,15 @@ final class BodyCapture {
     buffer[frameStart + 4] = (byte) length;
   }
 
+  /**
+   * Grows the buffer to hold {@code capacity} bytes: doubling (so copies stay linear in the
+   * body), but never past what is needed now when doubling would pass the declared length or
+   * the limit, and never before the bytes are there.
+   */
   private void ensure(int capacity) {
     if (capacity > buffer.length) {
-      buffer = Arrays.copyOf(buffer, (int) Math.min(limit, Math.max(capacity, 2L * buffer.length)));
+      long doubled = Math.min(2L * buffer.length, Math.max(capacityBound, capacity));
+      buffer = Arrays.copyOf(buffer, (int) Math.min(limit, Math.max(capacity, doubled)));
     }
   }
 

@@ -73,6 +73,42 @@ public final class ConfigCatalog {
    * connections (never non-idempotent ones, never resends).
    */
   static final ConfigKey<Boolean> PIPELINING = bool("pipelining", Scope.ENGINE, true);
+  /** The secret the fleet shares to prove its copies' markers (see {@link LoopMarker}). */
+  static final ConfigKey<String> MARKER_SECRET = key("marker-secret", Scope.ENGINE, null,
+      "a secret of at least " + LoopMarker.MIN_SECRET_LENGTH + " characters, the same on every"
+          + " instance", v -> {
+        if (v.length() < LoopMarker.MIN_SECRET_LENGTH) {
+          throw new RuleViolation("a secret of at least " + LoopMarker.MIN_SECRET_LENGTH
+              + " characters, the same on every instance");
+        }
+        return v;
+      });
+  /** A file whose first line is {@code mirror.marker-secret} (a mounted secret). */
+  static final ConfigKey<String> MARKER_SECRET_FILE = key("marker-secret-file", Scope.ENGINE,
+      null, "a file path", v -> {
+        if (v.isEmpty()) {
+          throw new RuleViolation("a file path");
+        }
+        return v;
+      });
+  /**
+   * Addresses a runtime change may point targets at besides the start-up configuration's own
+   * (see {@link RuntimeLimits}).
+   */
+  static final ConfigKey<List<String>> ALLOWED_TARGETS = key("allowed-targets", Scope.ENGINE,
+      null, "comma-separated target addresses such as https://shadow-2.internal:8443,"
+          + "file:///var/log/mirror", v -> {
+        List<String> addresses = list(v);
+        for (String address : addresses) {
+          try {
+            MirrorTarget.builder("allowed", address);
+          } catch (IllegalArgumentException e) {
+            throw new RuleViolation("comma-separated target addresses such as"
+                + " https://shadow-2.internal:8443,file:///var/log/mirror");
+          }
+        }
+        return addresses;
+      });
 
   // Policy keys.
   static final ConfigKey<Boolean> ENABLED = bool("enabled", Scope.POLICY, true);
@@ -90,12 +126,18 @@ public final class ConfigCatalog {
       }, new Alias("path_concat_mode", "replace or prefix", v -> v));
   static final ConfigKey<String> STICKY_KEY = key("sticky-key", Scope.POLICY, null,
       "header:<name> or cookie:<name>, for example header:X-User-Id", ConfigCatalog::sticky);
+  /** What {@code mirror.methods=safe} stands for: the methods that must not change anything. */
+  static final List<String> SAFE_METHODS = List.of("GET", "HEAD", "OPTIONS");
   static final ConfigKey<List<String>> METHODS = key("methods", Scope.POLICY, null,
-      "a comma-separated list of methods such as GET,HEAD", v -> {
+      "a comma-separated list of methods such as GET,HEAD, or safe (GET,HEAD,OPTIONS)", v -> {
+        if (v.equalsIgnoreCase("safe")) {
+          return SAFE_METHODS; // for shadows that must never see a write
+        }
         List<String> methods = list(v);
         for (String method : methods) {
           if (!NAME.matcher(method).matches()) {
-            throw new RuleViolation("a comma-separated list of methods such as GET,HEAD");
+            throw new RuleViolation("a comma-separated list of methods such as GET,HEAD, or"
+                + " safe (GET,HEAD,OPTIONS)");
           }
         }
         return methods;
@@ -127,7 +169,7 @@ public final class ConfigCatalog {
       Rewrite.DEFAULT_MASK_VALUE, "any text", v -> v);
   static final ConfigKey<String> SET_HEADER = family("set-header.", "a header value");
   static final ConfigKey<Boolean> REDACT_CREDENTIALS = bool("redact-credentials", Scope.POLICY,
-      false);
+      true);
   static final ConfigKey<List<String>> REDACT_COOKIES = listKey("redact-cookies");
   static final ConfigKey<List<String>> REDACT_QUERY_PARAMS = listKey("redact-query-params");
   static final ConfigKey<Rewrite.RedactMode> REDACT_MODE = key("redact-mode", Scope.POLICY,
@@ -153,16 +195,18 @@ public final class ConfigCatalog {
   static final ConfigKey<List<String>> SCRUB_PATTERNS = key("scrub-patterns", Scope.POLICY, null,
       "detectors (email, jwt, bearer, card, iban) or names of scrub-pattern.<name> keys",
       ConfigCatalog::list);
-  static final ConfigKey<String> SCRUB_PATTERN = family("scrub-pattern.",
-      "a regular expression", v -> {
-        try {
-          java.util.regex.Pattern.compile(v);
-        } catch (java.util.regex.PatternSyntaxException e) {
-          throw new RuleViolation("a regular expression (" + e.getDescription() + " at index "
-              + e.getIndex() + ")");
-        }
-        return v;
-      });
+  /** The rule of a user's regular expression: RE2 syntax, matched in linear time. */
+  static final String REGEX_RULE = "a regular expression in RE2 syntax (linear time: no"
+      + " back-references, no look-around)";
+  static final ConfigKey<String> SCRUB_PATTERN = family("scrub-pattern.", REGEX_RULE, v -> {
+    try {
+      com.google.re2j.Pattern.compile(v);
+    } catch (com.google.re2j.PatternSyntaxException e) {
+      throw new RuleViolation(REGEX_RULE.substring(0, REGEX_RULE.length() - 1) + ": "
+          + e.getDescription() + ")");
+    }
+    return v;
+  });
   static final ConfigKey<Boolean> SCRUB_ON_FAILURE = key("scrub-on-failure", Scope.POLICY, "drop",
       "drop or send", v -> switch (v) {
         case "drop" -> false;
@@ -278,8 +322,20 @@ public final class ConfigCatalog {
   static final ConfigKey<String> TLS_CA_FILE = path("tls.ca-file");
   static final ConfigKey<String> TLS_CERT_FILE = path("tls.cert-file");
   static final ConfigKey<String> TLS_KEY_FILE = path("tls.key-file");
+  /** The TLS versions copies may use: older ones are refused, whatever the JVM allows. */
+  static final List<String> TLS_VERSIONS = List.of("TLSv1.3", "TLSv1.2");
+  static final String TLS_PROTOCOLS_RULE = "a comma-separated list of TLSv1.3 and TLSv1.2"
+      + " (older versions are refused)";
   static final ConfigKey<List<String>> TLS_PROTOCOLS = key("tls.protocols", Scope.TARGET,
-      "TLSv1.3,TLSv1.2", LIST_RULE, ConfigCatalog::list);
+      String.join(",", TLS_VERSIONS), TLS_PROTOCOLS_RULE, v -> {
+        List<String> protocols = list(v);
+        for (String protocol : protocols) {
+          if (!TLS_VERSIONS.contains(protocol)) {
+            throw new RuleViolation(TLS_PROTOCOLS_RULE);
+          }
+        }
+        return protocols;
+      });
   static final ConfigKey<Boolean> TLS_VERIFY_HOSTNAME = bool("tls.verify-hostname", Scope.TARGET,
       true);
 
@@ -413,9 +469,41 @@ public final class ConfigCatalog {
         });
   }
 
-  /** True for keys whose values are secrets: shown masked wherever configurations are shown. */
+  /** Parts of a key's name that make its value a secret, whatever the key's level or transport. */
+  private static final List<String> SECRET_WORDS = List.of("password", "secret", "token", "jaas",
+      "credential", "user.info", "ssl.keystore.key", "private");
+
+  /** What a secret shows instead of its value: {@value}. */
+  public static final String SECRET_SHOWN = "[masked]";
+
+  /**
+   * True for keys whose values are secrets, shown as {@link #SECRET_SHOWN} wherever a
+   * configuration is shown (its {@code toString()}, errors, logs, the admin endpoint's views):
+   * passwords of every kind (the TLS keys' and a transport's own, such as Kafka's {@code
+   * mirror.kafka.ssl.keystore.password} or {@code sasl.jaas.config}), tokens and secrets ({@code
+   * mirror.marker-secret}), and the values of headers set on copies ({@code
+   * mirror.set-header.<name>}: they are there to carry a shadow's own credentials).
+   */
   public static boolean isSecret(String key) {
-    return key.endsWith("-password");
+    String lower = key.toLowerCase(Locale.ROOT);
+    if (lower.startsWith(MirrorConfig.PREFIX + SET_HEADER.suffix())
+        || lower.contains("." + SET_HEADER.suffix())) {
+      return true;
+    }
+    for (String word : SECRET_WORDS) {
+      if (lower.contains(word)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Returns the keys with every secret's value replaced by {@link #SECRET_SHOWN}. */
+  static java.util.SortedMap<String, String> masked(Map<String, String> keys, String prefix) {
+    java.util.SortedMap<String, String> shown = new java.util.TreeMap<>();
+    keys.forEach((key, value) -> shown.put(key,
+        isSecret(prefix + key) ? SECRET_SHOWN : value));
+    return shown;
   }
 
   private static ConfigKey<List<String>> listKey(String suffix) {

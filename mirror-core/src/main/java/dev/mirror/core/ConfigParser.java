@@ -14,6 +14,12 @@ import dev.mirror.api.RequestFilter;
 import dev.mirror.api.Rewrite;
 import dev.mirror.api.Sampler;
 import dev.mirror.api.Scrubbing;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,12 +30,16 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads flat keys into a {@link MirrorConfig} through the {@link ConfigCatalog}, remembering which
  * keys were used so that the rest can be reported as unknown, each with the most helpful message.
  */
 final class ConfigParser {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MirrorConfig.class);
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
   private static final String ADMIN_PREFIX = "mirror.admin.";
@@ -68,6 +78,11 @@ final class ConfigParser {
       }
     }
     Map<String, Map<String, String>> transportSettings = transportSettings();
+    String markerSecret = markerSecret(top);
+    List<String> allowed = value(ALLOWED_TARGETS, top);
+    if (allowed != null) {
+      given.put(ALLOWED_TARGETS.name(), String.join(",", allowed));
+    }
     boolean pipelining = value(PIPELINING, top);
     if (!pipelining) {
       transportSettings.computeIfAbsent(NioHttpTransport.NAME, k -> new TreeMap<>())
@@ -78,7 +93,51 @@ final class ConfigParser {
     if (!unknown.isEmpty()) {
       throw UnknownKey.explain(unknown.iterator().next(), policyNames, policies);
     }
-    return new MirrorConfig(policies, threads, closeTimeout, transport, given, transportSettings);
+    return new MirrorConfig(policies, threads, closeTimeout, transport, given, transportSettings,
+        markerSecret);
+  }
+
+  /** The marker secret, given or read from its file (first line, trimmed); null if neither. */
+  private String markerSecret(List<String> top) {
+    Found inline = find(MARKER_SECRET, top);
+    Found file = find(MARKER_SECRET_FILE, top);
+    if (inline != null && file != null) {
+      throw new MirrorConfigException(file.name(), "must not be set together with "
+          + inline.name() + " (use one of them)");
+    }
+    if (inline != null) {
+      given.put(inline.name(), inline.value());
+      return MARKER_SECRET.parse(inline.name(), inline.value());
+    }
+    if (file == null) {
+      return null;
+    }
+    String path = MARKER_SECRET_FILE.parse(file.name(), file.value());
+    given.put(file.name(), path);
+    String text;
+    try {
+      Path secret = Path.of(path);
+      if (!Files.isRegularFile(secret)) {
+        throw new MirrorConfigException(file.name(), path, "a readable regular file");
+      }
+      byte[] bytes;
+      try (InputStream in = Files.newInputStream(secret)) {
+        bytes = in.readNBytes(4096);
+      }
+      text = new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException | InvalidPathException e) {
+      throw new MirrorConfigException(file.name(), path, "a readable regular file ("
+          + e.getClass().getSimpleName() + ")");
+    }
+    int end = text.indexOf('\n');
+    String secret = (end < 0 ? text : text.substring(0, end)).strip();
+    if (secret.length() < LoopMarker.MIN_SECRET_LENGTH) {
+      // The value is never shown: only the rule it broke.
+      throw new MirrorConfigException(file.name(), "holds a secret shorter than "
+          + LoopMarker.MIN_SECRET_LENGTH + " characters, must hold one of at least "
+          + LoopMarker.MIN_SECRET_LENGTH);
+    }
+    return secret;
   }
 
   /**
@@ -369,8 +428,21 @@ final class ConfigParser {
       throw new MirrorConfigException(settings.name(TLS_VERIFY_HOSTNAME.suffix()), "false",
           "true for a grpcs:// target (gRPC's transport always verifies the host name)");
     }
-    if (!ConfigCatalog.bool(values.get(TLS_VERIFY_HOSTNAME.suffix()))
-        && !transportName.equals(NioHttpTransport.NAME)) {
+    boolean verify = ConfigCatalog.bool(values.get(TLS_VERIFY_HOSTNAME.suffix()));
+    if (!verify && values.get(TLS_CA_FILE.suffix()) == null
+        && values.get(TLS_TRUST_STORE.suffix()) == null) {
+      // Without host names checked, any certificate the trust anchors signed is accepted: with
+      // the JVM's public CAs, anyone's. Only a private anchor makes that a small set.
+      throw new MirrorConfigException(settings.name(TLS_VERIFY_HOSTNAME.suffix()), "false",
+          "true unless " + TLS_CA_FILE.name() + " or " + TLS_TRUST_STORE.name()
+              + " names a private trust anchor");
+    }
+    if (!verify) {
+      LOG.warn("mirror: {} is false: copies to {} accept any certificate the private trust"
+          + " anchor signed, whatever host name it names", settings.name(
+              TLS_VERIFY_HOSTNAME.suffix()), host.value());
+    }
+    if (!verify && !transportName.equals(NioHttpTransport.NAME)) {
       throw new MirrorConfigException(settings.name(TLS_VERIFY_HOSTNAME.suffix()), "false",
           "true with transport " + transportName + " (only the default transport, nio, can"
               + " leave host names unverified)");

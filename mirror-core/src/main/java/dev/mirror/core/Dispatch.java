@@ -53,7 +53,12 @@ final class Dispatch {
   /** Set at close once the wait is over: copies not yet started give their room back. */
   volatile boolean abandoning;
 
-  Dispatch(Transports transports, int threads, Outcomes outcomes, LongSupplier nanoTime) {
+  /** Adds the proof to each copy's id when the fleet shares a marker secret. */
+  private final LoopMarker loopMarker;
+
+  Dispatch(Transports transports, int threads, Outcomes outcomes, LongSupplier nanoTime,
+      LoopMarker loopMarker) {
+    this.loopMarker = loopMarker;
     this.transports = transports;
     this.threads = threads;
     this.outcomes = outcomes;
@@ -156,7 +161,9 @@ final class Dispatch {
   }
 
   private SubmitResult handOver(Reservation reservation, MirroredRequest request) {
-    String id = request.id() != null ? request.id() : idPrefix + Long.toHexString(nextId.incrementAndGet());
+    // The id is the marker every copy carries: with a secret, it proves it came from a mirror.
+    String id = loopMarker.mark(request.id() != null ? request.id()
+        : idPrefix + Long.toHexString(nextId.incrementAndGet()));
     boolean synchronous = reservation.policy.policy.mode() == MirrorMode.SYNCHRONOUS;
     TargetChannel[] channels = reservation.channels;
     CompletableFuture<?>[] done = synchronous ? new CompletableFuture<?>[channels.length] : null;

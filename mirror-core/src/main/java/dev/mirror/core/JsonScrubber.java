@@ -7,6 +7,10 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -83,13 +87,88 @@ final class JsonScrubber {
   /** One replacement of the original bytes [start, end). */
   private record Edit(int start, int end, byte[] bytes) {}
 
+  /** How a JSON document is encoded (RFC 8259 8.1, RFC 4627 3): its charset and byte order mark. */
+  private record Encoding(Charset charset, int bomLength) {
+    boolean isUtf8() {
+      return charset.equals(StandardCharsets.UTF_8);
+    }
+  }
+
+  private static final Charset UTF_32BE = Charset.forName("UTF-32BE");
+  private static final Charset UTF_32LE = Charset.forName("UTF-32LE");
+
+  /**
+   * Tells the encoding by the byte order mark, or without one by where the first bytes are zero
+   * (a JSON text starts with an ASCII character), as Jackson does: UTF-8, UTF-16 or UTF-32, big-
+   * or little-endian.
+   */
+  private static Encoding encoding(byte[] b) {
+    int n = b.length;
+    if (n >= 4 && b[0] == 0 && b[1] == 0 && (b[2] & 0xff) == 0xfe && (b[3] & 0xff) == 0xff) {
+      return new Encoding(UTF_32BE, 4);
+    }
+    if (n >= 4 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xfe && b[2] == 0 && b[3] == 0) {
+      return new Encoding(UTF_32LE, 4);
+    }
+    if (n >= 2 && (b[0] & 0xff) == 0xfe && (b[1] & 0xff) == 0xff) {
+      return new Encoding(StandardCharsets.UTF_16BE, 2);
+    }
+    if (n >= 2 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xfe) {
+      return new Encoding(StandardCharsets.UTF_16LE, 2);
+    }
+    if (n >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf) {
+      return new Encoding(StandardCharsets.UTF_8, 3);
+    }
+    if (n >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] != 0) {
+      return new Encoding(UTF_32BE, 0);
+    }
+    if (n >= 4 && b[0] != 0 && b[1] == 0 && b[2] == 0 && b[3] == 0) {
+      return new Encoding(UTF_32LE, 0);
+    }
+    if (n >= 2 && b[0] == 0 && b[1] != 0) {
+      return new Encoding(StandardCharsets.UTF_16BE, 0);
+    }
+    if (n >= 2 && b[0] != 0 && b[1] == 0) {
+      return new Encoding(StandardCharsets.UTF_16LE, 0);
+    }
+    return new Encoding(StandardCharsets.UTF_8, 0);
+  }
+
   /**
    * Returns the scrubbed document, or {@code body} itself when nothing was redacted; adds the
-   * fields and matches redacted to {@code count[0]}.
+   * fields and matches redacted to {@code count[0]}. A document in UTF-16 or UTF-32 (or UTF-8
+   * with a byte order mark) is scrubbed as UTF-8 and goes out in its own encoding, byte order
+   * mark included; one that does not decode in the encoding its first bytes tell is refused.
    *
    * @throws IOException if the body is not one well-formed JSON document
    */
   byte[] scrub(byte[] body, int[] count) throws IOException {
+    Encoding encoding = encoding(body);
+    if (encoding.isUtf8() && encoding.bomLength() == 0) {
+      return scrubUtf8(body, count);
+    }
+    // Jackson's byte offsets exist for UTF-8 only: scrub a UTF-8 transcoding, and transcode
+    // the result back, so no edit is ever placed by an offset that does not exist.
+    String text = decoder(encoding.charset()).decode(ByteBuffer.wrap(body,
+        encoding.bomLength(), body.length - encoding.bomLength())).toString();
+    byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+    byte[] scrubbed = scrubUtf8(utf8, count);
+    if (scrubbed == utf8) {
+      return body;
+    }
+    String out = decoder(StandardCharsets.UTF_8).decode(ByteBuffer.wrap(scrubbed)).toString();
+    byte[] encoded = out.getBytes(encoding.charset());
+    byte[] withBom = Arrays.copyOf(body, encoding.bomLength() + encoded.length);
+    System.arraycopy(encoded, 0, withBom, encoding.bomLength(), encoded.length);
+    return withBom;
+  }
+
+  private static CharsetDecoder decoder(Charset charset) {
+    return charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+  }
+
+  private byte[] scrubUtf8(byte[] body, int[] count) throws IOException {
     List<Edit> edits = new ArrayList<>();
     Frames frames = new Frames();
     List<String> path = new ArrayList<>();
@@ -164,7 +243,14 @@ final class JsonScrubber {
     return b == ' ' || b == '\t' || b == '\n' || b == '\r';
   }
 
-  private static byte[] splice(byte[] body, List<Edit> edits) {
+  private static byte[] splice(byte[] body, List<Edit> edits) throws IOException {
+    for (Edit edit : edits) {
+      // Fail closed: an edit the parser placed outside the document would keep what it was
+      // meant to hide.
+      if (edit.start() < 0 || edit.end() < edit.start() || edit.end() > body.length) {
+        throw new IOException("the parser gave no byte offsets for this document");
+      }
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream(body.length);
     int at = 0;
     for (Edit edit : edits) {

@@ -49,9 +49,13 @@ public final class MirrorConfig {
   /** The {@code mirror.<transport>.*} settings, by transport name, without the prefix. */
   private final Map<String, Map<String, String>> transportSettings;
 
+  /** {@code mirror.marker-secret} (or its file's), or null. Never shown. */
+  private final String markerSecret;
+
   MirrorConfig(List<MirrorPolicy> policies, int dispatchThreads, Duration closeTimeout,
       MirrorTransportProvider transport, Map<String, String> given,
-      Map<String, Map<String, String>> transportSettings) {
+      Map<String, Map<String, String>> transportSettings, String markerSecret) {
+    this.markerSecret = markerSecret;
     this.transportSettings = Map.copyOf(transportSettings);
     this.policies = List.copyOf(policies);
     this.dispatchThreads = dispatchThreads;
@@ -113,6 +117,17 @@ public final class MirrorConfig {
     return closeTimeout;
   }
 
+  /** The fleet's marker secret, or null: package-private, never shown. */
+  String markerSecret() {
+    return markerSecret;
+  }
+
+  /** The addresses of {@code mirror.allowed-targets}, as written; empty if none. */
+  List<String> allowedTargets() {
+    String listed = given.get(ConfigCatalog.ALLOWED_TARGETS.name());
+    return listed == null ? List.of() : ConfigCatalog.list(listed);
+  }
+
   /** The {@code mirror.<transport>.*} settings, by transport name, without the prefix. */
   Map<String, Map<String, String>> transportSettings() {
     return transportSettings;
@@ -135,6 +150,7 @@ public final class MirrorConfig {
         .ownedTransport(transport.create(transportSettings.getOrDefault(transport.name(),
             Map.of())))
         .transportSettings(transportSettings)
+        .loopMarker(LoopMarker.of(markerSecret))
         .config(this);
   }
 
@@ -168,10 +184,12 @@ public final class MirrorConfig {
     return Objects.hash(policies, dispatchThreads, closeTimeout, transport.name(), given);
   }
 
+  /** Shows every key as {@link #toProperties()} does, secrets masked (see {@link ConfigCatalog#isSecret}). */
   @Override
   public String toString() {
     SortedMap<String, String> shown = toProperties();
-    shown.replaceAll((key, value) -> ConfigCatalog.isSecret(key) ? "[masked]" : value);
+    shown.replaceAll((key, value) -> ConfigCatalog.isSecret(key) ? ConfigCatalog.SECRET_SHOWN
+        : value);
     return "MirrorConfig" + shown;
   }
 }

@@ -20,6 +20,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The mirroring engine: the {@link MirrorDispatcher} every entry point uses.
@@ -52,6 +54,8 @@ public final class MirrorEngine implements MirrorDispatcher {
   /** Default time {@link #close()} waits for copies in flight, in milliseconds: {@value}. */
   public static final long DEFAULT_CLOSE_TIMEOUT_MILLIS = 5_000;
 
+  private static final Logger LOG = LoggerFactory.getLogger(MirrorEngine.class);
+
   private final Admission admission;
   private final Transports transports;
   private final CompareWorker compareWorker = new CompareWorker();
@@ -65,11 +69,14 @@ public final class MirrorEngine implements MirrorDispatcher {
   private final Object changes = new Object();
   /** The configuration in force, when the engine was made from one and changed only by one. */
   private volatile MirrorConfig config;
+  /** What runtime changes through the endpoint may do: set by the start-up configuration. */
+  private final RuntimeLimits limits;
   private volatile boolean closed;
 
   private MirrorEngine(Builder builder) {
     this.nanoTime = builder.nanoTime;
     this.config = builder.config;
+    this.limits = builder.config == null ? null : RuntimeLimits.of(builder.config);
     this.dispatchThreads = builder.dispatchThreads;
     MirrorTransport transport = builder.transport == null ? NioHttpTransport.create()
         : builder.transport;
@@ -84,9 +91,27 @@ public final class MirrorEngine implements MirrorDispatcher {
     }
     this.outcomes = new Outcomes(builder.listeners.toArray(new MirrorListener[0]), inFlight,
         nanoTime);
-    this.admission = new Admission(policies, outcomes, inFlight, builder.enabled);
-    this.dispatch = new Dispatch(transports, builder.dispatchThreads, outcomes, nanoTime);
+    this.admission = new Admission(policies, outcomes, inFlight, builder.enabled,
+        builder.loopMarker, nanoTime);
+    this.dispatch = new Dispatch(transports, builder.dispatchThreads, outcomes, nanoTime,
+        builder.loopMarker);
     this.closeTimeout = builder.closeTimeout;
+    sayWhereCredentialsGo(builder.policies);
+  }
+
+  /**
+   * Credentials are masked in copies unless a policy opts out: each that does is named once at
+   * start-up, so an operator reading the log knows where clients' credentials go.
+   */
+  private static void sayWhereCredentialsGo(List<MirrorPolicy> policies) {
+    for (MirrorPolicy policy : policies) {
+      if (policy.enabled() && !policy.rewrite().redactCredentials()) {
+        LOG.warn("mirror policy {}: copies carry the clients' credentials ({}) as received, to {}"
+            + " (mirror.redact-credentials=false)", policy.name(),
+            String.join(", ", dev.mirror.api.Rewrite.CREDENTIAL_HEADERS),
+            policy.targets().stream().map(t -> t.name()).toList());
+      }
+    }
   }
 
   /** Returns a new builder. */
@@ -133,6 +158,15 @@ public final class MirrorEngine implements MirrorDispatcher {
   }
 
   /**
+   * Returns the bounds the start-up configuration sets to changes made at run time through the
+   * control endpoint (where copies may go, what files may be read, which safeguards may not be
+   * relaxed); empty for an engine built in code rather than from a {@link MirrorConfig}.
+   */
+  public Optional<RuntimeLimits> runtimeLimits() {
+    return Optional.ofNullable(limits);
+  }
+
+  /**
    * Replaces every policy at once. A request decided before finishes under the settings it was
    * decided with; copies in flight go on; a policy or target that keeps its name keeps its
    * counters (and a target that keeps its address keeps its circuit). The engine's own settings
@@ -154,12 +188,18 @@ public final class MirrorEngine implements MirrorDispatcher {
         throw engineKey("mirror.close-timeout", ConfigCatalog.print(next.closeTimeout()),
             ConfigCatalog.print(closeTimeout));
       }
+      if (current != null && !Objects.equals(next.markerSecret(), current.markerSecret())) {
+        throw engineKey("mirror.marker-secret", ConfigCatalog.SECRET_SHOWN,
+            ConfigCatalog.SECRET_SHOWN);
+      }
       if (current != null && !next.transport().equals(current.transport())) {
         throw engineKey("mirror.transport", next.transport(), current.transport());
       }
       if (!next.transportSettings().equals(transports.settings())) {
-        throw engineKey("mirror.<transport>.*", next.transportSettings().toString(),
-            transports.settings().toString());
+        // Transports' settings hold their credentials (Kafka's SASL and SSL passwords): shown
+        // masked, as everywhere a configuration is shown.
+        throw engineKey("mirror.<transport>.*", shown(next.transportSettings()),
+            shown(transports.settings()));
       }
       install(next.policies());
       config = next;
@@ -243,6 +283,13 @@ public final class MirrorEngine implements MirrorDispatcher {
       throw new IllegalArgumentException("policies: was empty, must hold at least one policy");
     }
     admission.replace(runtimes(policies, admission.policies()));
+  }
+
+  private static String shown(Map<String, Map<String, String>> settings) {
+    Map<String, Map<String, String>> shown = new TreeMap<>();
+    settings.forEach((transport, keys) -> shown.put(transport,
+        ConfigCatalog.masked(keys, MirrorConfig.PREFIX + transport + ".")));
+    return shown.toString();
   }
 
   private static MirrorConfigException engineKey(String key, String value, String current) {
@@ -373,8 +420,34 @@ public final class MirrorEngine implements MirrorDispatcher {
     private LongSupplier nanoTime = System::nanoTime;
     private MirrorConfig config;
     private Map<String, Map<String, String>> transportSettings = Map.of();
+    private LoopMarker loopMarker = LoopMarker.UNSIGNED;
 
     private Builder() {}
+
+    /**
+     * The secret every instance of the fleet shares (default none): copies' markers then carry
+     * an HMAC of their request id, and a request whose marker does not prove itself is mirrored
+     * like any other (counted in {@link PolicyStats#unprovenMarkers()}) instead of being taken
+     * for a copy. Without it, any client can keep its requests from being mirrored by sending
+     * the marker header.
+     *
+     * @throws IllegalArgumentException if shorter than 16 characters
+     */
+    public Builder markerSecret(String secret) {
+      Objects.requireNonNull(secret, "secret");
+      if (secret.length() < LoopMarker.MIN_SECRET_LENGTH) {
+        throw new IllegalArgumentException("marker-secret: was " + secret.length()
+            + " characters long, must be at least " + LoopMarker.MIN_SECRET_LENGTH);
+      }
+      this.loopMarker = LoopMarker.of(secret);
+      return this;
+    }
+
+    /** The markers' proofs, as a configuration says. */
+    Builder loopMarker(LoopMarker marker) {
+      this.loopMarker = Objects.requireNonNull(marker, "marker");
+      return this;
+    }
 
     /** The configuration the policies came from, so that the engine can change through it. */
     Builder config(MirrorConfig config) {

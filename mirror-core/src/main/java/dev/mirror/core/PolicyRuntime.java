@@ -25,6 +25,8 @@ final class PolicyRuntime {
   final LongAdder sampledOut;
   final LongAdder filteredOut;
   final LongAdder trailersLeftOut;
+  /** Requests whose marker did not prove itself (with a marker secret): mirrored all the same. */
+  final LongAdder unprovenMarkers;
 
   /**
    * Makes a policy's run-time state; {@code previous} is the same policy (by name) before a
@@ -40,6 +42,7 @@ final class PolicyRuntime {
     this.sampledOut = previous == null ? new LongAdder() : previous.sampledOut;
     this.filteredOut = previous == null ? new LongAdder() : previous.filteredOut;
     this.trailersLeftOut = previous == null ? new LongAdder() : previous.trailersLeftOut;
+    this.unprovenMarkers = previous == null ? new LongAdder() : previous.unprovenMarkers;
     this.channels = new TargetChannel[policy.targets().size()];
     long longest = 0;
     for (int i = 0; i < channels.length; i++) {
@@ -74,6 +77,6 @@ final class PolicyRuntime {
       targets.add(channel.snapshot());
     }
     return new PolicyStats(policy.name(), submitted.sum(), sampledOut.sum(), filteredOut.sum(),
-        targets, trailersLeftOut.sum());
+        targets, trailersLeftOut.sum(), unprovenMarkers.sum());
   }
 }

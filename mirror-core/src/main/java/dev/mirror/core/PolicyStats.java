@@ -20,19 +20,28 @@ import java.util.NoSuchElementException;
  * @param targets its targets, in configuration order
  * @param trailersLeftOut requests whose trailer fields their copies went without (no transport
  *     sends trailers; they are never merged into the headers)
+ * @param unprovenMarkers requests that carried the marker header without a valid proof, with
+ *     {@code mirror.marker-secret} set: from outside the fleet, so mirrored like any other (and
+ *     counted in the other fields as such)
  */
 public record PolicyStats(String name, long submitted, long sampledOut, long filteredOut,
-    List<TargetStats> targets, long trailersLeftOut) {
+    List<TargetStats> targets, long trailersLeftOut, long unprovenMarkers) {
 
   /** Copies the list. */
   public PolicyStats {
     targets = List.copyOf(targets);
   }
 
+  /** Stats without unproven markers (the form before the marker secret existed). */
+  public PolicyStats(String name, long submitted, long sampledOut, long filteredOut,
+      List<TargetStats> targets, long trailersLeftOut) {
+    this(name, submitted, sampledOut, filteredOut, targets, trailersLeftOut, 0);
+  }
+
   /** Stats without trailers left out. */
   public PolicyStats(String name, long submitted, long sampledOut, long filteredOut,
       List<TargetStats> targets) {
-    this(name, submitted, sampledOut, filteredOut, targets, 0);
+    this(name, submitted, sampledOut, filteredOut, targets, 0, 0);
   }
 
   /** Returns the requests passed on to the targets: neither filtered nor sampled out. */

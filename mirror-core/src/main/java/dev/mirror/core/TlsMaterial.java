@@ -101,7 +101,7 @@ final class TlsMaterial {
     @Override
     public String toString() {
       Map<String, String> shown = new TreeMap<>(values);
-      shown.replaceAll((k, v) -> k.endsWith("-password") ? "[masked]" : v);
+      shown.replaceAll((k, v) -> ConfigCatalog.isSecret(k) ? ConfigCatalog.SECRET_SHOWN : v);
       return shown.toString();
     }
   }
@@ -173,10 +173,30 @@ final class TlsMaterial {
 
   // ---- loading, with errors naming the key and never the secret
 
+  /**
+   * The largest TLS file read, in bytes: {@value}. Stores and PEM files are a few KiB; the bound
+   * keeps a path such as {@code /dev/zero} from filling the heap.
+   */
+  static final int MAX_FILE_BYTES = 1024 * 1024;
+
   private static byte[] read(Settings s, String suffix) {
     String file = s.value(suffix);
     try {
-      return Files.readAllBytes(Path.of(file));
+      Path path = Path.of(file);
+      // Only regular files: opening a FIFO would block, a device never ends.
+      if (Files.exists(path) && !Files.isRegularFile(path)) {
+        throw new MirrorConfigException(s.name(suffix), file, "a regular file (not a device,"
+            + " a pipe or a directory)");
+      }
+      byte[] bytes;
+      try (java.io.InputStream in = Files.newInputStream(path)) {
+        bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+      }
+      if (bytes.length > MAX_FILE_BYTES) {
+        throw new MirrorConfigException(s.name(suffix), file, "a file of at most "
+            + MAX_FILE_BYTES + " bytes");
+      }
+      return bytes;
     } catch (NoSuchFileException e) {
       throw new MirrorConfigException(s.name(suffix), file, "an existing, readable file");
     } catch (IOException | RuntimeException e) {

@@ -37,11 +37,14 @@ public final class AdminEndpointScenario {
     this.appUrl = appUrl;
   }
 
-  /** Runs the scenario; {@code first} is the configured shadow, {@code second} the new one. */
+  /**
+   * Runs the scenario; {@code first} is the configured shadow, {@code second} the new one (the
+   * entry point lists it in {@code mirror.allowed-targets}).
+   */
   public void run(Shadow first, Shadow second) throws Exception {
     // The seed's request, as the seed writes it.
     HttpResponse<String> changed = send("POST", "/routes/default/mirror", token,
-        "application/json", "{\"mirrorHost\": \"127.0.0.1\", \"mirrorPort\": "
+        "application/json", "{\"mirrorHost\": \"http://127.0.0.1\", \"mirrorPort\": "
             + second.server.getPort() + ", \"percentage\": 50, \"synchronous\": false,"
             + " \"logResponses\": true}");
     assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
@@ -89,6 +92,12 @@ public final class AdminEndpointScenario {
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.body()).isEqualTo("{\"error\":\"percentage: was 150, must be an integer in"
         + " [0, 100]\",\"field\":\"percentage\"}");
+    // The token is a key to mirroring, not to the network (issue 28).
+    HttpResponse<String> metadata = send("POST", "/routes/default/mirror", token,
+        "application/json", "{\"mirrorHost\": \"http://169.254.169.254\", \"mirrorPort\": 80}");
+    assertThat(metadata.statusCode()).isEqualTo(400);
+    assertThat(metadata.body()).contains("\"field\":\"mirrorHost\"")
+        .contains("must be the scheme, host and port of a start-up target");
     HttpResponse<String> unknownField = send("POST", "/routes/default/mirror", token,
         "application/json", "{\"colour\": \"red\"}");
     assertThat(unknownField.statusCode()).isEqualTo(400);

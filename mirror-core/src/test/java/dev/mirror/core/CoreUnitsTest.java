@@ -65,6 +65,47 @@ class CoreUnitsTest {
       assertThat(toArray(capture.body())).isEqualTo(bytes(10));
     }
 
+    /**
+     * Issue 28: the buffer was allocated at the declared Content-Length before a byte arrived,
+     * so 2,048 clients declaring 64 MiB held 128 GiB. Counted twice: the buffer's own size, and
+     * the bytes this thread allocated (HotSpot's per-thread allocation counter).
+     */
+    @Test
+    void aDeclared64MiB_withTenBytes_allocatesNoMoreThanArrived() throws IOException {
+      int mib64 = 64 * 1024 * 1024;
+      com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)
+          java.lang.management.ManagementFactory.getThreadMXBean();
+      long thread = Thread.currentThread().getId();
+      byte[] ten = bytes(10);
+      InputStream client = new ByteArrayInputStream(ten);
+      byte[] into = new byte[10];
+      long before = threads.getThreadAllocatedBytes(thread);
+      BodyCapture capture = new BodyCapture(mib64, mib64);
+      int read = capture.read(client, into, 0, into.length);
+      long allocated = threads.getThreadAllocatedBytes(thread) - before;
+      assertThat(read).isEqualTo(10);
+      assertThat(capture.capacity()).isEqualTo(10);
+      assertThat(allocated).as("bytes allocated by the capture").isLessThan(4096);
+      assertThat(toArray(capture.view())).isEqualTo(ten);
+      capture.end();
+      assertThat(capture.dropReason()).as("10 of 64 MiB").isEqualTo(DropReason.INCOMPLETE_BODY);
+    }
+
+    @Test
+    void theBuffer_growsAsBytesArrive_atMostTwiceWhatArrived_andExactAtTheDeclaredLength()
+        throws IOException {
+      BodyCapture undeclared = new BodyCapture(1 << 20, -1);
+      for (int i = 0; i < 1000; i++) {
+        undeclared.write(i);
+        assertThat(undeclared.capacity()).isLessThanOrEqualTo(2 * (i + 1));
+      }
+      BodyCapture declared = new BodyCapture(1 << 20, 1000);
+      declared.tee(new ByteArrayInputStream(bytes(1000))).readAllBytes();
+      assertThat(declared.complete()).isTrue();
+      assertThat(declared.capacity()).isLessThanOrEqualTo(1000);
+      assertThat(toArray(declared.body())).isEqualTo(bytes(1000));
+    }
+
     @Test
     void oneByteOverTheLimit_givesTheCopyUp_neverTruncates() throws IOException {
       BodyCapture capture = new BodyCapture(10, -1);
@@ -173,8 +214,8 @@ class CoreUnitsTest {
       assertThat(Redactor.redactQuery("q=1&api_key=k&api%5Fkey=k2", mask))
           .isEqualTo("q=1&api_key=%5Bmasked%5D&api%5Fkey=%5Bmasked%5D");
 
-      Rewrite remove = Rewrite.builder().redactCookies("SESSION").redactQueryParams("api_key")
-          .redactMode(Rewrite.RedactMode.REMOVE).build();
+      Rewrite remove = Rewrite.builder().redactCredentials(false).redactCookies("SESSION")
+          .redactQueryParams("api_key").redactMode(Rewrite.RedactMode.REMOVE).build();
       Headers.Builder cookies = Headers.of("Cookie", "a=1; SESSION=abc; b=2").toBuilder();
       Redactor.redactHeaders(cookies, remove);
       assertThat(cookies.build().first("Cookie")).isEqualTo("a=1; b=2");

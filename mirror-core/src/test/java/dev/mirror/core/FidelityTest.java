@@ -177,8 +177,8 @@ class FidelityTest {
   @Test
   void redaction_removeMode_leavesThemOut() throws Exception {
     engine = MirrorEngine.builder().policy(MirrorPolicy.to(shadow.address())
-        .rewrite(Rewrite.builder().redactCookies("SESSION").redactQueryParams("token")
-            .redactMode(Rewrite.RedactMode.REMOVE).build())
+        .rewrite(Rewrite.builder().redactCredentials(false).redactCookies("SESSION")
+            .redactQueryParams("token").redactMode(Rewrite.RedactMode.REMOVE).build())
         .build()).build();
     engine.submit(MirroredRequest.builder().rawTarget("/a?token=1&q=2&token=3")
         .headers(Headers.of("Cookie", "SESSION=abc; theme=dark", "Cookie", "SESSION=only"))

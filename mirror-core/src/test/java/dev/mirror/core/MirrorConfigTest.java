@@ -210,7 +210,8 @@ class MirrorConfigTest {
         "mirror.shadow-weight", "0.5")))
         .isInstanceOf(MirrorConfigException.class)
         .hasMessageStartingWith("mirror.shadow-weight: unknown key, must be one of"
-            + " mirror.circuit.cool-down, mirror.circuit.failure-threshold,");
+            + " mirror.allowed-targets, mirror.circuit.cool-down,"
+            + " mirror.circuit.failure-threshold,");
   }
 
   @Test

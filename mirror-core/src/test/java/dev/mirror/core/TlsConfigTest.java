@@ -168,9 +168,17 @@ class TlsConfigTest {
         dir.resolve("client.key").toString())))
         .hasMessageContaining("must be a client certificate that has not expired");
     assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.tls.protocols", "SSLv2")))
-        .hasMessageStartingWith("mirror.tls.protocols: was SSLv2, must be protocols this JVM");
+        .hasMessage("mirror.tls.protocols: was SSLv2, must be a comma-separated list of TLSv1.3"
+            + " and TLSv1.2 (older versions are refused)");
+    assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.tls.protocols", "TLSv1.2,TLSv1.1")))
+        .hasMessage("mirror.tls.protocols: was TLSv1.2,TLSv1.1, must be a comma-separated list of"
+            + " TLSv1.3 and TLSv1.2 (older versions are refused)");
+    assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.tls.verify-hostname", "false")))
+        .hasMessage("mirror.tls.verify-hostname: was false, must be true unless"
+            + " mirror.tls.ca-file or mirror.tls.trust-store names a private trust anchor");
     assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.transport", "jdk",
-        "mirror.tls.verify-hostname", "false")))
+        "mirror.tls.verify-hostname", "false", "mirror.tls.ca-file",
+        dir.resolve("ca.pem").toString())))
         .hasMessageStartingWith("mirror.tls.verify-hostname: was false, must be true with"
             + " transport jdk");
     MirrorConfig withPassword = MirrorConfig.parse(keys("mirror.tls.ca-file",

@@ -299,7 +299,7 @@ abstract class MirrorFeatureContract {
     try (Shadow first = Shadow.answering(200); Shadow second = Shadow.answering(200)) {
       JaxrsServer server = withFeature(Set.of(Resources.Plain.class), new MirrorFeature(),
           properties("mirror.host", first.address(), "mirror.admin.path", "/api/v1/gateway",
-              "mirror.admin.token", token));
+              "mirror.admin.token", token, "mirror.allowed-targets", second.address()));
       new AdminEndpointScenario(server.url("/api/v1/gateway"), token,
           i -> server.url("/echo/hello?i=" + i)).run(first, second);
     }

@@ -3,6 +3,7 @@ package dev.mirror.servlet;
 import dev.mirror.api.Headers;
 import dev.mirror.api.MirrorDispatcher;
 import dev.mirror.api.MirroredRequest;
+import dev.mirror.api.PathPattern;
 import dev.mirror.core.CaptureSession;
 import dev.mirror.core.EntryPoint;
 import dev.mirror.core.MirrorConfig;
@@ -13,15 +14,20 @@ import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +56,13 @@ import org.slf4j.LoggerFactory;
  * async exchange completes) what the application left unread is read up to the body limit, and
  * the copy is handed to the dispatcher. Nothing here delays or fails the request beyond that.
  * Path patterns match the request URI as received, context path included.
+ *
+ * <p>Calls to the runtime control endpoint are never mirrored, whatever the mappings: a request
+ * the container hands to a {@link MirrorAdminServlet} of the same application goes on untouched
+ * (its {@code Authorization: Bearer <admin token>} must not reach a shadow, a capture file or a
+ * topic, where replaying it would replay the change). Code that serves the endpoint otherwise, or
+ * other paths that must never be mirrored (Spring's Actuator), names them with {@link
+ * #MirrorFilter(MirrorDispatcher, List)}.
  */
 public final class MirrorFilter implements Filter {
 
@@ -64,23 +77,54 @@ public final class MirrorFilter implements Filter {
    */
   public static final String ENGINE_ATTRIBUTE_PREFIX = MirrorFilter.class.getName() + ".";
 
+  /**
+   * The admin servlet's class, by name: {@code mirror-admin} is an optional dependency, so the
+   * class itself may be absent and must not be loaded here.
+   */
+  static final String ADMIN_SERVLET_CLASS = "dev.mirror.servlet.MirrorAdminServlet";
+
   private MirrorDispatcher dispatcher;
   private EntryPoint entry;
   private MirrorConfig config;
   private boolean ownsDispatcher;
+  /** Paths never mirrored whatever the policies say, fixed when the filter is made. */
+  private final List<PathPattern> neverMirrored;
+  /** The application's servlet context, to tell which servlet serves a request; null before init. */
+  private volatile ServletContext context;
+  /** Whether each servlet (by name) is a MirrorAdminServlet: as many entries as servlets. */
+  private final Map<String, Boolean> adminServlets = new ConcurrentHashMap<>();
 
   /** For {@code web.xml}: the configuration comes from the init-params in {@link #init}. */
-  public MirrorFilter() {}
+  public MirrorFilter() {
+    this.neverMirrored = List.of();
+  }
 
   /** Mirrors through this dispatcher, which the caller closes. */
   public MirrorFilter(MirrorDispatcher dispatcher) {
+    this(dispatcher, List.of());
+  }
+
+  /**
+   * Mirrors through this dispatcher, which the caller closes, and never the requests whose URI
+   * (context path included, as {@code mirror.exclude-paths} sees it) matches one of these globs,
+   * whatever the dispatcher would decide: the paths of a control endpoint or of management
+   * operations (the Spring Boot starter passes the Actuator's). Unlike {@code
+   * mirror.exclude-paths}, no runtime change can take them back.
+   *
+   * @param neverMirrored path globs such as {@code /actuator/**}
+   * @throws IllegalArgumentException if a glob does not start with {@code /}
+   */
+  public MirrorFilter(MirrorDispatcher dispatcher, List<String> neverMirrored) {
     this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
     this.entry = new EntryPoint(dispatcher, "servlet filter");
+    this.neverMirrored = Objects.requireNonNull(neverMirrored, "neverMirrored").stream()
+        .map(PathPattern::of).toList();
   }
 
   /** Mirrors as configured; the filter builds its engine in {@link #init} and closes it. */
   public MirrorFilter(MirrorConfig config) {
     this.config = Objects.requireNonNull(config, "config");
+    this.neverMirrored = List.of();
   }
 
   /**
@@ -91,6 +135,7 @@ public final class MirrorFilter implements Filter {
    */
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
+    context = filterConfig.getServletContext();
     if (dispatcher != null) {
       return;
     }
@@ -135,6 +180,10 @@ public final class MirrorFilter implements Filter {
     }
     HttpServletRequest request = (HttpServletRequest) req;
     request.setAttribute(SEEN_ATTRIBUTE, Boolean.TRUE);
+    if (neverMirrored(request)) {
+      chain.doFilter(req, res);
+      return;
+    }
     CaptureSession session = open(entry, request);
     if (session == null) {
       chain.doFilter(req, res);
@@ -154,6 +203,53 @@ public final class MirrorFilter implements Filter {
       if (!exchange.request.asyncStarted()) {
         exchange.finish(true);
       }
+    }
+  }
+
+  /**
+   * True for a call to the admin endpoint (the servlet the container chose is a {@link
+   * MirrorAdminServlet}) or a path named never to be mirrored. Decided before the dispatcher is
+   * asked, so such a request is not even counted as one it was offered.
+   */
+  private boolean neverMirrored(HttpServletRequest request) {
+    if (!neverMirrored.isEmpty()) {
+      String uri = request.getRequestURI();
+      for (PathPattern pattern : neverMirrored) {
+        if (pattern.matches(uri)) {
+          return true;
+        }
+      }
+    }
+    ServletContext servlets = context;
+    if (servlets == null) {
+      return false;
+    }
+    HttpServletMapping mapping;
+    try {
+      mapping = request.getHttpServletMapping();
+    } catch (RuntimeException | AbstractMethodError notSupported) {
+      return false;
+    }
+    String name = mapping == null ? null : mapping.getServletName();
+    if (name == null) {
+      return false;
+    }
+    Boolean admin = adminServlets.get(name);
+    if (admin == null) {
+      // Asked at the first request each servlet serves: a servlet registered after this filter
+      // started (in code, or lazily) is known by then.
+      admin = servesAdmin(servlets, name);
+      adminServlets.put(name, admin);
+    }
+    return admin;
+  }
+
+  private static boolean servesAdmin(ServletContext servlets, String servletName) {
+    try {
+      ServletRegistration registration = servlets.getServletRegistration(servletName);
+      return registration != null && ADMIN_SERVLET_CLASS.equals(registration.getClassName());
+    } catch (RuntimeException notAllowed) {
+      return false;
     }
   }
 

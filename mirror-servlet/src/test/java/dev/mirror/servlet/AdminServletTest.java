@@ -21,6 +21,7 @@ class AdminServletTest {
       Files.writeString(webapp.resolve("WEB-INF/web.xml"),
           Files.readString(Path.of("src/test/resources/webapp-admin/WEB-INF/web.xml"))
               .replace("@SHADOW@", first.address())
+              .replace("@ALLOWED@", second.address())
               .replace("@TOKEN_FILE@", tokenFile.toString()));
       try (Container jetty = Container.jettyWebapp(webapp)) {
         new AdminEndpointScenario(jetty.url("/api/v1/gateway"), token,

@@ -6,8 +6,10 @@ import dev.mirror.api.MirrorTransport;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
 import dev.mirror.servlet.MirrorFilter;
+import java.util.ArrayList;
 import java.util.List;
-
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
@@ -33,6 +35,11 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  *
  * <p>Starter keys: {@code mirror.spring.filter-order} (default {@code Ordered.HIGHEST_PRECEDENCE
  * + 10}) and {@code mirror.spring.url-patterns} (default {@code /*}).
+ *
+ * <p>The management base path ({@code management.endpoints.web.base-path}, {@code /actuator} by
+ * default, under the context and servlet paths) is never mirrored, whatever the {@code mirror.*}
+ * keys say: management calls carry their callers' credentials and change the application, and a
+ * shadow running the same application would apply them too.
  */
 @AutoConfiguration
 @ConditionalOnClass(MirrorFilter.class)
@@ -42,6 +49,8 @@ public class MirrorAutoConfiguration {
 
   /** Default order of the filter: before Spring's own filters that read the body. */
   public static final int DEFAULT_FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
+
+  private static final Logger LOG = LoggerFactory.getLogger(MirrorAutoConfiguration.class);
 
   /** On when the application sets any engine key ({@code mirror.host}, ...). */
   static final class Configured extends SpringBootCondition {
@@ -78,7 +87,7 @@ public class MirrorAutoConfiguration {
   public FilterRegistrationBean<MirrorFilter> mirrorFilter(MirrorDispatcher dispatcher,
       Environment environment) {
     FilterRegistrationBean<MirrorFilter> registration =
-        new FilterRegistrationBean<>(new MirrorFilter(dispatcher));
+        new FilterRegistrationBean<>(new MirrorFilter(dispatcher, managementPaths(environment)));
     registration.setName("mirror");
     registration.setAsyncSupported(true);
     registration.setOrder(environment.getProperty(MirrorProperties.SPRING_PREFIX + "filter-order",
@@ -87,5 +96,38 @@ public class MirrorAutoConfiguration {
         "/*");
     registration.setUrlPatterns(List.of(patterns.split("\\s*,\\s*")));
     return registration;
+  }
+
+  /**
+   * The path globs of the Actuator's endpoints as the filter sees them (request URI, context
+   * path included): {@code <context path><servlet path><base path>/**}. With the endpoints at the
+   * root ({@code base-path=/}) no glob can tell them from the application's: that is said once
+   * in the log, and {@code mirror.exclude-paths} is the way to keep them out.
+   */
+  static List<String> managementPaths(Environment environment) {
+    String base = trimSlashes(environment.getProperty("management.endpoints.web.base-path",
+        "/actuator"));
+    List<String> globs = new ArrayList<>();
+    if (base.isEmpty()) {
+      LOG.warn("mirror: management.endpoints.web.base-path is /, so the filter cannot tell"
+          + " management calls from the application's: list the endpoints' paths in"
+          + " mirror.exclude-paths, or they are mirrored like any other request");
+      return globs;
+    }
+    String prefix = "";
+    for (String part : new String[] {
+        environment.getProperty("server.servlet.context-path", ""),
+        environment.getProperty("spring.mvc.servlet.path", ""), base}) {
+      String trimmed = trimSlashes(part);
+      if (!trimmed.isEmpty()) {
+        prefix += "/" + trimmed;
+      }
+    }
+    globs.add(prefix + "/**");
+    return globs;
+  }
+
+  private static String trimSlashes(String path) {
+    return path == null ? "" : path.trim().replaceAll("^/+|/+$", "");
   }
 }

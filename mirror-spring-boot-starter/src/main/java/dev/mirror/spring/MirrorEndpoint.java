@@ -44,6 +44,7 @@ public class MirrorEndpoint {
       p.put("submitted", policy.submitted());
       p.put("sampledOut", policy.sampledOut());
       p.put("filteredOut", policy.filteredOut());
+      p.put("unprovenMarkers", policy.unprovenMarkers());
       List<Map<String, Object>> targets = new ArrayList<>();
       for (TargetStats target : policy.targets()) {
         Map<String, Object> t = new LinkedHashMap<>();

@@ -78,6 +78,7 @@ class MirrorStarterTest {
 
   @Test
   void jsonFormUploadAndSearch_reachTheApplication_andTheShadowByteForByte() throws Exception {
+    int copiesBefore = SHADOW.server.getRequestCount(); // the other tests share the shadow
     byte[] json = "{\"sku\":\"A-1\",\"qty\":2,\"note\":\"caf\u00e9\"}".getBytes(StandardCharsets.UTF_8);
     HttpResponse<String> order = send("POST", "/orders", "application/json", json);
     assertThat(order.statusCode()).isEqualTo(200);
@@ -106,9 +107,9 @@ class MirrorStarterTest {
     assertThat(uploaded.body()).isEqualTo("uploaded a.txt 12");
     // Multipart: mirrored whole, or counted as not mirrored; never a partial copy.
     await().atMost(Duration.ofSeconds(10)).until(() ->
-        SHADOW.server.getRequestCount() == 4
+        SHADOW.server.getRequestCount() == copiesBefore + 4
             || engine.stats().target("default").droppedTotal() > droppedBefore);
-    if (SHADOW.server.getRequestCount() == 4) {
+    if (SHADOW.server.getRequestCount() == copiesBefore + 4) {
       assertThat(copy().getBody().toByteArray()).isEqualTo(upload);
     }
 
@@ -128,6 +129,35 @@ class MirrorStarterTest {
     send("GET", "/search?q=x", null, null);
     assertThat(engine.stats().disabled()).isEqualTo(disabled + 1);
     engine.setEnabled(true);
+  }
+
+  @Test
+  void actuatorCalls_areNeverMirrored_theApplicationsAre() throws Exception {
+    long requestsBefore = engine.stats().requests();
+    int copiesBefore = SHADOW.server.getRequestCount();
+    assertThat(send("GET", "/actuator/mirror", null, null).statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/actuator", null, null).statusCode()).isEqualTo(200);
+    assertThat(engine.stats().requests()).as("management calls are not even offered")
+        .isEqualTo(requestsBefore);
+    assertThat(send("GET", "/search?q=after", null, null).statusCode()).isEqualTo(200);
+    assertThat(copy().getTarget()).isEqualTo("/search?q=after");
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        SHADOW.server.getRequestCount() == copiesBefore + 1
+            && engine.stats().target("default").inFlight() == 0);
+    assertThat(engine.stats().requests()).isEqualTo(requestsBefore + 1);
+    assertThat(SHADOW.server.getRequestCount()).isEqualTo(copiesBefore + 1);
+  }
+
+  @Test
+  void managementPaths_followTheContextServletAndBasePaths() {
+    org.springframework.mock.env.MockEnvironment env = new org.springframework.mock.env.MockEnvironment();
+    assertThat(MirrorAutoConfiguration.managementPaths(env)).containsExactly("/actuator/**");
+    env.setProperty("server.servlet.context-path", "/shop/");
+    env.setProperty("spring.mvc.servlet.path", "/app");
+    env.setProperty("management.endpoints.web.base-path", "/manage");
+    assertThat(MirrorAutoConfiguration.managementPaths(env)).containsExactly("/shop/app/manage/**");
+    env.setProperty("management.endpoints.web.base-path", "/");
+    assertThat(MirrorAutoConfiguration.managementPaths(env)).isEmpty();
   }
 
   @Test
