@@ -77,8 +77,11 @@ final class Http1Pool {
    */
   private static final long MIN_SLOW_TAIL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-  /** Name look-ups, which may block, never run on an event loop. */
-  private static final ExecutorService RESOLVER = new ThreadPoolExecutor(0, 4, 30,
+  /**
+   * Name look-ups, which may block, never run on an event loop: one thread while there are some,
+   * none a second after the last (no thread outlives the engines that used it for long).
+   */
+  private static final ExecutorService RESOLVER = new ThreadPoolExecutor(0, 1, 1,
       TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new NamedDaemonThreads("mirror-dns"));
 
   private final Http1Lane lane;

@@ -57,7 +57,7 @@ final class TlsMaterial {
   private static final long CHECK_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
   /** Where changed files are looked at and reloaded: never a sender's event loop. */
   private static final java.util.concurrent.Executor RELOADER =
-      new java.util.concurrent.ThreadPoolExecutor(0, 1, 30, java.util.concurrent.TimeUnit.SECONDS,
+      new java.util.concurrent.ThreadPoolExecutor(0, 1, 1, java.util.concurrent.TimeUnit.SECONDS,
           new java.util.concurrent.LinkedBlockingQueue<>(), new NamedDaemonThreads("mirror-tls"));
   private static final Duration EXPIRY_WARNING = Duration.ofDays(14);
 
