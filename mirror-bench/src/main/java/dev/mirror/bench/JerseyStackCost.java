@@ -7,6 +7,10 @@ import dev.mirror.jaxrs.Mirrored;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.DynamicFeature;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.FeatureContext;
 import jakarta.ws.rs.core.SecurityContext;
 import java.io.OutputStream;
 import java.net.URI;
@@ -52,6 +56,7 @@ public class JerseyStackCost {
   private Decision held;
   private ApplicationHandler plain;
   private ApplicationHandler mirroring;
+  private ApplicationHandler bound;
   private final Writer writer = new Writer();
 
   /** The mirrored resource. */
@@ -82,6 +87,8 @@ public class JerseyStackCost {
     plain = new ApplicationHandler(new ResourceConfig(MirroredResource.class, PlainResource.class));
     mirroring = new ApplicationHandler(new ResourceConfig(MirroredResource.class,
         PlainResource.class).register(new MirrorFeature(engine)));
+    bound = new ApplicationHandler(new ResourceConfig(MirroredResource.class,
+        PlainResource.class).register(new BindNothingToM()));
   }
 
   @Benchmark
@@ -92,6 +99,15 @@ public class JerseyStackCost {
   @Benchmark
   public int mirroredResource() {
     return handle(mirroring, M);
+  }
+
+  /**
+   * The control: no feature, but a filter that does nothing bound to {@code /m}'s method, as
+   * {@code @Mirrored} binds one. What Jersey itself charges a request for a method-bound filter.
+   */
+  @Benchmark
+  public int boundFilterAlone() {
+    return handle(bound, M);
   }
 
   @Benchmark
@@ -122,6 +138,16 @@ public class JerseyStackCost {
         engine.stats().policies().get(0).submitted(),
         engine.stats().policies().get(0).sampledOut(), engine.stats().target("t").dropped());
     engine.close();
+  }
+
+  /** Binds a request filter that does nothing to the methods of {@link MirroredResource}. */
+  private static final class BindNothingToM implements DynamicFeature {
+    @Override
+    public void configure(ResourceInfo resource, FeatureContext context) {
+      if (resource.getResourceClass() == MirroredResource.class) {
+        context.register((ContainerRequestFilter) request -> { });
+      }
+    }
   }
 
   /** The container's side: the answer goes nowhere. */
