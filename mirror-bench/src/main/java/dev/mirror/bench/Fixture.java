@@ -1,9 +1,13 @@
 package dev.mirror.bench;
 
+import dev.mirror.api.Decision;
+import dev.mirror.api.DropReason;
 import dev.mirror.api.Headers;
 import dev.mirror.api.MirrorPolicy;
 import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.MirrorTransport;
+import dev.mirror.api.RequestFilter;
+import dev.mirror.api.RequestView;
 import dev.mirror.api.Sampler;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
@@ -39,11 +43,20 @@ final class Fixture {
     };
   }
 
+  /**
+   * The engine of a shape. sampledOut...: the sampler says no; filteredOut: the policy's filter
+   * takes no request under {@code /api}; turnedAway: the target's cap is one copy, which {@link
+   * #fill} takes, so every request is turned away at the cap (as with a slow shadow); any other
+   * shape is mirrored.
+   */
   static MirrorEngine engine(String shape) {
     return MirrorEngine.builder()
         .policy(MirrorPolicy.builder("bench")
-            .target(MirrorTarget.builder("t", "http://127.0.0.1:9").maxInFlight(CAP).build())
+            .target(MirrorTarget.builder("t", "http://127.0.0.1:9")
+                .maxInFlight(shape.equals("turnedAway") ? 1 : CAP).build())
             .sampler(shape.startsWith("sampledOut") ? Sampler.never() : Sampler.always())
+            .filter(shape.equals("filteredOut")
+                ? RequestFilter.builder().excludePaths("/api/**").build() : RequestFilter.all())
             .maxBodyBytes(64 * 1024)
             // "...Compared": the policy compares answers (the unsampled path must not care)
             .comparison(shape.endsWith("Compared")
@@ -53,6 +66,43 @@ final class Fixture {
         .transport(new Immediate())
         .dispatchThreads(1)
         .build();
+  }
+
+  /**
+   * Takes the target's room for the whole run (shape turnedAway): the decision is held, never
+   * submitted; pass it to {@link #release} at the end. Null for the other shapes.
+   */
+  static Decision fill(MirrorEngine engine, String shape) {
+    if (!shape.equals("turnedAway")) {
+      return null;
+    }
+    Decision held = engine.decide(new RequestView() {
+      @Override
+      public String method() {
+        return "GET";
+      }
+
+      @Override
+      public String rawPath() {
+        return "/held";
+      }
+
+      @Override
+      public String header(String name) {
+        return null;
+      }
+    });
+    if (!held.mirrored()) {
+      throw new IllegalStateException("the target's one place was not taken: " + held.result());
+    }
+    return held;
+  }
+
+  /** Gives back what {@link #fill} took. */
+  static void release(MirrorEngine engine, Decision held) {
+    if (held != null) {
+      engine.abandon(held, DropReason.ERROR);
+    }
   }
 
   static BenchRequest request(String shape) {

@@ -47,7 +47,31 @@ public final class AnswerCapture {
 
   /** Returns a stream that writes to {@code out} and keeps what passes, for an entry point. */
   public java.io.OutputStream tee(java.io.OutputStream out) {
+    return tee(out, null);
+  }
+
+  /**
+   * Returns a stream that writes to {@code out} and keeps what passes, and runs {@code closed}
+   * once when it is closed (after {@code out} is closed, even if that throws): for an entry point
+   * that learns the answer is complete only from its runtime closing the stream, as JAX-RS's
+   * {@code ContainerResponseContext.setEntityStream} specifies. {@code closed} must not throw.
+   */
+  public java.io.OutputStream tee(java.io.OutputStream out, Runnable closed) {
     return new java.io.FilterOutputStream(out) {
+      private boolean ended;
+
+      @Override
+      public void close() throws java.io.IOException {
+        try {
+          super.close();
+        } finally {
+          if (closed != null && !ended) {
+            ended = true;
+            closed.run();
+          }
+        }
+      }
+
       @Override
       public void write(int b) throws java.io.IOException {
         out.write(b);

@@ -46,7 +46,8 @@ public final class EntryPoint {
 
   /**
    * Decides on a request and, if it is mirrored, returns its session; null means the request goes
-   * on untouched. Never throws.
+   * on untouched. Never throws. The same as {@link #decide} then {@link #open(Decision, long,
+   * boolean)}, for an entry point that knows the body's framing before deciding at no cost.
    *
    * @param policy the policy to decide under, or null for the first that takes the request
    * @param declaredLength the body's declared length, or -1 if not declared
@@ -54,6 +55,21 @@ public final class EntryPoint {
    */
   public CaptureSession open(
       RequestView view, String policy, long declaredLength, boolean mayHaveBody) {
+    Decision decision = decide(view, policy);
+    return decision == null ? null : open(decision, declaredLength, mayHaveBody);
+  }
+
+  /**
+   * Decides on a request, the first half of {@link #open(RequestView, String, long, boolean)},
+   * for an entry point that reads the body's framing only for a request that is mirrored (where
+   * reading it costs something, as JAX-RS's {@code getLength()} does). Returns null when the
+   * request is not mirrored (sampled out, filtered out, turned away): nothing is allocated and
+   * nothing more is to be done. A decision returned must be passed on exactly once, to {@link
+   * #open(Decision, long, boolean)} or {@link #abandon}. Never throws.
+   *
+   * @param policy the policy to decide under, or null (or empty) for the first that takes it
+   */
+  public Decision decide(RequestView view, String policy) {
     Decision decision;
     try {
       decision = policy == null || policy.isEmpty()
@@ -62,15 +78,26 @@ public final class EntryPoint {
       reportError("deciding", e);
       return null;
     }
-    if (decision == null || !decision.mirrored()) {
-      return null;
-    }
+    return decision == null || !decision.mirrored() ? null : decision;
+  }
+
+  /**
+   * Opens the session of a request {@link #decide decided} to be mirrored; null if it cannot be
+   * captured (its declared length is over the limit, or an error), the decision then given up
+   * with why. Takes the decision over in every case. Never throws.
+   *
+   * @param declaredLength the body's declared length, or -1 if not declared
+   * @param mayHaveBody false only if the protocol says the request has no body at all
+   */
+  public CaptureSession open(Decision decision, long declaredLength, boolean mayHaveBody) {
     try {
       if (declaredLength > decision.maxBodyBytes()) {
         abandon(decision, DropReason.BODY_TOO_LARGE);
         return null;
       }
-      BodyCapture capture = new BodyCapture(decision.maxBodyBytes(), declaredLength);
+      // No body and no declared length: an empty body is expected (no buffer is kept for it).
+      BodyCapture capture = new BodyCapture(decision.maxBodyBytes(),
+          !mayHaveBody && declaredLength < 0 ? 0 : declaredLength);
       if (!mayHaveBody || declaredLength == 0) {
         capture.end();
       }
@@ -82,8 +109,11 @@ public final class EntryPoint {
     }
   }
 
-  /** Gives up a decision; a dispatcher that throws is reported, never thrown. */
-  void abandon(Decision decision, DropReason reason) {
+  /**
+   * Gives up a decision to mirror that will not be opened (the entry point failed between
+   * deciding and opening), counting why; a dispatcher that throws is reported, never thrown.
+   */
+  public void abandon(Decision decision, DropReason reason) {
     try {
       dispatcher.abandon(decision, reason);
     } catch (RuntimeException | Error e) {

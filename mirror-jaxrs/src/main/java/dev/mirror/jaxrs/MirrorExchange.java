@@ -1,5 +1,6 @@
 package dev.mirror.jaxrs;
 
+import dev.mirror.api.Decision;
 import dev.mirror.api.DropReason;
 import dev.mirror.api.Headers;
 import dev.mirror.api.MirroredRequest;
@@ -7,6 +8,8 @@ import dev.mirror.core.AnswerCapture;
 import dev.mirror.core.CaptureSession;
 import dev.mirror.core.EntryPoint;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.io.InputStream;
 import java.net.URI;
@@ -15,7 +18,8 @@ import java.util.Map;
 
 /**
  * One mirrored JAX-RS request: the tee on its entity stream, and finishing it once. Kept as a
- * request property between the request and the response filter.
+ * request property between the request and the response filter; a request that is not mirrored
+ * never has one, and costs nothing beyond the decision.
  */
 final class MirrorExchange {
 
@@ -23,9 +27,8 @@ final class MirrorExchange {
 
   private final EntryPoint entry;
   private final CaptureSession session;
+  /** The entity stream as the runtime handed it out (untouched by the tee), or null. */
   private final InputStream original;
-  /** The answer's status, known from the response filter; the body comes later. */
-  int status;
   private boolean answered;
 
   private MirrorExchange(EntryPoint entry, CaptureSession session, InputStream original) {
@@ -34,22 +37,42 @@ final class MirrorExchange {
     this.original = original;
   }
 
-  /** Decides on the request and, if it is mirrored, installs the tee. Never throws. */
+  /**
+   * Decides on the request and, if it is mirrored, installs the tee. Nothing is allocated, read
+   * or wrapped before the decision: the request's length and entity are looked at only for a
+   * request that is mirrored. Never throws.
+   */
   static void start(EntryPoint entry, ContainerRequestContext request, String policy) {
     if (request.getProperty(PROPERTY) != null) {
       return;
     }
+    JaxrsRequestView view = JaxrsRequestView.of(request);
+    Decision decision;
+    try {
+      decision = entry.decide(view, policy);
+    } finally {
+      view.release();
+    }
+    if (decision != null) {
+      open(entry, request, decision);
+    }
+  }
+
+  private static void open(EntryPoint entry, ContainerRequestContext request, Decision decision) {
+    boolean opened = false;
     CaptureSession session = null;
     try {
       // hasEntity() first: Jersey may peek a byte and push it back into a stream of its own,
       // so the stream to tee is the one it hands out afterwards.
-      session = entry.open(new JaxrsRequestView(request), policy, request.getLength(), true);
+      boolean hasEntity = request.hasEntity();
+      long length = request.getLength();
+      opened = true;
+      session = entry.open(decision, length, hasEntity);
       if (session == null) {
         return;
       }
-      boolean hasEntity = request.hasEntity();
-      InputStream entity = request.getEntityStream();
-      if (entity == null || !hasEntity) {
+      InputStream entity = hasEntity ? request.getEntityStream() : null;
+      if (entity == null) {
         session.bodyEnded();
       } else if (session.bodyOpen()) {
         request.setEntityStream(session.tee(entity));
@@ -58,34 +81,64 @@ final class MirrorExchange {
     } catch (RuntimeException | Error e) {
       if (session != null) {
         session.abandon(DropReason.ERROR);
+      } else if (!opened) {
+        entry.abandon(decision, DropReason.ERROR);
       }
       entry.reportError("starting a copy", e);
     }
   }
 
-  /** Completes what the resource left unread (up to the limit) and submits. Never throws. */
-  void finish(ContainerRequestContext request) {
+  /**
+   * The resource is done: completes what it left unread (up to the limit) and submits; for an
+   * answer that is compared, keeps the answer (its entity as the runtime writes it, closed by
+   * the runtime as the specification says). Never throws.
+   */
+  void finish(ContainerRequestContext request, ContainerResponseContext response) {
     session.finish(original, () -> metadata(request));
+    AnswerCapture capture = session.answerCapture();
+    if (capture == null) {
+      return;
+    }
+    try {
+      int status = response.getStatus();
+      if (!response.hasEntity()) {
+        answered(status, response);
+      } else {
+        response.setEntityStream(capture.tee(response.getEntityStream(),
+            () -> answered(status, response)));
+      }
+    } catch (RuntimeException e) {
+      entry.reportError("keeping the answer for comparison", e);
+    }
   }
 
-  /** Where the answer's entity is teed, if the answer is compared; else null. */
-  AnswerCapture answerCapture() {
-    return session.answerCapture();
-  }
-
-  /** The answer is complete: hands it over for comparison (once; nothing if not compared). */
-  void answered(int status, MultivaluedMap<String, ?> headers) {
-    if (answered || session.answerCapture() == null) {
+  /** The answer is complete: hands it over for comparison (once). Never throws. */
+  private void answered(int status, ContainerResponseContext response) {
+    if (answered) {
       return;
     }
     answered = true;
+    try {
+      session.answered(status, headers(response));
+    } catch (RuntimeException e) {
+      entry.reportError("reading the answer for comparison", e);
+    }
+  }
+
+  /** The answer's headers, with its media type as Content-Type if no header says it. */
+  private static Headers headers(ContainerResponseContext response) {
     Headers.Builder answer = Headers.builder();
+    MultivaluedMap<String, Object> headers = response.getHeaders();
     headers.forEach((name, values) -> {
       for (Object value : values) {
         answer.add(name, String.valueOf(value));
       }
     });
-    session.answered(status, answer.build());
+    MediaType type = response.getMediaType();
+    if (type != null && !headers.containsKey("Content-Type")) {
+      answer.add("Content-Type", type.toString());
+    }
+    return answer.build();
   }
 
   private static MirroredRequest.Builder metadata(ContainerRequestContext request) {

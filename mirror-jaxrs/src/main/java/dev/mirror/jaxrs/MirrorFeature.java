@@ -84,7 +84,6 @@ public final class MirrorFeature implements Feature, AutoCloseable {
     MirrorFilters.Shared shared = new MirrorFilters.Shared(dispatcher);
     context.register(new MirrorFilters.AllRequests(shared));
     context.register(new MirrorFilters.Completion());
-    context.register(new MirrorFilters.AnswerTee());
     context.register(new MirrorFilters.Binding(shared));
     return true;
   }

@@ -1,7 +1,6 @@
 package dev.mirror.jaxrs;
 
 import dev.mirror.api.MirrorDispatcher;
-import dev.mirror.core.AnswerCapture;
 import dev.mirror.core.EntryPoint;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -11,11 +10,6 @@ import jakarta.ws.rs.container.DynamicFeature;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.FeatureContext;
-import jakarta.ws.rs.core.MultivaluedHashMap;
-import jakarta.ws.rs.core.MultivaluedMap;
-import jakarta.ws.rs.ext.WriterInterceptor;
-import jakarta.ws.rs.ext.WriterInterceptorContext;
-import java.io.IOException;
 import java.lang.reflect.Method;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -70,47 +64,16 @@ final class MirrorFilters {
     }
   }
 
-  /** Submits the copy once the resource is done with the request. */
+  /**
+   * Submits the copy once the resource is done with the request; for a request that is not
+   * mirrored, one property lookup and nothing more. An answer that is compared is kept here too
+   * (by teeing the entity stream), so no entity interceptor runs for any request.
+   */
   static final class Completion implements ContainerResponseFilter {
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-      Object exchange = request.getProperty(MirrorExchange.PROPERTY);
-      if (exchange instanceof MirrorExchange mirrored) {
-        mirrored.finish(request);
-        if (mirrored.answerCapture() != null) {
-          mirrored.status = response.getStatus();
-          if (!response.hasEntity()) {
-            mirrored.answered(response.getStatus(), response.getHeaders());
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * For an answer that is compared: tees the entity as it is written, then hands the answer
-   * over. Request properties are visible here (the exchange's context), so nothing is injected.
-   */
-  static final class AnswerTee implements WriterInterceptor {
-    @Override
-    public void aroundWriteTo(WriterInterceptorContext context) throws IOException {
-      Object exchange = context.getProperty(MirrorExchange.PROPERTY);
-      AnswerCapture capture = exchange instanceof MirrorExchange mirrored
-          ? mirrored.answerCapture() : null;
-      if (capture == null) {
-        context.proceed();
-        return;
-      }
-      context.setOutputStream(capture.tee(context.getOutputStream()));
-      try {
-        context.proceed();
-      } finally {
-        MirrorExchange mirrored = (MirrorExchange) exchange;
-        MultivaluedMap<String, Object> headers = new MultivaluedHashMap<>(context.getHeaders());
-        if (!headers.containsKey("Content-Type") && context.getMediaType() != null) {
-          headers.putSingle("Content-Type", context.getMediaType().toString());
-        }
-        mirrored.answered(mirrored.status, headers);
+      if (request.getProperty(MirrorExchange.PROPERTY) instanceof MirrorExchange mirrored) {
+        mirrored.finish(request, response);
       }
     }
   }
