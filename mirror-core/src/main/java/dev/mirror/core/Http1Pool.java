@@ -65,10 +65,7 @@ final class Http1Pool {
    */
   static final long SUSPEND_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long RESOLVE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
-  /**
-   * An answer this late (or later than a sixteenth of its read timeout, or twice the usual wait)
-   * takes nothing more behind it.
-   */
+  /** An answer this late (or twice the usual wait) takes nothing more behind it. */
   private static final long MIN_LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   /**
    * An answer this late, or later than an eighth of its read timeout or 4 times the usual wait,
@@ -310,17 +307,16 @@ final class Http1Pool {
     if (open.size() < PIPELINED_CONNECTIONS && connecting < MAX_CONNECTING) {
       return null;
     }
+    // Beyond the first connections, an idempotent copy goes behind the least busy one that may
+    // take it rather than on a new connection: connections cost the shadow more than depth.
     Http1Connection least = null;
     for (Http1Connection o : open) {
-      if (o.acceptsPipelined() && (least == null || o.depth() < least.depth())) {
+      if (o.acceptsPipelined() && (least == null || o.depth() < least.depth())
+          && mayQueueBehind(o, readTimeoutNanos, now)) {
         least = o;
       }
     }
-    if (least != null && (open.size() >= maxConnections(now) || connecting >= MAX_CONNECTING
-        || least.depth() <= 1) && mayQueueBehind(least, readTimeoutNanos, now)) {
-      return least;
-    }
-    return null;
+    return least;
   }
 
   private boolean pipeliningNow(long now) {
@@ -345,7 +341,7 @@ final class Http1Pool {
     if (!c.acceptsPipelined() || c.depth() >= MAX_DEPTH) {
       return false;
     }
-    long late = Math.max(Math.max(MIN_LATE_NANOS, readTimeoutNanos / 16), 2 * latencyNanos);
+    long late = Math.max(MIN_LATE_NANOS, 2 * latencyNanos);
     return now - c.headStartedNanos(now) < late
         && latencyNanos * (c.depth() + 1) < readTimeoutNanos / 4;
   }
