@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The primary over cleartext HTTP/2: Jetty 12 serving h2c (prior knowledge), driven by h2load (16
-# connections, 4 streams each), without and with MirrorFilter mirroring 100 % to NGINX shadows (a
-# fast one answering 204, one answering after 0.5 s; bench/nginx-mirror.conf), all in one run on
-# this machine. Each setup is reported as a pair: its throughput and mean latency as ratios to the
+# The primary over cleartext HTTP/2 and over HTTP/1.1 side by side: one Jetty 12 server serving
+# both (h2c with prior knowledge, and HTTP/1.1), driven by h2load (16 connections, 4 streams each
+# for h2c; 16 connections with --h1), without and with MirrorFilter mirroring 100 % to NGINX
+# shadows (a fast one answering 204, one answering after 0.5 s; bench/nginx-mirror.conf), all in
+# one run on this machine, so a copy's cost is compared across the two protocols. Each setup is reported as a pair: its throughput and mean latency as ratios to the
 # no-mirror run of its own round, and the share of copies delivered in the measured window, with
 # the primary JVM's CPU per request and per delivered copy (as bench/load.sh does for HTTP/1.1).
 #
@@ -32,19 +33,25 @@ mkdir -p "$WORK/nginx"
 nginx -c "$PWD/bench/nginx-mirror.conf" -p "$WORK/nginx/" 2>/dev/null
 wait_port 18082; wait_port 18083
 
+# label | protocol | what | mirror.* arguments (none: filter off); "a" and "A" are each
+# protocol's baseline
 SETUPS=(
-  "a|off|"
-  "b|fast shadow (NGINX 204)|mirror.host=http://127.0.0.1:18082"
-  "c|0.5 s shadow (NGINX echo_sleep)|mirror.host=http://127.0.0.1:18083"
+  "a|h2c|off|"
+  "b|h2c|fast shadow (NGINX 204)|mirror.host=http://127.0.0.1:18082"
+  "c|h2c|0.5 s shadow (NGINX echo_sleep)|mirror.host=http://127.0.0.1:18083"
+  "A|h1|HTTP/1.1, off|"
+  "B|h1|HTTP/1.1, fast shadow (NGINX 204)|mirror.host=http://127.0.0.1:18082"
+  "C|h1|HTTP/1.1, 0.5 s shadow (NGINX echo_sleep)|mirror.host=http://127.0.0.1:18083"
 )
-H2LOAD=(h2load -c 16 -m 4 -t 1)
 : > "$WORK/rows"
 for round in $(seq 1 "$ROUNDS"); do
   echo "Round $round of $ROUNDS"
   for setup in "${SETUPS[@]}"; do
-    IFS='|' read -r label what mirror <<< "$setup"
+    IFS='|' read -r label protocol what mirror <<< "$setup"
     # shellcheck disable=SC2206
     args=($mirror)
+    H2LOAD=(h2load -c 16 -m 4 -t 1)
+    [ "$protocol" = h1 ] && H2LOAD=(h2load --h1 -c 16 -m 1 -t 1)
     java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.BenchPrimary 18190 h2c "${args[@]}" > "$WORK/primary-$label.log" 2>&1 &
     pid=$!
     PIDS+=($pid)
@@ -81,20 +88,21 @@ for rnd, label, what, rps, done, failed, mean, cpu, copies in rows:
     s0, t0, s1, t1 = (int(x) for x in copies.split())
     r = dict(rps=float(rps), done=int(done), failed=int(failed), mean=micros(mean),
              cpu=(cpu1 - cpu0) * 1e6 / int(tck), sub=s1 - s0, sent=t1 - t0)
-    if label == "a":
-        base[rnd] = r
+    if label in ("a", "A"):
+        base[(rnd, label)] = r
     key = f"({label}) {what}"
     if key not in by:
         order.append(key)
         by[key] = []
-    b = base[rnd]
+    b = base[(rnd, "a" if label.islower() else "A")]
     cpu_req, b_cpu_req = r["cpu"] / r["done"], b["cpu"] / b["done"]
     share = r["sent"] / r["sub"] if r["sub"] else None
     per_copy = figures.per_copy(cpu_req, b_cpu_req, r["done"], r["sub"], r["sent"])
     by[key].append(dict(ratio=r["rps"] / b["rps"], lat=r["mean"] / b["mean"], rps=r["rps"],
                         failed=r["failed"], share=share, cpu_req=cpu_req, per_copy=per_copy))
-print(f"h2load -c 16 -m 4 -t 1 -D {duration} (h2c, prior knowledge) after a {warm} s warm-up,"
-      f" {rounds} rounds; mean [min, max] over rounds")
+print(f"h2load -c 16 -m 4 -t 1 -D {duration} (h2c, prior knowledge; HTTP/1.1 rows: --h1 -m 1)"
+      f" after a {warm} s warm-up, {rounds} rounds; each ratio against its own protocol's"
+      " baseline of its round; mean [min, max] over rounds")
 print()
 print("| setup | req/s | vs off | mean latency vs off | failed | copies delivered |"
       " primary CPU per request | per delivered copy |")
