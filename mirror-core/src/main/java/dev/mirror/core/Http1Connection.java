@@ -151,6 +151,11 @@ final class Http1Connection implements EventLoop.Handler {
     return idleSinceNanos;
   }
 
+  /** Answers read on this connection. */
+  int served() {
+    return served;
+  }
+
   long idleLimitNanos() {
     return idleLimitNanos;
   }
@@ -348,14 +353,14 @@ final class Http1Connection implements EventLoop.Handler {
       } catch (RuntimeException e) {
         // The connection cannot be trusted: what is behind goes as if it had ended here.
         ended(new IOException("the connection was dropped after an answer that could not be read"),
-            1, false);
+            1, false, false);
         done.fail(new ProtocolException("the shadow's answer could not be read: "
             + e.getMessage()));
         return;
       }
     }
     boolean keepAlive = parser.keepAlive();
-    pool.learn(parser.http10(), keepAlive, served, now);
+    boolean learnt = pool.learn(parser.http10(), keepAlive, served, now);
     long keepAliveSeconds = parser.keepAliveTimeoutSeconds();
     if (keepAliveSeconds >= 0) {
       long said = TimeUnit.SECONDS.toNanos(keepAliveSeconds);
@@ -365,7 +370,8 @@ final class Http1Connection implements EventLoop.Handler {
     if (!keepAlive) {
       // The shadow reads nothing more here (RFC 9112 section 9.6): what is behind was not
       // processed, and goes to another connection.
-      ended(new IOException("the shadow closed the connection after an earlier answer"), 0, true);
+      ended(new IOException("the shadow closed the connection after an earlier answer"), 0, true,
+          learnt);
     } else {
       if (exchanges.isEmpty()) {
         idleSinceNanos = now;
@@ -382,7 +388,7 @@ final class Http1Connection implements EventLoop.Handler {
       answered(); // an answer delimited by the end of the connection
       if (state == State.OPEN) {
         ended(new IOException("the shadow closed the connection after an earlier answer"), 0,
-            true);
+            true, false);
       }
       return;
     }
@@ -391,7 +397,7 @@ final class Http1Connection implements EventLoop.Handler {
       return;
     }
     long seen = parsing ? parser.bytesSeen() : 0;
-    ended(Http1ResponseParser.closedEarly(seen), seen, false);
+    ended(Http1ResponseParser.closedEarly(seen), seen, false, false);
   }
 
   /**
@@ -399,13 +405,16 @@ final class Http1Connection implements EventLoop.Handler {
    * is sent twice (see the class comment). {@code headSeen} is how much of an answer the first
    * one got; {@code announced} is true if the shadow said it would read nothing more.
    */
-  private void ended(Throwable cause, long headSeen, boolean announced) {
+  private void ended(Throwable cause, long headSeen, boolean announced, boolean learnt) {
     Http1Exchange[] all = exchanges.toArray(new Http1Exchange[0]);
     exchanges.clear();
     blockers = 0;
-    // Announced: the shadow processed nothing more. Else only a reused connection that ended
-    // before any byte of an answer: the shadow closed it as it was reused (FIN or RST alike).
-    boolean mayResend = announced || (headSeen == 0 && served > 0);
+    // Only the stale-connection race is resent: the first copy still waited for, alone on a
+    // reused connection that ended (FIN or RST) before any byte of an answer. Copies pipelined
+    // behind another are never resent, not even after an announced close: RFC 9112 section 9.6
+    // says the shadow did not process them, but real servers do (Node's http server runs the
+    // handler of every request it already read, then closes without answering them).
+    boolean staleRace = !announced && headSeen == 0 && served > 0;
     close();
     int lostWritten = 0;
     for (int i = 0; i < all.length; i++) {
@@ -418,18 +427,30 @@ final class Http1Connection implements EventLoop.Handler {
         continue;
       }
       lostWritten++;
-      if (mayResend && exchange.resend()) {
+      if (i == 0 && staleRace && lostWritten == 1 && onlyWritten(all) && exchange.resend()) {
         pool.resend(exchange);
       } else {
-        exchange.fail(i == 0 ? cause
-            : new IOException("the shadow ended the connection before answering", cause));
+        exchange.fail(i == 0 && !announced ? cause : new IOException("the shadow ended the"
+            + " connection before answering; the copy may have been read, so it is not sent"
+            + " again", cause));
       }
     }
-    if (lostWritten > 1 && !announced) {
-      // Pipelined requests lost to a failed connection: never pipeline right after that. (A
-      // close the shadow announced, as NGINX does every 1,000 requests, is no failure.)
+    if (lostWritten > 1 && !announced || lostWritten > 0 && announced) {
+      // Pipelined requests lost to a failed connection, or to a close the shadow announced: no
+      // pipelining for a while; then none past the cap it showed (learnt in answered()).
       pool.suspendPipelining(System.nanoTime());
     }
+  }
+
+  /** True if the first live exchange is the only one written (nothing pipelined behind it). */
+  private static boolean onlyWritten(Http1Exchange[] all) {
+    int written = 0;
+    for (Http1Exchange e : all) {
+      if (!e.abandoned() && e.written()) {
+        written++;
+      }
+    }
+    return written == 1;
   }
 
   /** Fails with this cause: before the connection opened, every exchange goes back to the pool. */
@@ -445,7 +466,7 @@ final class Http1Connection implements EventLoop.Handler {
     if (state == State.CLOSED) {
       return;
     }
-    ended(cause, parsing ? parser.bytesSeen() : 0, false);
+    ended(cause, parsing ? parser.bytesSeen() : 0, false, false);
   }
 
   /** Fails every exchange here with this cause and closes (the transport is closing). */

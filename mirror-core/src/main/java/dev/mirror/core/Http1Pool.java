@@ -40,6 +40,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class Http1Pool {
 
+  /**
+   * Answers one connection must have carried, one at a time and still open, before anything is
+   * pipelined while the shadow's cap of requests per connection is unknown: {@value}. Until the
+   * cap is known, no connection is pipelined past the most answers a connection was seen to
+   * carry and stay open, so a shadow that closes after N (Tomcat's default is 100, NGINX's
+   * 1,000) shows N with nothing pipelined behind, and nothing is ever pipelined past it:
+   * requests pipelined behind a close would be lost, since they are never sent again.
+   */
+  static final int UNCAPPED_AFTER = 100;
+
   /** Most requests pipelined on one connection: {@value}. */
   static final int MAX_DEPTH = 16;
   /** Connections a fast shadow gets from one loop before requests are pipelined: {@value}. */
@@ -97,6 +107,10 @@ final class Http1Pool {
   private final ArrayDeque<Http1Connection> idle = new ArrayDeque<>();
   private final List<Http1Connection> open = new ArrayList<>();
   private int connecting;
+  /** The most answers a connection was seen to carry and stay open. */
+  private int provenServed;
+  /** Answers the shadow gives on one connection before it closes it, as learnt; else MAX. */
+  private int requestsPerConnection = Integer.MAX_VALUE;
   /** The most connections for now; below the maximum after the shadow refused more. */
   private int ceiling = MAX_CONNECTIONS;
   private long ceilingUntil;
@@ -338,7 +352,10 @@ final class Http1Pool {
    * being waited for there is not late already.
    */
   private boolean mayQueueBehind(Http1Connection c, long readTimeoutNanos, long now) {
-    if (!c.acceptsPipelined() || c.depth() >= MAX_DEPTH) {
+    if (!c.acceptsPipelined() || c.depth() >= MAX_DEPTH
+        || c.served() + c.depth() + 1 >= requestsPerConnection
+        || requestsPerConnection == Integer.MAX_VALUE
+            && (provenServed < UNCAPPED_AFTER || c.served() + c.depth() + 1 > provenServed)) {
       return false;
     }
     long late = Math.max(MIN_LATE_NANOS, 2 * latencyNanos);
@@ -369,16 +386,26 @@ final class Http1Pool {
   /**
    * Learns from an answer whether the shadow keeps connections: one that carried a second request
    * and stays open says yes; an HTTP/1.0 answer that closes, or a close after the first answer,
-   * says no.
+   * says no; a close after more answers says how many it serves per connection. Returns true if
+   * that number is new (smaller than what was known).
    */
-  void learn(boolean http10, boolean keepAlive, int served, long now) {
+  boolean learn(boolean http10, boolean keepAlive, int served, long now) {
     if (keepAlive) {
       if (served >= 2 && !keepsConnections) {
         keepsConnections = true;
       }
+      if (served > provenServed) {
+        provenServed = served;
+      }
     } else if (http10 || served == 1) {
       keepsConnections = false;
+    } else if (served < requestsPerConnection) {
+      // A shadow that closes after so many answers (NGINX's keepalive_requests, Node's and
+      // Tomcat's caps): nothing is pipelined past that, so no copy is left behind the close.
+      requestsPerConnection = served;
+      return true;
     }
+    return false;
   }
 
   /**
@@ -398,7 +425,10 @@ final class Http1Pool {
     send(exchange);
   }
 
-  /** An exchange that went out and may be sent once more goes to another connection, alone. */
+  /**
+   * An exchange that went out and cannot have been processed (the stale-connection race) goes to
+   * another connection, alone.
+   */
   void resend(Http1Exchange exchange) {
     counts.resent();
     send(exchange);

@@ -116,12 +116,24 @@ class SenderConformanceTest {
   /** The scenarios every server runs. */
   abstract static class CommonScenarios extends ShadowFixture {
 
+    /**
+     * Copies a server may cost while the sender learns how many requests it serves per
+     * connection: 0, except for a server that closes kept-alive connections after a few answers
+     * (Tomcat here). Copies pipelined behind its close fail rather than go again (they may have
+     * been read: zero duplicates comes first); then pipelining stops for a while, and never goes
+     * past the cap it showed. At most one connection's pipeline is lost.
+     */
+    int lostWhileLearning() {
+      return 0;
+    }
+
     @Test
     void mixedLoad_everyCopyAnsweredOnce() throws Exception {
       int copies = 2_000;
       Load load = load("mixed");
       load.send(copies, i -> Copy.mixed(i, "/mixed"));
-      verify(load, 0, "none may fail");
+      verify(load, lostWhileLearning(), lostWhileLearning() == 0 ? "none may fail"
+          : "only while the sender learns the server's requests per connection");
     }
 
     @Test
@@ -149,7 +161,8 @@ class SenderConformanceTest {
       int copies = 200;
       Load load = load("big");
       load.send(copies, i -> new Copy("GET", "/big", new byte[0]));
-      verify(load, 0, "none may fail");
+      verify(load, lostWhileLearning(), lostWhileLearning() == 0 ? "none may fail"
+          : "only while the sender learns the server's requests per connection");
     }
   }
 
@@ -168,6 +181,11 @@ class SenderConformanceTest {
     @Override
     ShadowServer start(VerifyingLedger ledger) throws Exception {
       return new TomcatShadow(ledger);
+    }
+
+    @Override
+    int lostWhileLearning() {
+      return 15; // one pipeline: Http1Pool.MAX_DEPTH (16) less the answer that closed
     }
   }
 
