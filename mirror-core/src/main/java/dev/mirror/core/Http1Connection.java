@@ -25,9 +25,9 @@ import java.util.concurrent.TimeUnit;
  * twice:
  *
  * <ul>
- *   <li>Its read timeout passes: it fails alone. The connection stays open for those behind it,
- *       and its answer, if it comes, is read and dropped; once nothing on the connection is
- *       waited for, the connection is closed.
+ *   <li>Its read timeout passes: it fails alone. The connection stays open while copies behind
+ *       it are waited for, and its answer, if it comes, is read and dropped; once nothing on the
+ *       connection is waited for, the connection is closed.
  *   <li>The connection ends (closed or reset) before its answer: a copy not written yet goes to
  *       another connection as it is; a written idempotent one is resent once if it got no byte of
  *       an answer and either the connection was reused (the stale-connection race) or it was
@@ -409,8 +409,9 @@ final class Http1Connection implements EventLoop.Handler {
     Http1Exchange[] all = exchanges.toArray(new Http1Exchange[0]);
     exchanges.clear();
     blockers = 0;
-    // Only the stale-connection race is resent: the first copy still waited for, alone on a
-    // reused connection that ended (FIN or RST) before any byte of an answer. Copies pipelined
+    // Only the stale-connection race is resent: the first copy still waited for, written alone
+    // onto an idle reused connection that ended (FIN or RST) before any byte of an answer and
+    // about as soon as the copy went out (the shadow had closed it). Copies pipelined
     // behind another are never resent, not even after an announced close: RFC 9112 section 9.6
     // says the shadow did not process them, but real servers do (Node's http server runs the
     // handler of every request it already read, then closes without answering them).
@@ -427,12 +428,14 @@ final class Http1Connection implements EventLoop.Handler {
         continue;
       }
       lostWritten++;
-      if (i == 0 && staleRace && lostWritten == 1 && onlyWritten(all) && exchange.resend()) {
+      if (i == 0 && staleRace && lostWritten == 1 && onlyWritten(all)
+          && exchange.queuedBehind() == 0 && pool.endedAtOnce(exchange) && exchange.resend()) {
         pool.resend(exchange);
+      } else if (i == 0 && !announced) {
+        exchange.fail(cause);
       } else {
-        exchange.fail(i == 0 && !announced ? cause : new IOException("the shadow ended the"
-            + " connection before answering; the copy may have been read, so it is not sent"
-            + " again", cause));
+        exchange.fail(new PipelinedBehindException("the shadow ended the connection before"
+            + " answering; the copy may have been read, so it is not sent again", cause));
       }
     }
     if (lostWritten > 1 && !announced || lostWritten > 0 && announced) {

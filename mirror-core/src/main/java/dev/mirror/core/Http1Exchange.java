@@ -142,6 +142,11 @@ final class Http1Exchange {
     return waitDeadlineNanos;
   }
 
+  /** Moved or resent: it may wait for a connection once more, with a deadline of its own. */
+  void mayWaitAgain() {
+    waited = false;
+  }
+
   /** Counts a connection attempt for it; returns the count so far. */
   int connectAttempt() {
     return ++connectAttempts;

@@ -286,17 +286,29 @@ final class Http1Pool {
     // else: the last known addresses are kept, and looked up again in 30 s
   }
 
-  private static boolean isLiteral(String host) {
+  /** True for an IPv6 literal or a dotted-quad IPv4 address, which need no look-up. */
+  static boolean isLiteral(String host) {
     if (host.indexOf(':') >= 0) {
       return true; // IPv6
     }
-    for (int i = 0; i < host.length(); i++) {
-      char c = host.charAt(i);
-      if ((c < '0' || c > '9') && c != '.') {
+    String[] parts = host.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String part : parts) {
+      if (part.isEmpty() || part.length() > 3) {
+        return false;
+      }
+      for (int i = 0; i < part.length(); i++) {
+        if (part.charAt(i) < '0' || part.charAt(i) > '9') {
+          return false;
+        }
+      }
+      if (Integer.parseInt(part) > 255) {
         return false;
       }
     }
-    return !host.isEmpty();
+    return true;
   }
 
   /** An open connection to use, or null for a new one (if the limits allow). */
@@ -422,7 +434,18 @@ final class Http1Pool {
   /** An exchange nothing of which was written goes to another connection; not a resend. */
   void move(Http1Exchange exchange) {
     exchange.rewind();
+    exchange.mayWaitAgain();
     send(exchange);
+  }
+
+  /**
+   * True if the connection of this exchange ended about as soon as it went out: within 10 ms or
+   * twice the shadow's usual answer time (the shadow had closed it already, the stale-connection
+   * race), rather than while it may have been processing the copy.
+   */
+  boolean endedAtOnce(Http1Exchange exchange) {
+    return System.nanoTime() - exchange.startedNanos()
+        < Math.max(TimeUnit.MILLISECONDS.toNanos(10), 2 * latencyNanos);
   }
 
   /**
@@ -431,6 +454,7 @@ final class Http1Pool {
    */
   void resend(Http1Exchange exchange) {
     counts.resent();
+    exchange.mayWaitAgain();
     send(exchange);
   }
 
@@ -520,6 +544,7 @@ final class Http1Pool {
    * anything is in flight or waiting.
    */
   boolean tick(long nowNanos) {
+    drainWaiting(); // limits may have lapsed (a connection ceiling, a pause in pipelining)
     if (!waiting.isEmpty()) {
       // Mostly in deadline order, but one that waited again keeps its first deadline: all are
       // looked at (at most MAX_WAITING, every 10 ms), and refused after the scan.

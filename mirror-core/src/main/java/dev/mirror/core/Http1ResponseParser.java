@@ -43,7 +43,7 @@ final class Http1ResponseParser {
   private long keepAliveTimeoutSeconds;
   /** A header line read and not yet taken, since an obs-fold line may continue it. */
   private String pendingName;
-  private String pendingValue;
+  private StringBuilder pendingValue;
   /** The most body bytes kept for this answer, and those kept so far. */
   private int keepLimit;
   private byte[] kept;
@@ -315,7 +315,8 @@ final class Http1ResponseParser {
       to--;
     }
     pendingName = new String(line, 0, colon, StandardCharsets.ISO_8859_1);
-    pendingValue = new String(line, from, to - from, StandardCharsets.ISO_8859_1);
+    pendingValue = new StringBuilder(to - from)
+        .append(new String(line, from, to - from, StandardCharsets.ISO_8859_1));
   }
 
   /**
@@ -336,8 +337,10 @@ final class Http1ResponseParser {
       to--;
     }
     if (to > from) {
-      String more = new String(line, from, to - from, StandardCharsets.ISO_8859_1);
-      pendingValue = pendingValue.isEmpty() ? more : pendingValue + ' ' + more;
+      if (pendingValue.length() > 0) {
+        pendingValue.append(' '); // linear: a shadow folding a value many times costs no copies
+      }
+      pendingValue.append(new String(line, from, to - from, StandardCharsets.ISO_8859_1));
     }
   }
 
@@ -347,7 +350,7 @@ final class Http1ResponseParser {
     if (name == null) {
       return;
     }
-    String value = pendingValue;
+    String value = pendingValue.toString();
     pendingName = null;
     pendingValue = null;
     if (status >= 200) {

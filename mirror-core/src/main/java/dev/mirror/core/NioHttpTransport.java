@@ -24,10 +24,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * socket.
  *
  * <p>What it does: http and https (TLS through the JDK's {@code SSLEngine}, with the target's
- * {@code SSLContext} for a private CA or a client certificate, the host name verified), HTTP/1.1, one exchange per connection at a time, connections reused while
+ * {@code SSLContext} for a private CA or a client certificate, the host name verified), HTTP/1.1 (idempotent copies pipelined where safe, see {@link Http1Pool}), connections reused while
  * the shadow keeps them alive (a {@code Connection: close} answer, an HTTP/1.0 answer or a shadow
- * that closes an idle connection are all followed), a request the shadow closed a reused connection
- * on without answering is sent once more on a new one, bodies of any size skipped without being
+ * that closes an idle connection are all followed), an idempotent request the shadow closed a
+ * reused connection on at once without answering is sent once more on a new one (never twice,
+ * never a POST), bodies of any size skipped without being
  * kept, chunked answers and 1xx interim answers understood, the client's {@code Host} sent as it
  * is. Timeouts: the target's connect timeout for the connection, and its read timeout from the
  * request's first byte to the answer's last. Failures complete the future with a {@link

@@ -105,7 +105,8 @@ final class Outcomes {
       // A copy that timed out only because it waited behind a slower answer says nothing of
       // the shadow's health.
       if (reason != FailureReason.INVALID_REQUEST
-          && !(unwrap(failure) instanceof QueuedBehindTimeoutException)) {
+          && !(unwrap(failure) instanceof QueuedBehindTimeoutException)
+          && !(unwrap(failure) instanceof PipelinedBehindException)) {
         channel.circuit.onFailure();
       }
       channel.countFailed(reason, latencyNanos);
