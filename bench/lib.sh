@@ -38,3 +38,7 @@ wait_port() { # port, deadline 30 s
 cpu_ticks() { # utime + stime of a process, in clock ticks (from /proc/<pid>/stat)
   awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
+
+copies_now() { # submitted sent failed dropped, from the stats port of a primary on 18190
+  curl -s "http://127.0.0.1:18191/" | cut -d' ' -f1-4 || echo "0 0 0 0"
+}

@@ -57,10 +57,6 @@ wrk.body = string.rep("x", 1024)
 wrk.headers["Content-Type"] = "application/octet-stream"
 LUA
 
-copies_now() { # submitted sent failed dropped, from the primary's stats port
-  curl -s "http://127.0.0.1:18191/" | cut -d' ' -f1-4 || echo "0 0 0 0"
-}
-
 # name url round shape pid(or empty) -> appends a row to $WORK/rows
 run_wrk() {
   local name=$1 url=$2 round=$3 shape=$4 pid=${5:-}

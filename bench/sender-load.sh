@@ -78,10 +78,6 @@ for port in 18201 18202 18203 18204 18205 18206; do wait_port "$port"; done
 shadow_stats() { # url -> "received distinct duplicates slow"
   curl -s "$1" | awk '{ print $2, $4, $6, $8 }'
 }
-copies_now() { # submitted sent failed dropped, from the primary's stats port
-  curl -s "http://127.0.0.1:18191/" | cut -d' ' -f1-4 || echo "0 0 0 0"
-}
-
 # label | what | shape | mirror.* arguments (none: filter off) | the shadow's stats URL
 SETUPS=(
   "a|off|get||"

@@ -70,12 +70,7 @@ public final class BenchShadows {
     java.util.concurrent.atomic.AtomicLong duplicates = new java.util.concurrent.atomic.AtomicLong();
     java.util.concurrent.atomic.AtomicLong slow = new java.util.concurrent.atomic.AtomicLong();
     byte[] body = new byte[bodyBytes];
-    Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(port);
-    connector.setAcceptQueueSize(1024);
-    server.addConnector(connector);
+    Server server = onLoopback(port);
     server.setHandler(new Handler.Abstract() {
       @Override
       public boolean handle(Request request, Response response, Callback callback) {
@@ -111,13 +106,19 @@ public final class BenchShadows {
     server.start();
   }
 
-  private static void start(int port, long delayMillis, boolean blackHole) throws Exception {
+  /** A Jetty server on 127.0.0.1:port with a deep accept queue, not started. */
+  private static Server onLoopback(int port) {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
     connector.setPort(port);
     connector.setAcceptQueueSize(1024);
     server.addConnector(connector);
+    return server;
+  }
+
+  private static void start(int port, long delayMillis, boolean blackHole) throws Exception {
+    Server server = onLoopback(port);
     server.setHandler(new Handler.Abstract() {
       @Override
       public boolean handle(Request request, Response response, Callback callback)
