@@ -114,12 +114,14 @@ final class CopyComposer {
 
     String query = Redactor.redactQuery(request.rawQuery(), rewrite);
     java.nio.ByteBuffer body = request.body();
+    String rawPath = request.rawPath();
     if (scrubber != null) {
       query = scrubber.query(query, count);
+      rawPath = scrubber.path(rawPath, count);
       body = scrubber.body(received, body, count);
     }
     return new ShadowRequest(policy.name(), target, requestId, request.method(),
-        uri(target, rewrite.path(request.rawPath()), query), headers.build(), body);
+        uri(target, rewrite.path(rawPath), query), headers.build(), body);
   }
 
   /**
