@@ -36,6 +36,8 @@ import javax.net.ssl.SSLContext;
  * @param coolDown how long an open circuit stays open before one probe is let through
  * @param sslContext the TLS context for https (for example with a client certificate for mTLS),
  *     or null for the JVM default
+ * @param headers header changes for this target's copies only, after the policy's (a shadow's own
+ *     credentials); {@link TargetHeaders#none()} for none
  */
 public record MirrorTarget(
     String name,
@@ -50,7 +52,8 @@ public record MirrorTarget(
     HttpVersion httpVersion,
     int failureThreshold,
     Duration coolDown,
-    SSLContext sslContext) {
+    SSLContext sslContext,
+    TargetHeaders headers) {
 
   /** Default connect timeout in milliseconds: {@value}. */
   public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 1_000;
@@ -123,6 +126,22 @@ public record MirrorTarget(
     Objects.requireNonNull(httpVersion, "httpVersion");
     checkFailureThreshold(failureThreshold);
     checkDuration("circuit.cool-down", coolDown);
+    Objects.requireNonNull(headers, "headers");
+  }
+
+  /**
+   * A target without header changes of its own ({@link TargetHeaders#none()}): the components
+   * this record had before {@code headers}.
+   *
+   * @throws IllegalArgumentException naming the component, its value and what is allowed
+   */
+  public MirrorTarget(String name, String address, Duration connectTimeout, Duration readTimeout,
+      int maxInFlight, int maxInFlightBytes, double rateLimit, Sampler sampler,
+      HostHeader hostHeader, HttpVersion httpVersion, int failureThreshold, Duration coolDown,
+      SSLContext sslContext) {
+    this(name, address, connectTimeout, readTimeout, maxInFlight, maxInFlightBytes, rateLimit,
+        sampler, hostHeader, httpVersion, failureThreshold, coolDown, sslContext,
+        TargetHeaders.none());
   }
 
   /**
@@ -149,6 +168,7 @@ public record MirrorTarget(
     b.failureThreshold = failureThreshold;
     b.coolDown = coolDown;
     b.sslContext = sslContext;
+    b.headers = headers;
     return b;
   }
 
@@ -289,6 +309,7 @@ public record MirrorTarget(
     private int failureThreshold = DEFAULT_FAILURE_THRESHOLD;
     private Duration coolDown = Duration.ofMillis(DEFAULT_COOL_DOWN_MILLIS);
     private SSLContext sslContext;
+    private TargetHeaders headers = TargetHeaders.none();
 
     private Builder(String name, String address) {
       this.name = name;
@@ -364,11 +385,20 @@ public record MirrorTarget(
       return this;
     }
 
+    /**
+     * Header changes for this target's copies only, after the policy's (default {@link
+     * TargetHeaders#none()}).
+     */
+    public Builder headers(TargetHeaders headers) {
+      this.headers = Objects.requireNonNull(headers, "headers");
+      return this;
+    }
+
     /** Returns the target; the builder stays usable. */
     public MirrorTarget build() {
       return new MirrorTarget(name, address, connectTimeout, readTimeout, maxInFlight,
           maxInFlightBytes, rateLimit,
-          sampler, hostHeader, httpVersion, failureThreshold, coolDown, sslContext);
+          sampler, hostHeader, httpVersion, failureThreshold, coolDown, sslContext, headers);
     }
   }
 }

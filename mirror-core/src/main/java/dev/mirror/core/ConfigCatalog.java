@@ -270,6 +270,22 @@ public final class ConfigCatalog {
   static final ConfigKey<Duration> COOL_DOWN = timeout("circuit.cool-down",
       MirrorTarget.DEFAULT_COOL_DOWN_MILLIS);
 
+  // Header changes for one target's copies, after the policy's: a shadow's own credentials.
+  static final ConfigKey<List<String>> TARGET_REMOVE_HEADERS = key("headers.remove",
+      Scope.TARGET, null, LIST_RULE, ConfigCatalog::list);
+  static final ConfigKey<List<String>> TARGET_MASK_HEADERS = key("headers.mask", Scope.TARGET,
+      null, LIST_RULE, ConfigCatalog::list);
+  static final ConfigKey<String> TARGET_SET_HEADER = targetFamily("headers.set.",
+      "a header value", v -> v);
+  /** A file whose first line is the value of the header set (a mounted secret). */
+  static final ConfigKey<String> TARGET_SET_HEADER_FILE = targetFamily("headers.set-file.",
+      "a file path", v -> {
+        if (v.isEmpty()) {
+          throw new RuleViolation("a file path");
+        }
+        return v;
+      });
+
   // Comparison (Diffy, Scientist): which targets, and how their answers are compared.
   static final ConfigKey<Boolean> COMPARE = bool("compare", Scope.TARGET, false);
   static final ConfigKey<String> COMPARE_BASELINE = key("compare.baseline", Scope.POLICY, null,
@@ -400,6 +416,14 @@ public final class ConfigCatalog {
     return key;
   }
 
+  private static ConfigKey<String> targetFamily(String suffix, String rule,
+      Function<String, String> parser) {
+    ConfigKey<String> key = new ConfigKey<>(suffix, true, Scope.TARGET, null, rule, parser,
+        List.of());
+    ALL.add(key);
+    return key;
+  }
+
   /** A family of keys selecting by value: exact, {@code *}, or {@code regex:<pattern>}. */
   private static ConfigKey<String> match(String suffix, String what) {
     return family(suffix, what + ", * for any value, or regex:<pattern> for the whole value",
@@ -482,12 +506,14 @@ public final class ConfigCatalog {
    * passwords of every kind (the TLS keys' and a transport's own, such as Kafka's {@code
    * mirror.kafka.ssl.keystore.password} or {@code sasl.jaas.config}), tokens and secrets ({@code
    * mirror.marker-secret}), and the values of headers set on copies ({@code
-   * mirror.set-header.<name>}: they are there to carry a shadow's own credentials).
+   * mirror.set-header.<name>}, a target's {@code mirror.target.<t>.headers.set.<name>}: they are
+   * there to carry a shadow's own credentials).
    */
   public static boolean isSecret(String key) {
     String lower = key.toLowerCase(Locale.ROOT);
     if (lower.startsWith(MirrorConfig.PREFIX + SET_HEADER.suffix())
-        || lower.contains("." + SET_HEADER.suffix())) {
+        || lower.contains("." + SET_HEADER.suffix())
+        || lower.contains("." + TARGET_SET_HEADER.suffix())) {
       return true;
     }
     for (String word : SECRET_WORDS) {

@@ -3,6 +3,7 @@ package dev.mirror.core;
 import static dev.mirror.core.ConfigCatalog.*;
 
 import dev.mirror.api.Comparison;
+import dev.mirror.api.Headers;
 import dev.mirror.api.HostHeader;
 import dev.mirror.api.HttpVersion;
 import dev.mirror.api.MirrorMode;
@@ -14,6 +15,7 @@ import dev.mirror.api.RequestFilter;
 import dev.mirror.api.Rewrite;
 import dev.mirror.api.Sampler;
 import dev.mirror.api.Scrubbing;
+import dev.mirror.api.TargetHeaders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +46,8 @@ final class ConfigParser {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
   private static final String ADMIN_PREFIX = "mirror.admin.";
   private static final String SPRING_PREFIX = "mirror.spring.";
+  /** The largest file a header value is read from: {@value} bytes. */
+  static final int MAX_HEADER_FILE_BYTES = 8192;
 
   private final TreeMap<String, String> all = new TreeMap<>();
   private final Set<String> used = new LinkedHashSet<>();
@@ -390,6 +394,7 @@ final class ConfigParser {
     target.failureThreshold(value(FAILURE_THRESHOLD, prefixes));
     target.coolDown(value(COOL_DOWN, prefixes));
     tls(target, host, prefixes, printed);
+    target.headers(targetHeaders(prefixes));
     if (targetRatio != null) {
       // Nested with a sticky policy: the same users, a share of them, so decisions stay sticky.
       double share = policyRatio * targetRatio;
@@ -522,6 +527,16 @@ final class ConfigParser {
   /** Collects {@code <prefix><family><name>=value} keys; the most specific prefix wins. */
   private Map<String, String> family(ConfigKey<String> key, List<String> prefixes) {
     Map<String, String> found = new LinkedHashMap<>();
+    familyFound(key, prefixes).forEach((name, f) -> found.put(name, f.value()));
+    return found;
+  }
+
+  /**
+   * Collects {@code <prefix><family><name>=value} keys with the key each was found under, the
+   * value parsed; the most specific prefix wins.
+   */
+  private Map<String, Found> familyFound(ConfigKey<String> key, List<String> prefixes) {
+    Map<String, Found> found = new LinkedHashMap<>();
     for (String prefix : withSuffix(prefixes, key.suffix())) {
       for (Map.Entry<String, String> e : all.tailMap(prefix).entrySet()) {
         if (!e.getKey().startsWith(prefix)) {
@@ -533,9 +548,81 @@ final class ConfigParser {
               + ", must be " + prefix + "<name> with a header or cookie name");
         }
         used.add(e.getKey());
-        found.putIfAbsent(name, key.parse(e.getKey(), e.getValue()));
+        found.putIfAbsent(name, new Found(e.getKey(), key.parse(e.getKey(), e.getValue())));
       }
     }
     return found;
+  }
+
+  /**
+   * Reads a target's own header changes: {@code headers.remove}, {@code headers.mask}, {@code
+   * headers.set.<name>} and {@code headers.set-file.<name>} (the value is the file's first line,
+   * read here, once: a runtime change may not name such a file, see {@link RuntimeLimits}).
+   */
+  private TargetHeaders targetHeaders(List<String> prefixes) {
+    List<String> remove = value(TARGET_REMOVE_HEADERS, prefixes);
+    List<String> mask = value(TARGET_MASK_HEADERS, prefixes);
+    Map<String, Found> set = familyFound(TARGET_SET_HEADER, prefixes);
+    Map<String, Found> files = familyFound(TARGET_SET_HEADER_FILE, prefixes);
+    if (remove == null && mask == null && set.isEmpty() && files.isEmpty()) {
+      return TargetHeaders.none();
+    }
+    // In order of name, as printed: a value read from a file prints as one set, and parses back
+    // to equal headers.
+    Map<String, String> values = new TreeMap<>();
+    for (Map.Entry<String, Found> e : set.entrySet()) {
+      Found file = files.get(e.getKey());
+      if (file != null) {
+        throw new MirrorConfigException(file.name(), "must not be set together with "
+            + e.getValue().name() + " (use one of them)");
+      }
+      values.put(e.getKey(), e.getValue().value());
+    }
+    for (Map.Entry<String, Found> e : files.entrySet()) {
+      values.put(e.getKey(), headerFromFile(e.getValue()));
+    }
+    Headers.Builder headers = Headers.builder();
+    values.forEach(headers::set);
+    return new TargetHeaders(remove == null ? List.of() : remove,
+        mask == null ? List.of() : mask, headers.build());
+  }
+
+  /** The first line of a header value's file, stripped; never shown in a message. */
+  private static String headerFromFile(Found file) {
+    String path = file.value();
+    String text;
+    try {
+      Path source = Path.of(path);
+      if (!Files.isRegularFile(source)) {
+        throw new MirrorConfigException(file.name(), path, "a readable regular file");
+      }
+      byte[] bytes;
+      try (InputStream in = Files.newInputStream(source)) {
+        bytes = in.readNBytes(MAX_HEADER_FILE_BYTES + 1);
+      }
+      if (bytes.length > MAX_HEADER_FILE_BYTES) {
+        throw new MirrorConfigException(file.name(), path, "a file of at most "
+            + MAX_HEADER_FILE_BYTES + " bytes");
+      }
+      text = new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException | InvalidPathException e) {
+      throw new MirrorConfigException(file.name(), path, "a readable regular file ("
+          + e.getClass().getSimpleName() + ")");
+    }
+    int end = text.indexOf('\n');
+    String value = (end < 0 ? text : text.substring(0, end)).strip();
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        // The value is never shown: only the rule it broke.
+        throw new MirrorConfigException(file.name(), "holds a control character, must hold a"
+            + " header value on its first line");
+      }
+    }
+    if (value.isEmpty()) {
+      throw new MirrorConfigException(file.name(), "holds an empty first line, must hold a"
+          + " header value on its first line");
+    }
+    return value;
   }
 }

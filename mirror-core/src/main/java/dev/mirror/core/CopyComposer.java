@@ -6,6 +6,7 @@ import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.Rewrite;
 import dev.mirror.api.ShadowRequest;
+import dev.mirror.api.TargetHeaders;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -15,7 +16,8 @@ import java.util.Set;
 
 /**
  * Turns a received request into the copy one target gets: rewritten path, hop-by-hop headers
- * removed, Host chosen, forwarding and marker headers added, the policy's header rewrites applied.
+ * removed, Host chosen, forwarding and marker headers added, the policy's header rewrites applied,
+ * then the target's own ({@link TargetHeaders}).
  * Runs on a dispatch thread, never on the request thread.
  */
 final class CopyComposer {
@@ -86,6 +88,20 @@ final class CopyComposer {
     for (int i = 0; i < set.size(); i++) {
       headers.set(set.name(i), set.value(i));
     }
+    // Then the target's own: a shadow's own credentials replace what the policy masked.
+    TargetHeaders own = target.headers();
+    if (!own.isEmpty()) {
+      for (String name : own.removeHeaders()) {
+        headers.removeAll(name);
+      }
+      for (String name : own.maskHeaders()) {
+        headers.replaceValues(name, rewrite.maskValue());
+      }
+      Headers ownSet = own.setHeaders();
+      for (int i = 0; i < ownSet.size(); i++) {
+        headers.set(ownSet.name(i), ownSet.value(i));
+      }
+    }
     String traceparent = received.first("traceparent");
     if (traceparent != null) {
       String copyParent = childTraceparent(traceparent);
@@ -98,12 +114,14 @@ final class CopyComposer {
 
     String query = Redactor.redactQuery(request.rawQuery(), rewrite);
     java.nio.ByteBuffer body = request.body();
+    String rawPath = request.rawPath();
     if (scrubber != null) {
       query = scrubber.query(query, count);
+      rawPath = scrubber.path(rawPath, count);
       body = scrubber.body(received, body, count);
     }
     return new ShadowRequest(policy.name(), target, requestId, request.method(),
-        uri(target, rewrite.path(request.rawPath()), query), headers.build(), body);
+        uri(target, rewrite.path(rawPath), query), headers.build(), body);
   }
 
   /**

@@ -353,6 +353,40 @@ final class PatternScrubber {
     return out == null ? raw : out.toString();
   }
 
+  /**
+   * Scrubs a raw path segment by segment, each percent-decoded ({@code +} stays a plus); a
+   * segment that held a match is sent percent-encoded. The same instance if nothing matched.
+   */
+  String scrubPath(String rawPath, int[] count) {
+    if (rawPath == null || rawPath.isEmpty()) {
+      return rawPath;
+    }
+    StringBuilder out = null;
+    int start = 0;
+    while (start <= rawPath.length()) {
+      int end = rawPath.indexOf('/', start);
+      if (end < 0) {
+        end = rawPath.length();
+      }
+      String segment = rawPath.substring(start, end);
+      String value = decode(segment.replace("+", "%2B"));
+      String scrubbed = value.isEmpty() ? value : scrub(value, count);
+      String replaced = scrubbed == value ? segment
+          : URLEncoder.encode(scrubbed, StandardCharsets.UTF_8).replace("+", "%20");
+      if (replaced != segment && out == null) {
+        out = new StringBuilder(rawPath.length() + 16).append(rawPath, 0, start);
+      }
+      if (out != null) {
+        out.append(replaced);
+        if (end < rawPath.length()) {
+          out.append('/');
+        }
+      }
+      start = end + 1;
+    }
+    return out == null ? rawPath : out.toString();
+  }
+
   private static String decode(String raw) {
     if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) {
       return raw;

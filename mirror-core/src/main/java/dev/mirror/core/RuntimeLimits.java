@@ -131,6 +131,12 @@ public final class RuntimeLimits {
   public void checkKeys(Map<String, String> next) {
     for (Map.Entry<String, String> e : next.entrySet()) {
       if (e.getKey() != null && e.getKey().startsWith(MirrorConfig.PREFIX)
+          && e.getKey().contains("." + TARGET_SET_HEADER_FILE.suffix())) {
+        throw new MirrorConfigException(e.getKey(), String.valueOf(e.getValue()), "set at"
+            + " start-up only (a"
+            + " runtime change reads no file; " + TARGET_SET_HEADER.name() + " sets a value)");
+      }
+      if (e.getKey() != null && e.getKey().startsWith(MirrorConfig.PREFIX)
           && tlsFileKey(e.getKey()) && e.getValue() != null
           && !tlsFiles.contains(normalPath(e.getValue().trim()))) {
         throw new MirrorConfigException(e.getKey(), e.getValue(), "a file the start-up"
@@ -316,6 +322,15 @@ public final class RuntimeLimits {
       if (!allowed.containsAll(protocols)) {
         throw new MirrorConfigException(t + TLS_PROTOCOLS.suffix(), String.join(",", protocols),
             "some of " + String.join(",", allowed) + ", " + TIGHTEN_ONLY);
+      }
+      if (old.name().equals(target.name())) {
+        // A header the target's copies hid at start-up stays hidden (masked or removed).
+        Set<String> hidden = lower(target.headers().maskHeaders());
+        hidden.addAll(lower(target.headers().removeHeaders()));
+        keptHidden(t + TARGET_MASK_HEADERS.suffix(), old.headers().maskHeaders(), hidden,
+            target.headers().maskHeaders());
+        keptHidden(t + TARGET_REMOVE_HEADERS.suffix(), old.headers().removeHeaders(), hidden,
+            target.headers().removeHeaders());
       }
       if (target.maxInFlightBytes() > old.maxInFlightBytes()) {
         throw new MirrorConfigException(t + MAX_IN_FLIGHT_BYTES.suffix(),

@@ -71,8 +71,24 @@ final class Scrubber {
     return patterns == null ? rawQuery : patterns.scrubPairs(rawQuery, count);
   }
 
+  /** Media types of newline-delimited JSON, scrubbed line by line. */
+  private static final java.util.Set<String> NDJSON = java.util.Set.of("application/x-ndjson",
+      "application/ndjson", "application/jsonl", "application/x-jsonlines");
+
+  /** A media type as a message may show it (it is the client's): letters, digits and marks. */
+  private static final java.util.regex.Pattern SHOWN_MEDIA =
+      java.util.regex.Pattern.compile("[a-z0-9!#$&^_.+-]{1,40}/[a-z0-9!#$&^_.+-]{1,60}");
+
+  /** Scrubs a raw path segment by segment; the same instance if nothing matched. */
+  String path(String rawPath, int[] count) {
+    return patterns == null ? rawPath : patterns.scrubPath(rawPath, count);
+  }
+
   /**
    * Returns the body scrubbed for its content type, or the same buffer when nothing changed.
+   * Fails closed: a body whose type is missing or unknown, multipart, or JSON sent as text while
+   * JSON fields are redacted, cannot be scrubbed with certainty (gRPC's protobuf frames go as they
+   * came, as documented: patterns scrub their metadata).
    *
    * @throws Failed when the body cannot be scrubbed and the policy does not send it unchanged
    */
@@ -83,10 +99,26 @@ final class Scrubber {
     String type = received.first("Content-Type");
     String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     boolean isJson = media.equals("application/json") || media.endsWith("+json");
+    boolean isNdjson = NDJSON.contains(media);
     boolean isForm = media.equals("application/x-www-form-urlencoded");
     boolean isText = media.startsWith("text/") || media.endsWith("+xml")
         || media.equals("application/xml");
-    boolean applies = (isJson && (json != null || patterns != null))
+    if (media.equals("application/grpc") || media.startsWith("application/grpc+")) {
+      return body; // gRPC's framed protobuf: binary, goes as it came (README, "gRPC")
+    }
+    if (media.isEmpty()) {
+      return unscrubbable(body, "a body without a Content-Type cannot be classified");
+    }
+    if (media.startsWith("multipart/")) {
+      return unscrubbable(body, typed(media) + " cannot be scrubbed part by part");
+    }
+    if (!(isJson || isNdjson || isForm || isText)) {
+      return unscrubbable(body, typed(media) + " cannot be scrubbed");
+    }
+    if (isText && !scrubbing.jsonFields().isEmpty() && looksLikeJson(body)) {
+      return unscrubbable(body, typed(media) + " that holds JSON cannot be scrubbed as JSON");
+    }
+    boolean applies = ((isJson || isNdjson) && (json != null || patterns != null))
         || (isForm && (!scrubbing.formFields().isEmpty() || patterns != null))
         || (isText && patterns != null);
     if (!applies) {
@@ -94,10 +126,20 @@ final class Scrubber {
     }
     String encoding = received.first("Content-Encoding");
     if (encoding != null && !encoding.trim().equalsIgnoreCase("identity")) {
-      return unscrubbable(body, "a " + encoding.trim() + "-encoded body cannot be scrubbed");
+      return unscrubbable(body, "a " + (SHOWN_MEDIA.matcher("x/" + encoding.trim()
+          .toLowerCase(Locale.ROOT)).matches() ? encoding.trim() : "content")
+          + "-encoded body cannot be scrubbed");
     }
     byte[] bytes = new byte[body.remaining()];
     body.duplicate().get(bytes);
+    if (isNdjson && json != null) {
+      try {
+        byte[] scrubbed = lines(bytes, count);
+        return scrubbed == bytes ? body : ByteBuffer.wrap(scrubbed).asReadOnlyBuffer();
+      } catch (IOException e) {
+        return unscrubbable(body, "a line of the body is not well-formed JSON");
+      }
+    }
     if (isJson && json != null) {
       try {
         byte[] scrubbed = json.scrub(bytes, count);
@@ -106,7 +148,7 @@ final class Scrubber {
         return unscrubbable(body, "the body is not well-formed JSON");
       }
     }
-    Charset charset = isForm ? StandardCharsets.UTF_8 : charset(type);
+    Charset charset = isForm || isNdjson ? StandardCharsets.UTF_8 : charset(type);
     String text = new String(bytes, charset);
     String scrubbed = text;
     if (isForm) {
@@ -122,6 +164,64 @@ final class Scrubber {
     }
     return scrubbed == text ? body
         : ByteBuffer.wrap(scrubbed.getBytes(charset)).asReadOnlyBuffer();
+  }
+
+  /**
+   * Scrubs newline-delimited JSON (UTF-8) one line at a time, keeping the line ends and blank
+   * lines as they came; the same array if nothing changed.
+   *
+   * @throws IOException if a line that is not blank is not one JSON document
+   */
+  private byte[] lines(byte[] bytes, int[] count) throws IOException {
+    java.io.ByteArrayOutputStream out = null;
+    int start = 0;
+    while (start < bytes.length) {
+      int newline = start;
+      while (newline < bytes.length && bytes[newline] != '\n') {
+        newline++;
+      }
+      int end = newline > start && bytes[newline - 1] == '\r' ? newline - 1 : newline;
+      int next = Math.min(newline + 1, bytes.length);
+      byte[] line = java.util.Arrays.copyOfRange(bytes, start, end);
+      byte[] scrubbed = blank(line) ? line : json.scrub(line, count);
+      if (scrubbed != line && out == null) {
+        out = new java.io.ByteArrayOutputStream(bytes.length + 64);
+        out.write(bytes, 0, start);
+      }
+      if (out != null) {
+        out.write(scrubbed);
+        out.write(bytes, end, next - end);
+      }
+      start = next;
+    }
+    return out == null ? bytes : out.toByteArray();
+  }
+
+  private static boolean blank(byte[] line) {
+    for (byte b : line) {
+      if (b != ' ' && b != '\t') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** True if the first character that is not blank opens a JSON object or array. */
+  private static boolean looksLikeJson(ByteBuffer body) {
+    for (int i = body.position(); i < body.limit(); i++) {
+      byte b = body.get(i);
+      if (b == ' ' || b == '\t' || b == '\r' || b == '\n') {
+        continue;
+      }
+      return b == '{' || b == '[';
+    }
+    return false;
+  }
+
+  /** Names a body by its type, when the type (the client's text) is safe to repeat in a log. */
+  private static String typed(String media) {
+    return SHOWN_MEDIA.matcher(media).matches() ? "a body of type " + media
+        : "a body of a type not shown";
   }
 
   private ByteBuffer unscrubbable(ByteBuffer body, String why) {

@@ -292,6 +292,7 @@ class MirrorConfigTest {
       "mirror.host=http://a;mirror.path=/v2;mirror.path-concat-mode=prefix;mirror.host-header=shadow.internal:80;mirror.http-version=HTTP/2;mirror.circuit.cool-down=1m;mirror.circuit.failure-threshold=3",
       "mirror.host=http://a;mirror.synchronous=true;mirror.log-responses=true;mirror.marker-header=X-Shadow;mirror.max-body-bytes=0;mirror.close-timeout=0ms;mirror.dispatch-threads=3;mirror.transport=jdk",
       "mirror.host=http://a;mirror.percentage=50;mirror.path_concat_mode=prefix;mirror.path=/p;mirror.logResponses=true",
+      "mirror.targets=a,b;mirror.target.a.host=http://a;mirror.target.b.host=http://b;mirror.target.a.headers.set.Authorization=Bearer x;mirror.headers.remove=X-A,X-B;mirror.target.b.headers.mask=X-C",
   })
   void parsedConfiguration_printsBackToKeysThatParseToAnEqualOne(String given) {
     Map<String, String> keys = new LinkedHashMap<>();
