@@ -30,18 +30,29 @@ final class TlsSession {
   private boolean started;
 
   TlsSession(SSLContext context, String host, int port, SocketChannel channel) {
+    this(context, host, port, channel, "http/1.1");
+  }
+
+  /** A session that offers this protocol in ALPN ({@code h2} for HTTP/2). */
+  TlsSession(SSLContext context, String host, int port, SocketChannel channel,
+      String applicationProtocol) {
     this.engine = context.createSSLEngine(host, port);
     engine.setUseClientMode(true);
     SSLParameters parameters = engine.getSSLParameters();
     parameters.setEndpointIdentificationAlgorithm(
         MirrorSslContext.verifiesHostname(context) ? "HTTPS" : null);
-    parameters.setApplicationProtocols(new String[] {"http/1.1"});
+    parameters.setApplicationProtocols(new String[] {applicationProtocol});
     engine.setSSLParameters(parameters);
     this.channel = channel;
     int packet = engine.getSession().getPacketBufferSize();
     this.netIn = ByteBuffer.allocate(packet);
     this.netOut = ByteBuffer.allocate(packet).flip();
     this.appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+  }
+
+  /** The protocol ALPN chose once the handshake is done: empty or null if none. */
+  String applicationProtocol() {
+    return engine.getApplicationProtocol();
   }
 
   /** What the session waits for before it can go on. */

@@ -1,141 +1,152 @@
 package dev.mirror.grpc;
 
-import dev.mirror.api.MirrorTarget;
+import dev.mirror.api.Headers;
 import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
-import io.grpc.CallOptions;
-import io.grpc.ClientCall;
-import io.grpc.Context;
-import io.grpc.KnownLength;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
+import dev.mirror.core.NioHttp2Transport;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NegotiationType;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
-import io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
-import io.grpc.netty.shaded.io.netty.handler.ssl.IdentityCipherSuiteFilter;
-import io.grpc.netty.shaded.io.netty.handler.ssl.JdkSslContext;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLContext;
 
 /**
- * Sends copies to {@code grpc://} (cleartext HTTP/2) and {@code grpcs://} (TLS, with the target's
- * TLS context: mTLS from the same {@code mirror.tls.*} keys as HTTPS) targets, through one
- * grpc-java channel per target on this transport's own event loop thread.
+ * Sends copies to {@code grpc://} (cleartext HTTP/2, prior knowledge) and {@code grpcs://} (TLS
+ * with ALPN {@code h2}, the target's TLS context: mTLS from the same {@code mirror.tls.*} keys as
+ * HTTPS) targets as what a gRPC call is on the wire: an HTTP/2 {@code POST} to
+ * {@code /<package.Service>/<Method>} whose body is the call's messages, framed as {@link
+ * MirrorServerInterceptor} keeps them, sent as they are through core's HTTP/2 sender ({@link
+ * NioHttp2Transport}, its own event loop thread {@code mirror-grpc-N}). No message is parsed or
+ * serialized again, and no client call machinery runs per copy: measured side by side, that is
+ * what makes a copy cost a few microseconds instead of tens (bench/RESULTS.md §6).
  *
- * <p>A copy's body is a sequence of gRPC-framed messages (as {@link MirrorServerInterceptor}
- * keeps them, and as an HTTP/2 gRPC request carries them); each goes out as one message of a call
- * to the copy's path, with a byte-buffer marshaller (no parsing, no re-serialization), then the
- * call is half-closed. The deadline is the target's read timeout; answers are drained and not
- * kept. How a call ends is reported by status: {@code OK} and the application's own codes as an
+ * <p>Headers: the copy's metadata as it came, with {@code content-type}, {@code te: trailers},
+ * {@code user-agent} and {@code grpc-timeout} (the target's read timeout) written here. The
+ * deadline is the read timeout; answers are drained and not kept. How a call ends is reported by
+ * its status, as grpc-java would read it: {@code grpc-status} from the trailers (or the HTTP
+ * status's gRPC code when it is not 200). {@code OK} and the application's own codes count as an
  * answer (with the HTTP status gRPC's mapping gives, and a {@code grpc-status} header); {@code
- * UNAVAILABLE}, {@code CANCELLED}, {@code DEADLINE_EXCEEDED} and any status caused by an I/O error
- * as a failure, classified like HTTP's (connect, TLS, timeout, I/O).
+ * UNAVAILABLE}, {@code CANCELLED} and {@code DEADLINE_EXCEEDED} as a failure, classified like
+ * HTTP's (connect, TLS, timeout, I/O).
  */
 final class GrpcTransport implements MirrorTransport {
 
-  private static final MethodDescriptor.Marshaller<ByteBuffer> MESSAGE = new BufferMarshaller();
-  private static final MethodDescriptor.Marshaller<Void> DRAIN = new DrainMarshaller();
+  private static final Set<String> TRANSPORT_OWNED = Set.of("host", "content-type",
+      "content-length", "te", "connection", "transfer-encoding", "keep-alive", "upgrade",
+      "user-agent", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding");
 
-  private final EventLoopGroup group;
-  private final io.grpc.netty.shaded.io.netty.channel.EventLoop loop;
-  private final ThreadPoolExecutor offload;
-  private final Map<ChannelKey, ManagedChannel> channels = new ConcurrentHashMap<>();
-  private volatile boolean closed;
-
-  /** What a channel is made from: a change to any of these makes a new one. */
-  private record ChannelKey(String address, String host, int port, boolean tls,
-      SSLContext sslContext, Duration connectTimeout) {}
-
-  GrpcTransport() {
-    this.group = new MultiThreadIoEventLoopGroup(1, threads("mirror-grpc"),
-        NioIoHandler.newFactory());
-    this.loop = group.next();
-    // Name resolution (no lookup for an IP address); idle threads end after a second.
-    this.offload = new ThreadPoolExecutor(0, 2, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        threads("mirror-grpc-resolver"));
-  }
+  private final NioHttp2Transport http2 = NioHttp2Transport.create("mirror-grpc");
 
   @Override
   public CompletableFuture<ShadowResponse> send(ShadowRequest request) {
-    Answer answer = new Answer();
+    ShadowRequest call;
     try {
-      if (closed) {
-        throw new IOException("the gRPC transport is closed");
-      }
-      List<ByteBuffer> messages = messages(request.body());
-      MethodDescriptor<ByteBuffer, Void> method = MethodDescriptor.newBuilder(MESSAGE, DRAIN)
-          .setType(MethodDescriptor.MethodType.UNKNOWN)
-          .setFullMethodName(fullMethodName(request))
-          .build();
-      Metadata metadata = GrpcHeaders.toMetadata(request.headers());
-      CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(
-          request.target().readTimeout().toNanos(), TimeUnit.NANOSECONDS);
-      ManagedChannel channel = channel(request.target());
-      // The copy's call belongs to no server call: it outlives the primary, and is never
-      // cancelled with it.
-      Context previous = Context.ROOT.attach();
-      ClientCall<ByteBuffer, Void> call;
-      try {
-        call = channel.newCall(method, options);
-      } finally {
-        Context.ROOT.detach(previous);
-      }
-      answer.call = call;
-      call.start(answer.listener, metadata);
-      call.request(Integer.MAX_VALUE);
-      for (ByteBuffer message : messages) {
-        call.sendMessage(message);
-      }
-      call.halfClose();
-    } catch (Exception | Error e) {
-      if (answer.call != null) {
-        answer.call.cancel("the copy could not be sent", e);
-      }
-      answer.completeExceptionally(e);
+      checkPath(request);
+      checkMessages(request.body());
+      call = new ShadowRequest(request.policy(), request.target(), request.requestId(), "POST",
+          request.uri(), headers(request), request.body(), 0);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    return answer;
+    return http2.send(call).thenApply(GrpcTransport::outcome);
   }
 
-  /**
-   * The event loop the copies' calls run on: a copy prepared there starts its call without
-   * another hand-off between threads. Rejects tasks once closed.
-   */
+  /** The sender's loop: a copy prepared there is written without another hand-off. */
   @Override
-  public java.util.concurrent.Executor executor() {
-    return loop;
+  public Executor executor() {
+    return http2.executor();
   }
 
-  /** Every future completes within the read timeout (the call's deadline), or at close. */
+  /** Every future completes within the read timeout, or at close. */
   @Override
   public boolean enforcesTimeouts() {
     return true;
   }
 
-  private static String fullMethodName(ShadowRequest request) {
+  @Override
+  public void close() {
+    http2.close();
+  }
+
+  private static Headers headers(ShadowRequest request) {
+    Headers copy = request.headers();
+    Headers.Builder headers = Headers.builder();
+    String contentType = null;
+    for (int i = 0; i < copy.size(); i++) {
+      String name = copy.name(i).toLowerCase(Locale.ROOT);
+      if (name.equals("content-type") && copy.value(i).startsWith("application/grpc")) {
+        contentType = copy.value(i);
+      }
+      if (!name.startsWith(":") && !TRANSPORT_OWNED.contains(name)) {
+        headers.add(name, copy.value(i));
+      }
+    }
+    long millis = Math.max(1, request.target().readTimeout().toMillis());
+    return headers
+        .add("content-type", contentType != null ? contentType : "application/grpc")
+        .add("te", "trailers")
+        .add("user-agent", "mirror")
+        // At most 8 digits (the gRPC wire spec): a read timeout is at most an hour.
+        .add("grpc-timeout", millis <= 99_999_999 ? millis + "m" : (millis / 1000) + "S")
+        .build();
+  }
+
+  /**
+   * The call's outcome from its HTTP/2 answer.
+   *
+   * @throws CompletionException with a {@link TimeoutException} or {@link IOException} for a
+   *     status that means the shadow's application gave no answer
+   */
+  static ShadowResponse outcome(ShadowResponse answer) {
+    Status.Code code;
+    String grpcStatus = answer.headers().first("grpc-status");
+    if (answer.statusCode() != 200) {
+      code = fromHttp(answer.statusCode());
+    } else if (grpcStatus == null) {
+      code = Status.Code.UNKNOWN; // as grpc-java reads an answer without grpc-status
+    } else {
+      code = parseCode(grpcStatus);
+    }
+    Status status = code.toStatus().withDescription(answer.headers().first("grpc-message"));
+    Throwable failure = failure(status);
+    if (failure != null) {
+      throw new CompletionException(failure);
+    }
+    return new ShadowResponse(httpStatus(code), answer.headers().toBuilder()
+        .set("grpc-status", Integer.toString(code.value())).build());
+  }
+
+  private static Status.Code parseCode(String value) {
+    try {
+      return Status.fromCodeValue(Integer.parseInt(value.trim())).getCode();
+    } catch (NumberFormatException e) {
+      return Status.Code.UNKNOWN;
+    }
+  }
+
+  /** gRPC's reading of an HTTP status that is not 200 (doc/http-grpc-status-mapping.md). */
+  static Status.Code fromHttp(int httpStatus) {
+    return switch (httpStatus) {
+      case 400 -> Status.Code.INTERNAL;
+      case 401 -> Status.Code.UNAUTHENTICATED;
+      case 403 -> Status.Code.PERMISSION_DENIED;
+      case 404 -> Status.Code.UNIMPLEMENTED;
+      case 429, 502, 503, 504 -> Status.Code.UNAVAILABLE;
+      default -> Status.Code.UNKNOWN;
+    };
+  }
+
+  /**
+   * Checks that the copy's path names a method.
+   *
+   * @throws IllegalArgumentException if it is not {@code /<package.Service>/<Method>}
+   */
+  static String checkPath(ShadowRequest request) {
     String path = request.uri().getRawPath();
     if (path == null || path.length() < 4 || path.indexOf('/', 1) < 0 || path.endsWith("/")
         || request.uri().getRawQuery() != null) {
@@ -147,149 +158,24 @@ final class GrpcTransport implements MirrorTransport {
   }
 
   /**
-   * Splits a body into its gRPC-framed messages, without copying.
+   * Checks that a body is a sequence of uncompressed gRPC frames.
    *
-   * @throws IllegalArgumentException if the body is not a sequence of uncompressed frames
+   * @throws IllegalArgumentException if it is not
    */
-  static List<ByteBuffer> messages(ByteBuffer body) {
-    List<ByteBuffer> messages = new ArrayList<>(1);
-    ByteBuffer rest = body.duplicate();
-    while (rest.hasRemaining()) {
-      if (rest.remaining() < 5 || rest.get(rest.position()) != 0) {
+  static void checkMessages(ByteBuffer body) {
+    int at = body.position();
+    int end = body.limit();
+    while (at < end) {
+      if (end - at < 5 || body.get(at) != 0) {
         throw new IllegalArgumentException("body: was not a sequence of uncompressed gRPC"
             + " messages, must be (a flag byte 0, a 4-byte length, the message, repeated)");
       }
-      int length = rest.getInt(rest.position() + 1);
-      if (length < 0 || length > rest.remaining() - 5) {
+      int length = body.getInt(at + 1);
+      if (length < 0 || length > end - at - 5) {
         throw new IllegalArgumentException("body: a gRPC message of " + length
-            + " bytes was cut off after " + (rest.remaining() - 5) + ", must be whole");
+            + " bytes was cut off after " + (end - at - 5) + ", must be whole");
       }
-      int start = rest.position() + 5;
-      messages.add(rest.duplicate().position(start).limit(start + length).slice());
-      rest.position(start + length);
-    }
-    return messages;
-  }
-
-  private ManagedChannel channel(MirrorTarget target) throws NoSuchAlgorithmException {
-    boolean tls = target.scheme().equals("grpcs");
-    ChannelKey key = new ChannelKey(target.address(), target.host(), target.port(), tls,
-        target.sslContext(), target.connectTimeout());
-    ManagedChannel channel = channels.get(key);
-    if (channel != null) {
-      return channel;
-    }
-    SSLContext ssl = tls ? (target.sslContext() != null ? target.sslContext()
-        : SSLContext.getDefault()) : null;
-    synchronized (channels) {
-      channel = channels.get(key);
-      if (channel == null) {
-        channel = newChannel(key, ssl);
-        channels.put(key, channel);
-      }
-      return channel;
-    }
-  }
-
-  private ManagedChannel newChannel(ChannelKey key, SSLContext ssl) {
-    String host = key.host().startsWith("[") ? key.host().substring(1, key.host().length() - 1)
-        : key.host();
-    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(host, key.port())
-        .eventLoopGroup(group)
-        .channelType(NioSocketChannel.class)
-        .directExecutor()
-        .offloadExecutor(offload)
-        .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-            (int) Math.min(Integer.MAX_VALUE, key.connectTimeout().toMillis()))
-        .disableRetry()
-        // A fixed window: no BDP pings, which some shadows (NGINX) take for a flood and answer
-        // with GOAWAY; copies are small next to it.
-        .flowControlWindow(1 << 20)
-        .userAgent("mirror");
-    if (ssl == null) {
-      builder.negotiationType(NegotiationType.PLAINTEXT);
-    } else {
-      builder.negotiationType(NegotiationType.TLS).sslContext(new JdkSslContext(ssl, true, null,
-          IdentityCipherSuiteFilter.INSTANCE, new ApplicationProtocolConfig(
-              ApplicationProtocolConfig.Protocol.ALPN,
-              ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "h2"),
-          ClientAuth.NONE, null, false));
-    }
-    return builder.build();
-  }
-
-  /**
-   * Closes every channel (calls still open end as cancelled, and their copies as failed), then
-   * stops this transport's threads, waiting a few seconds at most.
-   */
-  @Override
-  public void close() {
-    closed = true;
-    List<ManagedChannel> all;
-    synchronized (channels) {
-      all = new ArrayList<>(channels.values());
-    }
-    for (ManagedChannel channel : all) {
-      channel.shutdownNow();
-    }
-    try {
-      for (ManagedChannel channel : all) {
-        channel.awaitTermination(2, TimeUnit.SECONDS);
-      }
-      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(3, TimeUnit.SECONDS);
-      offload.shutdown();
-      offload.awaitTermination(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static ThreadFactory threads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
-  }
-
-  /** The copy's outcome: completed once, when its call closes. */
-  private static final class Answer extends CompletableFuture<ShadowResponse> {
-
-    volatile ClientCall<ByteBuffer, Void> call;
-    private Metadata headers;
-
-    /** Listens to the call; a separate object, so the future's own methods stay its own. */
-    private final ClientCall.Listener<Void> listener = new ClientCall.Listener<>() {
-      @Override
-      public void onHeaders(Metadata received) {
-        headers = received;
-      }
-
-      @Override
-      public void onClose(Status status, Metadata trailers) {
-        ended(status);
-      }
-    };
-
-    void ended(Status status) {
-      Throwable failure = failure(status);
-      if (failure != null) {
-        completeExceptionally(failure);
-      } else {
-        complete(new ShadowResponse(httpStatus(status.getCode()),
-            GrpcHeaders.answer(headers, status.getCode().value())));
-      }
-    }
-
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-      ClientCall<ByteBuffer, Void> c = call;
-      if (c != null) {
-        c.cancel("the copy was cancelled", null);
-      }
-      return super.cancel(mayInterruptIfRunning);
+      at += 5 + length;
     }
   }
 
@@ -329,67 +215,5 @@ final class GrpcTransport implements MirrorTransport {
       case UNAVAILABLE -> 503;
       default -> 500; // UNKNOWN, INTERNAL, DATA_LOSS
     };
-  }
-
-  /** Sends a message's bytes as they are: a stream over the buffer that gRPC copies once. */
-  private static final class BufferMarshaller implements MethodDescriptor.Marshaller<ByteBuffer> {
-    @Override
-    public InputStream stream(ByteBuffer value) {
-      return new BufferStream(value.duplicate());
-    }
-
-    @Override
-    public ByteBuffer parse(InputStream stream) {
-      throw new UnsupportedOperationException("copies are only sent");
-    }
-  }
-
-  private static final class BufferStream extends InputStream implements KnownLength {
-    private final ByteBuffer buffer;
-
-    BufferStream(ByteBuffer buffer) {
-      this.buffer = buffer;
-    }
-
-    @Override
-    public int read() {
-      return buffer.hasRemaining() ? buffer.get() & 0xff : -1;
-    }
-
-    @Override
-    public int read(byte[] bytes, int offset, int length) {
-      if (length == 0) {
-        return 0;
-      }
-      if (!buffer.hasRemaining()) {
-        return -1;
-      }
-      int n = Math.min(length, buffer.remaining());
-      buffer.get(bytes, offset, n);
-      return n;
-    }
-
-    @Override
-    public int available() {
-      return buffer.remaining();
-    }
-  }
-
-  /** Answers are read and let go: nothing of them is kept. */
-  private static final class DrainMarshaller implements MethodDescriptor.Marshaller<Void> {
-    @Override
-    public InputStream stream(Void value) {
-      throw new UnsupportedOperationException("answers are only drained");
-    }
-
-    @Override
-    public Void parse(InputStream stream) {
-      try (stream) {
-        stream.skip(Long.MAX_VALUE);
-      } catch (IOException e) {
-        // the message is dropped either way
-      }
-      return null;
-    }
   }
 }

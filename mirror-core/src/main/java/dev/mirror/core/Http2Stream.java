@@ -1,0 +1,55 @@
+package dev.mirror.core;
+
+import dev.mirror.api.Headers;
+import dev.mirror.api.ShadowRequest;
+import dev.mirror.api.ShadowResponse;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+
+/** One copy on an HTTP/2 connection: its request, its flow-control window, its answer. */
+final class Http2Stream {
+
+  final ShadowRequest request;
+  final CompletableFuture<ShadowResponse> result;
+  /** What of the body is still to be sent. */
+  final ByteBuffer body;
+  /** 0 until the HEADERS frame is written. */
+  int id;
+  /** When the copy fails for want of an answer; 0 while its connection is being opened. */
+  long deadlineNanos;
+  /** Octets the shadow allows on this stream now. */
+  long sendWindow;
+  /** Octets of DATA received since this side last widened the stream's window. */
+  int unacknowledged;
+  /** The answer's status; 0 until its (final) headers arrive. */
+  int status;
+  Headers.Builder headers;
+  boolean blocked;
+  private boolean done;
+
+  Http2Stream(ShadowRequest request, CompletableFuture<ShadowResponse> result) {
+    this.request = request;
+    this.result = result;
+    this.body = request.body();
+  }
+
+  boolean done() {
+    return done;
+  }
+
+  /** Ends the copy with the answer as received. */
+  void answered() {
+    if (!done) {
+      done = true;
+      result.complete(new ShadowResponse(status, headers == null ? Headers.empty()
+          : headers.build()));
+    }
+  }
+
+  void fail(Throwable cause) {
+    if (!done) {
+      done = true;
+      result.completeExceptionally(cause);
+    }
+  }
+}
