@@ -114,7 +114,7 @@ public final class NioHttp2Transport implements MirrorTransport {
     private final List<Http2Connection> dirty = new ArrayList<>();
 
     Lane(String name) {
-      this.loop = new EventLoop(name, this);
+      this.loop = new EventLoop(name, this, true);
     }
 
     EventLoop loop() {

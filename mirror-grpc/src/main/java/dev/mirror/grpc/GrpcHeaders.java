@@ -4,7 +4,9 @@ import dev.mirror.api.Headers;
 import io.grpc.Metadata;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Metadata as headers and back. A {@code -bin} value travels base64-encoded, as on HTTP/2's wire;
@@ -24,16 +26,49 @@ final class GrpcHeaders {
 
   /** The first value under {@code name} (any case), or null; {@code -bin} values in base64. */
   static String first(Metadata metadata, String name) {
-    String key = name.toLowerCase(Locale.ROOT);
-    try {
-      if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-        byte[] value = metadata.get(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER));
-        return value == null ? null : ENCODER.encodeToString(value);
+    Metadata.Key<?> key = LOOKUP_KEYS.get(name);
+    if (key == null) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      try {
+        key = lower.endsWith(Metadata.BINARY_HEADER_SUFFIX) ? binaryKey(lower) : asciiKey(lower);
+      } catch (IllegalArgumentException notAMetadataName) {
+        return null;
       }
-      return metadata.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
-    } catch (IllegalArgumentException notAMetadataName) {
-      return null;
+      if (LOOKUP_KEYS.size() < MAX_KEYS) {
+        LOOKUP_KEYS.put(name, key);
+      }
     }
+    Object value = metadata.get(key);
+    return value instanceof byte[] bytes ? ENCODER.encodeToString(bytes) : (String) value;
+  }
+
+  /** Keys made once per name (making one checks every char); names seen are few. */
+  private static final Map<String, Metadata.Key<String>> ASCII_KEYS = new ConcurrentHashMap<>();
+  private static final Map<String, Metadata.Key<byte[]>> BINARY_KEYS = new ConcurrentHashMap<>();
+  /** The key of each name as the dispatcher asks for it (any case): no lower-casing per call. */
+  private static final Map<String, Metadata.Key<?>> LOOKUP_KEYS = new ConcurrentHashMap<>();
+  private static final int MAX_KEYS = 4096;
+
+  private static Metadata.Key<String> asciiKey(String name) {
+    Metadata.Key<String> key = ASCII_KEYS.get(name);
+    if (key == null) {
+      key = Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
+      if (ASCII_KEYS.size() < MAX_KEYS) {
+        ASCII_KEYS.put(name, key);
+      }
+    }
+    return key;
+  }
+
+  private static Metadata.Key<byte[]> binaryKey(String name) {
+    Metadata.Key<byte[]> key = BINARY_KEYS.get(name);
+    if (key == null) {
+      key = Metadata.Key.of(name, Metadata.BINARY_BYTE_MARSHALLER);
+      if (BINARY_KEYS.size() < MAX_KEYS) {
+        BINARY_KEYS.put(name, key);
+      }
+    }
+    return key;
   }
 
   /**
@@ -45,11 +80,11 @@ final class GrpcHeaders {
     boolean typed = false;
     for (String key : metadata.keys()) {
       if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-        for (byte[] value : metadata.getAll(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER))) {
+        for (byte[] value : metadata.getAll(binaryKey(key))) {
           headers.add(key, ENCODER.encodeToString(value));
         }
       } else {
-        for (String value : metadata.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER))) {
+        for (String value : metadata.getAll(asciiKey(key))) {
           headers.add(key, value);
         }
         typed |= key.equals("content-type");

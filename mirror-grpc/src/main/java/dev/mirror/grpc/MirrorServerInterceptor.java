@@ -80,7 +80,13 @@ public final class MirrorServerInterceptor implements ServerInterceptor, AutoClo
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
       ServerCallHandler<Q, A> next) {
-    CaptureSession session = entry.open(new CallView(call, headers), null, -1, true);
+    CallView view = CallView.of(call, headers);
+    CaptureSession session;
+    try {
+      session = entry.open(view, null, -1, true);
+    } finally {
+      view.clear();
+    }
     ServerCall.Listener<Q> listener = next.startCall(call, headers);
     if (session == null) {
       return listener;
@@ -156,7 +162,7 @@ public final class MirrorServerInterceptor implements ServerInterceptor, AutoClo
       MirroredRequest.Builder builder = MirroredRequest.builder()
           .method("POST")
           .scheme(secure ? "https" : "http")
-          .rawPath("/" + call.getMethodDescriptor().getFullMethodName())
+          .rawPath(CallView.path(call.getMethodDescriptor()))
           .headers(GrpcHeaders.fromMetadata(headers, CONTENT_TYPE));
       String authority = call.getAuthority();
       if (authority != null) {
