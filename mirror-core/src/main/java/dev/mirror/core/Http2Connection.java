@@ -59,6 +59,7 @@ final class Http2Connection implements EventLoop.Handler {
   private static final int PROTOCOL_ERROR = 0x1;
   private static final int FLOW_CONTROL_ERROR = 0x3;
   private static final int FRAME_SIZE_ERROR = 0x6;
+  private static final int REFUSED_STREAM = 0x7;
   private static final int CANCEL = 0x8;
   private static final int COMPRESSION_ERROR = 0x9;
 
@@ -167,7 +168,8 @@ final class Http2Connection implements EventLoop.Handler {
       stream.deadlineNanos = nowNanos + pool.readTimeoutNanos();
     }
     byDeadline.addLast(stream);
-    if (state == State.OPEN && pending.isEmpty() && streams.size() < peerMaxStreams) {
+    if (state == State.OPEN && settingsSeen && pending.isEmpty()
+        && streams.size() < peerMaxStreams) {
       start(stream);
     } else {
       pending.addLast(stream);
@@ -219,7 +221,9 @@ final class Http2Connection implements EventLoop.Handler {
   }
 
   private void startPending() {
-    while (!pending.isEmpty() && streams.size() < peerMaxStreams && state == State.OPEN
+    // Not before the shadow's SETTINGS: until then its stream limit is unknown.
+    while (!pending.isEmpty() && settingsSeen && streams.size() < peerMaxStreams
+        && state == State.OPEN
         && !goingAway && nextStreamId < LAST_STREAM_ID) {
       Http2Stream s = pending.pollFirst();
       if (!s.done()) {
@@ -468,9 +472,14 @@ final class Http2Connection implements EventLoop.Handler {
           throw connectionError(FRAME_SIZE_ERROR, "a malformed RST_STREAM");
         }
         Http2Stream s = streams.remove(streamId);
-        if (s != null) {
-          s.fail(new IOException("the shadow reset the copy's stream ("
-              + errorName(payload.getInt(0)) + ")"));
+        int code = payload.getInt(0);
+        if (s != null && code == REFUSED_STREAM && !goingAway) {
+          // Not processed (RFC 9113 §8.7): sending it again cannot make a duplicate.
+          s.unstarted();
+          pending.addFirst(s);
+          startPending();
+        } else if (s != null) {
+          s.fail(new IOException("the shadow reset the copy's stream (" + errorName(code) + ")"));
           streamEnded();
         }
       }

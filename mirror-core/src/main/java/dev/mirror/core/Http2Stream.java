@@ -13,6 +13,7 @@ final class Http2Stream {
   final CompletableFuture<ShadowResponse> result;
   /** What of the body is still to be sent. */
   final ByteBuffer body;
+  private final int bodyStart;
   /** 0 until the HEADERS frame is written. */
   int id;
   /** When the copy fails for want of an answer; 0 while its connection is being opened. */
@@ -31,6 +32,17 @@ final class Http2Stream {
     this.request = request;
     this.result = result;
     this.body = request.body();
+    this.bodyStart = body.position();
+  }
+
+  /** Back to before its HEADERS went out: the shadow refused the stream without processing it. */
+  void unstarted() {
+    id = 0;
+    blocked = false;
+    body.position(bodyStart);
+    unacknowledged = 0;
+    status = 0;
+    headers = null;
   }
 
   boolean done() {
