@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side load test of gRPC mirroring: a grpc-java Netty primary (SimpleService's unary
-# echo) without and with MirrorServerInterceptor, mirroring 100 % to a fast gRPC shadow and to one
-# that answers in 0.5 s, all in one run on this machine. The shadows are grpc-java (GrpcBench
+# echo) without and with MirrorServerInterceptor, mirroring 100 % to a fast gRPC shadow, one that
+# answers in 0.5 s (each with the default sender and with mirror.grpc.sender=grpc-java, the
+# former grpc-java channel), a black hole, a refused port and a shadow resetting every
+# connection, all in one run on this machine. The shadows are grpc-java (GrpcBench
 # shadow, in their own JVM, bytes never parsed): on 2 cores each copy also costs the shadow about
 # what a call costs the primary, which the throughput ratio pays and NGINX shadows spare load.sh.
 # (NGINX cannot stand in: answering with `return` before a call's DATA arrives makes grpc-java
@@ -26,10 +28,11 @@ WARMUP=20
 build_bench
 
 
-echo "Starting the gRPC shadows (own JVM): fast 18282, 0.5 s 18283"
-java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.GrpcBench shadow 18282 18283 > "$WORK/shadows.log" 2>&1 &
+echo "Starting the gRPC shadows (own JVM): fast 18282, 0.5 s 18283, black hole 18284, resetting 18285"
+java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.GrpcBench shadow 18282 18283 18284 18285 > "$WORK/shadows.log" 2>&1 &
 PIDS+=($!)
-wait_port 18282; wait_port 18283
+wait_port 18282; wait_port 18283; wait_port 18284; wait_port 18285
+REFUSED=18286   # nothing listens there
 
 mirror_ticks() { # the primary's threads named mirror-*
   local sum=0 t
@@ -43,7 +46,12 @@ copies_now() { curl -s "http://127.0.0.1:18291/" | cut -d' ' -f1-4 || echo "0 0 
 SETUPS=(
   "a|off|"
   "b|fast shadow|mirror.host=grpc://127.0.0.1:18282"
+  "B|fast shadow, mirror.grpc.sender=grpc-java|mirror.host=grpc://127.0.0.1:18282 mirror.grpc.sender=grpc-java"
   "c|0.5 s shadow|mirror.host=grpc://127.0.0.1:18283"
+  "C|0.5 s shadow, mirror.grpc.sender=grpc-java|mirror.host=grpc://127.0.0.1:18283 mirror.grpc.sender=grpc-java"
+  "d|black-holed shadow|mirror.host=grpc://127.0.0.1:18284"
+  "e|refused port|mirror.host=grpc://127.0.0.1:$REFUSED"
+  "f|shadow resetting every connection|mirror.host=grpc://127.0.0.1:18285"
 )
 : > "$WORK/rows"
 for round in $(seq 1 "$ROUNDS"); do

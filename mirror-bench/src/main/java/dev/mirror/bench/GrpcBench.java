@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The processes bench/grpc-load.sh runs, each in its own JVM on 127.0.0.1:
  *
  * <ul>
- *   <li>{@code shadow <fastPort> <slowPort>}: gRPC shadows taking any call, answering at once
- *       and after 0.5 s, as cheaply as a grpc-java server can;
+ *   <li>{@code shadow <fastPort> <slowPort> [blackHolePort [resetPort]]}: gRPC shadows taking
+ *       any call, answering at once and after 0.5 s, as cheaply as a grpc-java server can; a TCP
+ *       black hole and a server resetting every connection;
  *   <li>{@code primary <port> [mirror.key=value ...]}: SimpleService's unary echo behind {@link
  *       MirrorServerInterceptor} when keys are given; {@code http://127.0.0.1:<port + 1>/} answers
  *       the default target's counts ({@code submitted sent failed dropped inFlight});
@@ -41,7 +42,9 @@ public final class GrpcBench {
 
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
-      case "shadow" -> shadow(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+      case "shadow" -> shadow(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+          args.length > 3 ? Integer.parseInt(args[3]) : 0,
+          args.length > 4 ? Integer.parseInt(args[4]) : 0);
       case "primary" -> primary(Integer.parseInt(args[1]), Arrays.copyOfRange(args, 2, args.length));
       case "drive" -> drive(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
           Integer.parseInt(args[3]), Integer.parseInt(args[4]));
@@ -71,13 +74,48 @@ public final class GrpcBench {
    * The shadows: any method, messages taken as bytes and never parsed, one empty message and OK
    * in answer (at once, or after 0.5 s): as little work per call as a grpc-java server does.
    */
-  private static void shadow(int fastPort, int slowPort) throws Exception {
+  private static void shadow(int fastPort, int slowPort, int blackHolePort, int resetPort)
+      throws Exception {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     Server fast = rawShadow(fastPort, timer, 0);
     Server slow = rawShadow(slowPort, timer, 500);
+    if (blackHolePort > 0) {
+      tcpShadow(blackHolePort, false);
+    }
+    if (resetPort > 0) {
+      tcpShadow(resetPort, true);
+    }
     System.out.println("grpc shadows ready");
     fast.awaitTermination();
     slow.awaitTermination();
+  }
+
+  /**
+   * A shadow below HTTP/2: {@code reset} reads the first bytes of each connection and resets it
+   * (RST); otherwise a black hole, which accepts connections and never reads or answers.
+   */
+  private static void tcpShadow(int port, boolean reset) throws Exception {
+    java.net.ServerSocket server = new java.net.ServerSocket(port, 1024,
+        java.net.InetAddress.getByName("127.0.0.1"));
+    java.util.List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread acceptor = new Thread(() -> {
+      while (true) {
+        try {
+          java.net.Socket socket = server.accept();
+          if (reset) {
+            socket.getInputStream().read(new byte[4096]);
+            socket.setSoLinger(true, 0);
+            socket.close();
+          } else {
+            held.add(socket); // kept open, never read
+          }
+        } catch (java.io.IOException e) {
+          // next connection
+        }
+      }
+    }, reset ? "reset-shadow" : "black-hole-shadow");
+    acceptor.setDaemon(true);
+    acceptor.start();
   }
 
   private static final io.grpc.MethodDescriptor.Marshaller<byte[]> BYTES =
