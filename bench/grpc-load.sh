@@ -3,12 +3,13 @@
 # echo) without and with MirrorServerInterceptor, mirroring 100 % to a fast gRPC shadow, one that
 # answers in 0.5 s (each with the default sender and with mirror.grpc.sender=grpc-java, the
 # former grpc-java channel), a black hole, a refused port and a shadow resetting every
-# connection, all in one run on this machine. The shadows are grpc-java (GrpcBench
-# shadow, in their own JVM, bytes never parsed): on 2 cores each copy also costs the shadow about
-# what a call costs the primary, which the throughput ratio pays and NGINX shadows spare load.sh.
-# (NGINX cannot stand in: answering with `return` before a call's DATA arrives makes grpc-java
-# reset the stream and NGINX take the resets for a flood (GOAWAY); with echo_read_request_body
-# some calls are never answered.) Each setup is reported as a pair: its
+# connection, all in one run on this machine. The fast and 0.5 s shadows are RawGrpcShadow (in
+# their own JVM): HTTP/2 frames read without decoding a header and one pre-encoded answer per
+# call, so that on 2 cores the throughput ratio measures mirror and not the shadow (a grpc-java
+# shadow costs about what a call costs the primary; NGINX cannot stand in: answering with
+# `return` before a call's DATA arrives makes grpc-java reset the stream and NGINX take the
+# resets for a flood). One setup mirrors to a grpc-java shadow, for what a real server costs the
+# same machine. Each setup is reported as a pair: its
 # throughput and p99 as ratios to the no-mirror baseline of its own round, and the share of copies
 # delivered in the measured window, with the primary JVM's CPU per call and per delivered copy,
 # and the CPU of mirror's own threads (mirror-*) per delivered copy.
@@ -28,10 +29,13 @@ WARMUP=20
 build_bench
 
 
-echo "Starting the gRPC shadows (own JVM): fast 18282, 0.5 s 18283, black hole 18284, resetting 18285"
-java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.GrpcBench shadow 18282 18283 18284 18285 > "$WORK/shadows.log" 2>&1 &
+echo "Starting the shadows (own JVM): raw fast 18282, raw 0.5 s 18283, black hole 18284, resetting 18285"
+java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.GrpcBench rawshadow 18282 18283 18284 18285 > "$WORK/shadows.log" 2>&1 &
 PIDS+=($!)
-wait_port 18282; wait_port 18283; wait_port 18284; wait_port 18285
+echo "Starting grpc-java shadows (own JVM): fast 18287, 0.5 s 18288"
+java "${JAVA_OPTS[@]}" -cp "$CP" dev.mirror.bench.GrpcBench shadow 18287 18288 > "$WORK/grpc-shadows.log" 2>&1 &
+PIDS+=($!)
+wait_port 18282; wait_port 18283; wait_port 18284; wait_port 18285; wait_port 18287
 REFUSED=18286   # nothing listens there
 
 mirror_ticks() { # the primary's threads named mirror-*
@@ -47,6 +51,7 @@ SETUPS=(
   "a|off|"
   "b|fast shadow|mirror.host=grpc://127.0.0.1:18282"
   "B|fast shadow, mirror.grpc.sender=grpc-java|mirror.host=grpc://127.0.0.1:18282 mirror.grpc.sender=grpc-java"
+  "g|fast grpc-java shadow|mirror.host=grpc://127.0.0.1:18287"
   "c|0.5 s shadow|mirror.host=grpc://127.0.0.1:18283"
   "C|0.5 s shadow, mirror.grpc.sender=grpc-java|mirror.host=grpc://127.0.0.1:18283 mirror.grpc.sender=grpc-java"
   "d|black-holed shadow|mirror.host=grpc://127.0.0.1:18284"

@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The processes bench/grpc-load.sh runs, each in its own JVM on 127.0.0.1:
  *
  * <ul>
+ *   <li>{@code rawshadow <fastPort> <slowPort> <blackHolePort> <resetPort>}: the same four with
+ *       {@link RawGrpcShadow} answering, which reads frames without decoding them;
  *   <li>{@code shadow <fastPort> <slowPort> [blackHolePort [resetPort]]}: gRPC shadows taking
  *       any call, answering at once and after 0.5 s, as cheaply as a grpc-java server can; a TCP
  *       black hole and a server resetting every connection;
@@ -45,6 +47,8 @@ public final class GrpcBench {
       case "shadow" -> shadow(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
           args.length > 3 ? Integer.parseInt(args[3]) : 0,
           args.length > 4 ? Integer.parseInt(args[4]) : 0);
+      case "rawshadow" -> rawShadows(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+          Integer.parseInt(args[3]), Integer.parseInt(args[4]));
       case "primary" -> primary(Integer.parseInt(args[1]), Arrays.copyOfRange(args, 2, args.length));
       case "drive" -> drive(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
           Integer.parseInt(args[3]), Integer.parseInt(args[4]));
@@ -88,6 +92,20 @@ public final class GrpcBench {
     System.out.println("grpc shadows ready");
     fast.awaitTermination();
     slow.awaitTermination();
+  }
+
+  /**
+   * The cheapest shadows: {@link RawGrpcShadow} answering at once and after 0.5 s, a TCP black
+   * hole and a server resetting every connection.
+   */
+  private static void rawShadows(int fastPort, int slowPort, int blackHolePort, int resetPort)
+      throws Exception {
+    RawGrpcShadow.start(fastPort, 0);
+    RawGrpcShadow.start(slowPort, 500);
+    tcpShadow(blackHolePort, false);
+    tcpShadow(resetPort, true);
+    System.out.println("raw grpc shadows ready");
+    Thread.currentThread().join();
   }
 
   /**

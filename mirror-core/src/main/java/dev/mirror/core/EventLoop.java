@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,19 +59,19 @@ final class EventLoop implements Executor {
   private final Driver driver;
   private volatile boolean closing;
   private final boolean batching;
-  /** The longest a batching loop naps while tasks keep coming: {@value} ms. */
-  static final long NAP_MILLIS = 1;
+  /** How long a batching loop naps between busy passes: 1 ms. */
+  static final long NAP_NANOS = 1_000_000;
 
   EventLoop(String name, Driver driver) {
     this(name, driver, false);
   }
 
   /**
-   * A loop that, with {@code batching}, is not woken for each task while tasks keep coming: after
-   * a pass that ran tasks it naps for {@value #NAP_MILLIS} ms (I/O still wakes it at once), and
-   * producers pay no wake-up; a nap that finds no task ends the streak, and the next task wakes
-   * the loop as usual. Under load a burst of copies then costs one wake-up and one write per
-   * connection instead of one each; a copy may wait up to a nap before it goes out.
+   * A loop that, with {@code batching}, coalesces work while it is busy: after a pass that wrote
+   * or read anything it naps for a millisecond instead of waiting on the selector, and producers
+   * pay no wake-up meanwhile; a pass that finds nothing to do ends the streak, and the loop then
+   * sleeps until woken as usual. Under load, a burst of copies costs one write per connection
+   * and their answers one read, instead of one each; a copy may wait up to a nap to go out.
    */
   EventLoop(String name, Driver driver, boolean batching) {
     this.batching = batching;
@@ -115,6 +116,7 @@ final class EventLoop implements Executor {
 
   private void loop() {
     Throwable cause = null;
+    boolean handledKeys = false;
     try {
       while (!closing) {
         boolean ranTasks = runTasks();
@@ -122,9 +124,11 @@ final class EventLoop implements Executor {
         // After the tasks: one that started a connection needs its deadline watched even if the
         // loop was idle before.
         long sleepMillis = driver.tick(System.nanoTime());
-        if (batching && ranTasks) {
-          // Producers see the loop awake and queue without waking it; the nap bounds the wait.
-          selector.select(sleepMillis == 0 ? NAP_MILLIS : Math.min(sleepMillis, NAP_MILLIS));
+        if (batching && (ranTasks || handledKeys)) {
+          // Busy: producers see the loop awake and queue without waking it, and what arrives
+          // during the nap (copies to write, answers to read) is handled in one pass.
+          LockSupport.parkNanos(NAP_NANOS);
+          selector.selectNow();
         } else {
           sleeping.set(true);
           // A task queued after runTasks() but before the flag was set would not wake us: look
@@ -138,6 +142,7 @@ final class EventLoop implements Executor {
           }
         }
         Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        handledKeys = keys.hasNext();
         while (keys.hasNext()) {
           SelectionKey key = keys.next();
           keys.remove();

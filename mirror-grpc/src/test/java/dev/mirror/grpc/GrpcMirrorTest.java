@@ -106,6 +106,28 @@ class GrpcMirrorTest {
   }
 
   @Test
+  void theGrpcJavaSender_keptForComparison_deliversTheSameCopy() throws Exception {
+    mirror("mirror.grpc.sender", "grpc-java");
+    primary.blocking().withDeadlineAfter(10, TimeUnit.SECONDS).unaryRpc(request("via grpc-java"));
+
+    RecordingShadow.Call call = shadow.take();
+    assertThat(call.method()).isEqualTo("grpc.testing.SimpleService/UnaryRpc");
+    assertThat(SimpleRequest.parseFrom(call.messages().get(0)))
+        .isEqualTo(request("via grpc-java"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> stats().sent() == 1);
+  }
+
+  @Test
+  void aBadSenderSetting_isRefusedNamingTheKey() {
+    assertThatThrownBy(() -> MirrorServerInterceptor.create(Map.of(
+        "mirror.host", shadow.address("grpc"), "mirror.grpc.sender", "okhttp")))
+        .hasMessageContaining("mirror.grpc.sender").hasMessageContaining("mirror or grpc-java");
+    assertThatThrownBy(() -> MirrorServerInterceptor.create(Map.of(
+        "mirror.host", shadow.address("grpc"), "mirror.grpc.window", "1")))
+        .hasMessageContaining("mirror.grpc.window");
+  }
+
+  @Test
   void aCopyInFlight_outlivesThePrimaryCall_whenThatIsCancelled() throws Exception {
     shadow.close();
     shadow = new RecordingShadow(RecordingShadow.Behaviour.SLOW, 500, null);
