@@ -384,6 +384,14 @@ final class Http1Connection implements EventLoop.Handler {
   }
 
   private void endOfInput() {
+    if (parsing && tls != null && !tls.closeNotified() && parser.delimitedByClose()) {
+      // Over TLS, a close without close_notify may have cut the answer short (RFC 9112 §9.8):
+      // the copy was delivered, its answer is not trusted, and nothing is sent again.
+      ended(new IOException("the shadow closed the TLS connection without close_notify before"
+          + " the end of an answer delimited by the close: possibly truncated"), parser
+          .bytesSeen(), false, false);
+      return;
+    }
     if (parsing && parser.endOfInput()) {
       answered(); // an answer delimited by the end of the connection
       if (state == State.OPEN) {

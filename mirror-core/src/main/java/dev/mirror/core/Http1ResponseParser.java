@@ -199,6 +199,11 @@ final class Http1ResponseParser {
   /**
    * The connection ended: returns true if that completes the answer (a body delimited by the close).
    */
+  /** True while the answer's body runs until the connection closes (no length, not chunked). */
+  boolean delimitedByClose() {
+    return state == State.UNTIL_CLOSE;
+  }
+
   boolean endOfInput() {
     if (state == State.UNTIL_CLOSE) {
       state = State.DONE;

@@ -27,6 +27,8 @@ final class TlsSession {
   private ByteBuffer netOut;
   private ByteBuffer appIn;
   private boolean inboundDone;
+  /** True once the shadow's close_notify arrived: its data up to there is whole. */
+  private boolean closeNotified;
   private boolean started;
 
   TlsSession(SSLContext context, String host, int port, SocketChannel channel) {
@@ -48,6 +50,15 @@ final class TlsSession {
     this.netIn = ByteBuffer.allocate(packet);
     this.netOut = ByteBuffer.allocate(packet).flip();
     this.appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+  }
+
+  /**
+   * True if the shadow ended its side with close_notify; false after a bare TCP close, which may
+   * have cut data short (an answer delimited by the close is then possibly truncated, RFC 9112
+   * §9.8).
+   */
+  boolean closeNotified() {
+    return closeNotified;
   }
 
   /** The protocol ALPN chose once the handshake is done: empty or null if none. */
@@ -187,6 +198,7 @@ final class TlsSession {
         }
         case CLOSED -> {
           inboundDone = true;
+          closeNotified = true;
           return true;
         }
         default -> throw new AssertionError(result.getStatus());
