@@ -87,7 +87,7 @@ final class HpackDecoder {
       octet = block.get() & 0xff;
       total += (long) (octet & 0x7f) << shift;
       shift += 7;
-      if (total > Integer.MAX_VALUE) {
+      if (total > Integer.MAX_VALUE || shift > 35) {
         throw new ProtocolException("HPACK: an integer too large");
       }
     } while ((octet & 0x80) != 0);

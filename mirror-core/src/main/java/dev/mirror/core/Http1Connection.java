@@ -529,6 +529,7 @@ final class Http1Connection implements EventLoop.Handler {
     }
     if (expired) {
       pool.suspendPipelining(nowNanos); // the shadow has a slow tail: nothing waits behind it
+      dropUnwrittenAbandoned();
     }
     if (!waitedFor) {
       close(); // nothing here is waited for: an answer still to come is not worth the connection
@@ -542,6 +543,48 @@ final class Http1Connection implements EventLoop.Handler {
       moveUnwrittenTail();
     }
     return true;
+  }
+
+  /**
+   * A copy that failed by its deadline before any byte of it went out is never written later:
+   * the shadow must not receive a copy counted as failed before it was sent. Unwritten copies are
+   * the tail of the queue, two buffers each at the end of {@code out}, in the same order.
+   */
+  private void dropUnwrittenAbandoned() {
+    int unwritten = 0;
+    boolean any = false;
+    for (java.util.Iterator<Http1Exchange> i = exchanges.descendingIterator(); i.hasNext(); ) {
+      Http1Exchange e = i.next();
+      if (e.written()) {
+        break;
+      }
+      unwritten++;
+      any |= e.abandoned();
+    }
+    if (!any || outEnd - outStart < 2 * unwritten) {
+      return;
+    }
+    Http1Exchange[] tail = new Http1Exchange[unwritten];
+    ByteBuffer[] buffers = new ByteBuffer[2 * unwritten];
+    for (int i = unwritten - 1; i >= 0; i--) {
+      tail[i] = exchanges.pollLast();
+    }
+    System.arraycopy(out, outEnd - 2 * unwritten, buffers, 0, 2 * unwritten);
+    java.util.Arrays.fill(out, outEnd - 2 * unwritten, outEnd, null);
+    outEnd -= 2 * unwritten;
+    for (int i = 0; i < unwritten; i++) {
+      if (tail[i].abandoned()) {
+        blockers--; // an abandoned copy counted as one (see expireIfDue and enqueue)
+        continue;
+      }
+      exchanges.addLast(tail[i]);
+      out[outEnd++] = buffers[2 * i];
+      out[outEnd++] = buffers[2 * i + 1];
+    }
+    if (outStart == outEnd) {
+      outStart = 0;
+      outEnd = 0;
+    }
   }
 
   /** Behind an answer that is late, what was not written yet goes to another connection. */

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
@@ -60,6 +61,10 @@ final class Http2Connection implements EventLoop.Handler {
   private static final int FLOW_CONTROL_ERROR = 0x3;
   private static final int FRAME_SIZE_ERROR = 0x6;
   private static final int REFUSED_STREAM = 0x7;
+  /** Times a refused copy is sent again before it fails: {@value}. */
+  private static final int MAX_REFUSALS = 2;
+  /** An unused connection is closed after this long: {@value} s. */
+  private static final long IDLE_SECONDS = 60;
   private static final int CANCEL = 0x8;
   private static final int COMPRESSION_ERROR = 0x9;
 
@@ -99,6 +104,9 @@ final class Http2Connection implements EventLoop.Handler {
   private boolean writeBlocked;
   private boolean settingsSeen;
   private boolean goingAway;
+  private boolean exhausted;
+  private boolean goAwaySent;
+  private long idleSinceNanos;
   private int nextStreamId = 1;
   private long sendWindow = DEFAULT_WINDOW;
   private long peerInitialWindow = DEFAULT_WINDOW;
@@ -144,13 +152,14 @@ final class Http2Connection implements EventLoop.Handler {
 
   /** True while this connection can take another stream without making it wait. */
   boolean hasRoom() {
-    return state != State.CLOSED && !goingAway && nextStreamId < LAST_STREAM_ID
-        && streams.size() + pending.size() < Math.min(peerMaxStreams, Http2Pool.STREAMS_PER_CONNECTION);
+    return state != State.CLOSED && !goingAway && !exhausted
+        && streams.size() + pending.size() < Math.min(peerMaxStreams,
+            Http2Pool.STREAMS_PER_CONNECTION);
   }
 
   /** True while this connection may still take streams (perhaps to wait). */
   boolean usable() {
-    return state != State.CLOSED && !goingAway && nextStreamId < LAST_STREAM_ID;
+    return state != State.CLOSED && !goingAway && !exhausted;
   }
 
   /** Streams started or waiting here. */
@@ -164,7 +173,8 @@ final class Http2Connection implements EventLoop.Handler {
 
   /** Takes a copy: started now if the connection is open and the shadow allows, else queued. */
   void enqueue(Http2Stream stream, long nowNanos) {
-    if (state == State.OPEN) {
+    stream.connection = this;
+    if (state == State.OPEN && stream.deadlineNanos == 0) {
       stream.deadlineNanos = nowNanos + pool.readTimeoutNanos();
     }
     byDeadline.addLast(stream);
@@ -214,13 +224,23 @@ final class Http2Connection implements EventLoop.Handler {
     out.putInt(CONNECTION_WINDOW - DEFAULT_WINDOW);
     // The read timeout of what waited for the connection starts now.
     for (Http2Stream s : byDeadline) {
-      s.deadlineNanos = nowNanos + pool.readTimeoutNanos();
+      if (s.deadlineNanos == 0) {
+        s.deadlineNanos = nowNanos + pool.readTimeoutNanos();
+      }
     }
     startPending();
     markDirty();
   }
 
   private void startPending() {
+    if (exhausted && !pending.isEmpty()) {
+      Http2Stream s;
+      while ((s = pending.pollFirst()) != null) {
+        if (!s.done()) {
+          pool.reroute(s); // never written here
+        }
+      }
+    }
     // Not before the shadow's SETTINGS: until then its stream limit is unknown.
     while (!pending.isEmpty() && settingsSeen && streams.size() < peerMaxStreams
         && state == State.OPEN
@@ -236,6 +256,9 @@ final class Http2Connection implements EventLoop.Handler {
   private void start(Http2Stream stream) {
     stream.id = nextStreamId;
     nextStreamId += 2;
+    if (nextStreamId >= LAST_STREAM_ID) {
+      exhausted = true; // no id left for another stream: new copies go to a new connection
+    }
     stream.sendWindow = peerInitialWindow;
     streams.put(stream.id, stream);
     ByteBuffer block = encode(stream.request);
@@ -468,16 +491,23 @@ final class Http2Connection implements EventLoop.Handler {
         gather(payload, (flags & END_HEADERS) != 0);
       }
       case RST_STREAM -> {
-        if (payload.remaining() != 4 || streamId == 0) {
-          throw connectionError(FRAME_SIZE_ERROR, "a malformed RST_STREAM");
+        if (streamId == 0) {
+          throw connectionError(PROTOCOL_ERROR, "RST_STREAM on stream 0");
+        }
+        if (payload.remaining() != 4) {
+          throw connectionError(FRAME_SIZE_ERROR, "a RST_STREAM of " + payload.remaining()
+              + " octets");
         }
         Http2Stream s = streams.remove(streamId);
         int code = payload.getInt(0);
-        if (s != null && code == REFUSED_STREAM && !goingAway) {
-          // Not processed (RFC 9113 §8.7): sending it again cannot make a duplicate.
+        if (s != null && code == REFUSED_STREAM && s.refusals++ < MAX_REFUSALS && !goingAway) {
+          // Not processed (RFC 9113 §8.7): sending it again cannot make a duplicate. It waits
+          // for another stream to end (or new SETTINGS), unless none is open to end.
           s.unstarted();
           pending.addFirst(s);
-          startPending();
+          if (streams.isEmpty()) {
+            startPending();
+          }
         } else if (s != null) {
           s.fail(new IOException("the shadow reset the copy's stream (" + errorName(code) + ")"));
           streamEnded();
@@ -485,8 +515,11 @@ final class Http2Connection implements EventLoop.Handler {
       }
       case SETTINGS -> settings(flags, streamId, payload);
       case PING -> {
-        if (payload.remaining() != 8 || streamId != 0) {
-          throw connectionError(FRAME_SIZE_ERROR, "a malformed PING");
+        if (streamId != 0) {
+          throw connectionError(PROTOCOL_ERROR, "PING on a stream");
+        }
+        if (payload.remaining() != 8) {
+          throw connectionError(FRAME_SIZE_ERROR, "a PING of " + payload.remaining() + " octets");
         }
         if ((flags & ACK) == 0) {
           ensure(17);
@@ -632,6 +665,9 @@ final class Http2Connection implements EventLoop.Handler {
       throw connectionError(PROTOCOL_ERROR, "SETTINGS on a stream");
     }
     if ((flags & ACK) != 0) {
+      if (payload.hasRemaining()) {
+        throw connectionError(FRAME_SIZE_ERROR, "a SETTINGS acknowledgement with a payload");
+      }
       return;
     }
     if (payload.remaining() % 6 != 0) {
@@ -651,6 +687,9 @@ final class Http2Connection implements EventLoop.Handler {
           peerInitialWindow = value;
           for (Http2Stream s : streams.values()) {
             s.sendWindow += delta;
+            if (s.sendWindow > Integer.MAX_VALUE) {
+              throw connectionError(FLOW_CONTROL_ERROR, "a stream window over 2^31-1");
+            }
           }
         }
         case 0x5 -> {
@@ -676,18 +715,20 @@ final class Http2Connection implements EventLoop.Handler {
     int last = payload.getInt(0) & 0x7fffffff;
     int code = payload.getInt(4);
     goingAway = true;
+    // Streams above the last one it took, and copies never written, were not processed (RFC
+    // 9113 §6.8): they go on another connection without being sent twice.
     for (Http2Stream s : streams.values().toArray(new Http2Stream[0])) {
       if (s.id > last) {
         streams.remove(s.id);
-        s.fail(new IOException("the shadow went away (GOAWAY " + errorName(code)
-            + ") without processing the copy"));
+        s.unstarted();
+        pending.addLast(s);
       }
     }
-    // Never written: they may go on another connection without being sent twice.
     Http2Stream s;
     while ((s = pending.pollFirst()) != null) {
-      byDeadline.remove(s);
-      pool.reroute(s);
+      if (!s.done()) {
+        pool.reroute(s);
+      }
     }
     if (streams.isEmpty()) {
       close();
@@ -733,6 +774,14 @@ final class Http2Connection implements EventLoop.Handler {
 
   private void end(Http2Stream s) {
     streams.remove(s.id);
+    if (s.body.hasRemaining()) {
+      // Answered before its body was all sent: this side's half is closed with a reset, or the
+      // stream would count against the shadow's limit for good (RFC 9113 §8.1, §5.1.2).
+      ensure(13);
+      frameHeader(4, RST_STREAM, 0, s.id);
+      out.putInt(CANCEL);
+      markDirty();
+    }
     s.answered();
     streamEnded();
   }
@@ -748,7 +797,7 @@ final class Http2Connection implements EventLoop.Handler {
   }
 
   private void streamEnded() {
-    if (goingAway && streams.isEmpty()) {
+    if ((goingAway || exhausted) && streams.isEmpty()) {
       close();
       return;
     }
@@ -775,9 +824,33 @@ final class Http2Connection implements EventLoop.Handler {
           + " within the read timeout"));
       return 0;
     }
+    if (!settingsSeen) {
+      if (nowNanos - connectDeadlineNanos >= 0) {
+        fail(new HttpConnectTimeoutException("the shadow sent no HTTP/2 SETTINGS within the"
+            + " connect timeout: not an HTTP/2 server?"));
+        return 0;
+      }
+      long streamsDue = expireStreams(nowNanos);
+      return streamsDue != 0 && streamsDue - connectDeadlineNanos < 0 ? streamsDue
+          : connectDeadlineNanos;
+    }
+    if (streams.isEmpty() && pending.isEmpty()) {
+      if (idleSinceNanos == 0) {
+        idleSinceNanos = nowNanos;
+      } else if (nowNanos - idleSinceNanos >= TimeUnit.SECONDS.toNanos(IDLE_SECONDS)) {
+        close(); // unused for a while: the shadow need not keep it
+        return 0;
+      }
+    } else {
+      idleSinceNanos = 0;
+    }
+    return expireStreams(nowNanos);
+  }
+
+  private long expireStreams(long nowNanos) {
     Http2Stream head;
     while ((head = byDeadline.peekFirst()) != null) {
-      if (head.done()) {
+      if (head.done() || head.connection != this) {
         byDeadline.pollFirst();
         continue;
       }
@@ -813,7 +886,8 @@ final class Http2Connection implements EventLoop.Handler {
   }
 
   private IOException connectionError(int code, String message) {
-    if (state == State.OPEN) {
+    if (state == State.OPEN && !goAwaySent) {
+      goAwaySent = true;
       ensure(17);
       frameHeader(8, GOAWAY, 0, 0);
       out.putInt(0).putInt(code);
@@ -832,14 +906,19 @@ final class Http2Connection implements EventLoop.Handler {
     if (state == State.CLOSED) {
       return;
     }
-    for (Http2Stream s : streams.values()) {
-      s.fail(cause);
-    }
-    for (Http2Stream s : pending) {
-      s.fail(cause);
-    }
+    // Snapshots: a future's callbacks run here, on the loop, and may send more copies.
+    Http2Stream[] all = streams.values().toArray(new Http2Stream[0]);
+    Http2Stream[] waiting = pending.toArray(new Http2Stream[0]);
     streams.clear();
     pending.clear();
+    for (Http2Stream s : all) {
+      s.fail(cause);
+    }
+    for (Http2Stream s : waiting) {
+      if (s.connection == this) {
+        s.fail(cause);
+      }
+    }
     close();
   }
 
@@ -848,7 +927,8 @@ final class Http2Connection implements EventLoop.Handler {
     if (state == State.CLOSED) {
       return;
     }
-    if (state == State.OPEN && streams.isEmpty() && pending.isEmpty()) {
+    if (state == State.OPEN && streams.isEmpty() && pending.isEmpty() && !goAwaySent) {
+      goAwaySent = true;
       ensure(17);
       frameHeader(8, GOAWAY, 0, 0);
       out.putInt(0).putInt(NO_ERROR);
@@ -860,14 +940,18 @@ final class Http2Connection implements EventLoop.Handler {
     }
     state = State.CLOSED;
     IOException closed = new IOException("the HTTP/2 connection to the shadow closed");
-    for (Http2Stream s : streams.values()) {
-      s.fail(closed);
-    }
-    for (Http2Stream s : pending) {
-      s.fail(closed);
-    }
+    Http2Stream[] all = streams.values().toArray(new Http2Stream[0]);
+    Http2Stream[] waiting = pending.toArray(new Http2Stream[0]);
     streams.clear();
     pending.clear();
+    for (Http2Stream s : all) {
+      s.fail(closed);
+    }
+    for (Http2Stream s : waiting) {
+      if (s.connection == this) {
+        s.fail(closed);
+      }
+    }
     byDeadline.clear();
     blocked.clear();
     key.cancel();

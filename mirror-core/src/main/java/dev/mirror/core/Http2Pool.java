@@ -107,6 +107,9 @@ final class Http2Pool {
   private void open(Http2Stream stream, long nowNanos) {
     if (address == null || nowNanos - resolvedAtNanos > RESOLVE_EVERY_NANOS) {
       if (!resolve(nowNanos)) {
+        if (stream.deadlineNanos == 0) {
+          stream.deadlineNanos = nowNanos + readTimeoutNanos; // a slow look-up has its time too
+        }
         unresolved.addLast(stream);
         return;
       }
@@ -187,6 +190,16 @@ final class Http2Pool {
   /** Enforces deadlines; returns the earliest one ahead, or 0 if none. */
   long expire(long nowNanos) {
     long next = 0;
+    Http2Stream waiting;
+    while ((waiting = unresolved.peekFirst()) != null
+        && (waiting.done() || nowNanos - waiting.deadlineNanos >= 0)) {
+      unresolved.pollFirst();
+      waiting.fail(new java.net.http.HttpConnectTimeoutException("the shadow's host " + host
+          + " was not resolved within the read timeout"));
+    }
+    if (waiting != null) {
+      next = waiting.deadlineNanos;
+    }
     for (int i = connections.size() - 1; i >= 0; i--) {
       if (i >= connections.size()) {
         continue; // one closed while expiring another

@@ -16,8 +16,15 @@ final class Http2Stream {
   private final int bodyStart;
   /** 0 until the HEADERS frame is written. */
   int id;
-  /** When the copy fails for want of an answer; 0 while its connection is being opened. */
+  /**
+   * When the copy fails for want of an answer: set once, when it first could be written (or
+   * waits for the host's address), and kept if it moves to another connection; 0 until then.
+   */
   long deadlineNanos;
+  /** The connection it is on now; a connection's queues skip copies that moved away. */
+  Http2Connection connection;
+  /** Times the shadow refused its stream without processing it. */
+  int refusals;
   /** Octets the shadow allows on this stream now. */
   long sendWindow;
   /** Octets of DATA received since this side last widened the stream's window. */

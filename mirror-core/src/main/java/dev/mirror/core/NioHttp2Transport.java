@@ -171,6 +171,10 @@ public final class NioHttp2Transport implements MirrorTransport {
         if (d != 0 && (next == 0 || d - next < 0)) {
           next = d;
         }
+        if (pool.idle()) {
+          i.remove(); // no connection left (closed when unused): made again if needed
+          byTarget.clear();
+        }
       }
       if (next == 0) {
         return 1_000; // nothing to watch: look again now and then

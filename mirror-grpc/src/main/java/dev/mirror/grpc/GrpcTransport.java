@@ -28,8 +28,8 @@ import java.util.concurrent.TimeoutException;
  * <p>Headers: the copy's metadata as it came, with {@code content-type}, {@code te: trailers},
  * {@code user-agent} and {@code grpc-timeout} (the target's read timeout) written here. The
  * deadline is the read timeout; answers are drained and not kept. How a call ends is reported by
- * its status, as grpc-java would read it: {@code grpc-status} from the trailers (or the HTTP
- * status's gRPC code when it is not 200). {@code OK} and the application's own codes count as an
+ * its status, as grpc-java would read it: {@code grpc-status} from the trailers when given, else
+ * the HTTP status's gRPC code (doc/http-grpc-status-mapping.md). {@code OK} and the application's own codes count as an
  * answer (with the HTTP status gRPC's mapping gives, and a {@code grpc-status} header); {@code
  * UNAVAILABLE}, {@code CANCELLED} and {@code DEADLINE_EXCEEDED} as a failure, classified like
  * HTTP's (connect, TLS, timeout, I/O).
@@ -105,20 +105,42 @@ final class GrpcTransport implements MirrorTransport {
   static ShadowResponse outcome(ShadowResponse answer) {
     Status.Code code;
     String grpcStatus = answer.headers().first("grpc-status");
-    if (answer.statusCode() != 200) {
+    if (grpcStatus != null) {
+      code = parseCode(grpcStatus); // when given, it decides (http-grpc-status-mapping.md)
+    } else if (answer.statusCode() != 200) {
       code = fromHttp(answer.statusCode());
-    } else if (grpcStatus == null) {
-      code = Status.Code.UNKNOWN; // as grpc-java reads an answer without grpc-status
     } else {
-      code = parseCode(grpcStatus);
+      code = Status.Code.UNKNOWN; // as grpc-java reads an answer without grpc-status
     }
-    Status status = code.toStatus().withDescription(answer.headers().first("grpc-message"));
+    String message = answer.headers().first("grpc-message");
+    Status status = code.toStatus().withDescription(message == null ? null
+        : percentDecoded(message));
     Throwable failure = failure(status);
     if (failure != null) {
       throw new CompletionException(failure);
     }
     return new ShadowResponse(httpStatus(code), answer.headers().toBuilder()
         .set("grpc-status", Integer.toString(code.value())).build());
+  }
+
+  /** grpc-message is percent-encoded UTF-8 (PROTOCOL-HTTP2.md); a bad escape stays as it is. */
+  static String percentDecoded(String message) {
+    if (message.indexOf('%') < 0) {
+      return message;
+    }
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(message.length());
+    for (int i = 0; i < message.length(); i++) {
+      char c = message.charAt(i);
+      if (c == '%' && i + 2 < message.length()
+          && Character.digit(message.charAt(i + 1), 16) >= 0
+          && Character.digit(message.charAt(i + 2), 16) >= 0) {
+        bytes.write(Integer.parseInt(message.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        bytes.write((byte) c);
+      }
+    }
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static Status.Code parseCode(String value) {
