@@ -110,7 +110,7 @@ final class Scrubber {
       return unscrubbable(body, "a body without a Content-Type cannot be classified");
     }
     if (media.startsWith("multipart/")) {
-      return unscrubbable(body, typed(media) + " cannot be scrubbed part by part");
+      return multipart(type, media, body, count);
     }
     if (!(isJson || isNdjson || isForm || isText)) {
       return unscrubbable(body, typed(media) + " cannot be scrubbed");
@@ -164,6 +164,135 @@ final class Scrubber {
     }
     return scrubbed == text ? body
         : ByteBuffer.wrap(scrubbed.getBytes(charset)).asReadOnlyBuffer();
+  }
+
+  /**
+   * Scrubs a multipart body part by part (RFC 2046 §5.1, RFC 7578): each part by its own
+   * Content-Type (a form-data part without one is text), a form-data part named in {@code
+   * redact-form-fields} replaced as a form field is; the delimiters, part headers, preamble and
+   * epilogue kept as they came. A part that cannot be scrubbed (a file of an unknown type) makes
+   * the whole body unscrubbable; so does a body that does not parse as multipart.
+   */
+  private ByteBuffer multipart(String type, String media, ByteBuffer body, int[] count) {
+    String boundary = boundary(type);
+    if (boundary == null) {
+      return unscrubbable(body, typed(media) + " without a boundary cannot be scrubbed");
+    }
+    byte[] bytes = new byte[body.remaining()];
+    body.duplicate().get(bytes);
+    byte[] dash = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+    byte[] delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+    int first = bytes.length >= dash.length && startsWith(bytes, 0, dash) ? 0
+        : indexOf(bytes, delimiter, 0) < 0 ? -1 : indexOf(bytes, delimiter, 0) + 2;
+    if (first < 0) {
+      return unscrubbable(body, typed(media) + " that is not well-formed multipart");
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(bytes.length + 64);
+    out.write(bytes, 0, first);
+    int at = first;
+    boolean changed = false;
+    while (true) {
+      int afterDash = at + dash.length;
+      if (afterDash + 2 <= bytes.length && bytes[afterDash] == '-' && bytes[afterDash + 1] == '-') {
+        out.write(bytes, at, bytes.length - at); // the close delimiter and the epilogue
+        break;
+      }
+      int lineEnd = indexOf(bytes, new byte[] {'\r', '\n'}, afterDash);
+      int next = lineEnd < 0 ? -1 : indexOf(bytes, delimiter, lineEnd);
+      if (next < 0) {
+        return unscrubbable(body, typed(media) + " that is not well-formed multipart");
+      }
+      int partStart = lineEnd + 2;
+      out.write(bytes, at, partStart - at);
+      int headersEnd = startsWith(bytes, partStart, new byte[] {'\r', '\n'}) ? partStart
+          : indexOf(bytes, new byte[] {'\r', '\n', '\r', '\n'}, partStart);
+      if (headersEnd < 0 || headersEnd > next) {
+        return unscrubbable(body, typed(media) + " that is not well-formed multipart");
+      }
+      int contentStart = headersEnd == partStart ? partStart + 2 : headersEnd + 4;
+      Headers partHeaders = partHeaders(new String(bytes, partStart, headersEnd - partStart,
+          StandardCharsets.ISO_8859_1));
+      ByteBuffer content = ByteBuffer.wrap(bytes, contentStart, next - contentStart).slice();
+      ByteBuffer scrubbed = part(partHeaders, content, count);
+      out.write(bytes, partStart, contentStart - partStart);
+      if (scrubbed == content) {
+        out.write(bytes, contentStart, next - contentStart);
+      } else {
+        changed = true;
+        byte[] b = new byte[scrubbed.remaining()];
+        scrubbed.duplicate().get(b);
+        out.write(b, 0, b.length);
+      }
+      out.write(bytes, next, 2); // the CRLF that belongs to the delimiter
+      at = next + 2; // at the next "--boundary"
+    }
+    return changed ? ByteBuffer.wrap(out.toByteArray()).asReadOnlyBuffer() : body;
+  }
+
+  /** One part: a named form field to redact is replaced; else scrubbed by its type. */
+  private ByteBuffer part(Headers headers, ByteBuffer content, int[] count) {
+    String disposition = headers.first("Content-Disposition");
+    String name = disposition == null ? null : parameter(disposition, "name");
+    if (name != null && scrubbing.formFields().contains(name)) {
+      count[0]++;
+      return ByteBuffer.wrap((rewrite.redactMode() == Rewrite.RedactMode.MASK
+          ? rewrite.maskValue() : "").getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
+    }
+    if (headers.first("Content-Type") == null) {
+      headers = headers.toBuilder().set("Content-Type", "text/plain; charset=UTF-8").build();
+    }
+    return body(headers, content, count);
+  }
+
+  private static Headers partHeaders(String block) {
+    Headers.Builder headers = Headers.builder();
+    for (String line : block.split("\r\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        headers.add(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+      }
+    }
+    return headers.build();
+  }
+
+  /** A parameter of a header value ({@code name="x"} or {@code name=x}), or null. */
+  private static String parameter(String value, String parameter) {
+    for (String piece : value.split(";")) {
+      String p = piece.trim();
+      int eq = p.indexOf('=');
+      if (eq > 0 && p.substring(0, eq).trim().equalsIgnoreCase(parameter)) {
+        String v = p.substring(eq + 1).trim();
+        return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")
+            ? v.substring(1, v.length() - 1) : v;
+      }
+    }
+    return null;
+  }
+
+  private static String boundary(String contentType) {
+    String b = parameter(contentType, "boundary");
+    return b == null || b.isEmpty() || b.length() > 70 ? null : b;
+  }
+
+  private static boolean startsWith(byte[] bytes, int at, byte[] prefix) {
+    if (at + prefix.length > bytes.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (bytes[at + i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int indexOf(byte[] bytes, byte[] needle, int from) {
+    for (int i = Math.max(0, from); i + needle.length <= bytes.length; i++) {
+      if (startsWith(bytes, i, needle)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /**

@@ -74,15 +74,19 @@ class ScrubFailsClosedTest {
   @CsvSource(delimiter = '|', value = {
       "no Content-Type||mirror.scrub-patterns|email",
       "unknown type|application/octet-stream|mirror.scrub-patterns|email",
-      "multipart|multipart/form-data; boundary=b|mirror.redact-form-fields|password",
+      "a multipart file of an unknown type|multipart/form-data; boundary=b|mirror.scrub-patterns|email",
+      "multipart without its close delimiter|multipart/mixed; boundary=b|mirror.scrub-patterns|email",
       "JSON sent as text/plain|text/plain|mirror.redact-json-fields|/password",
       "ndjson with a malformed line|application/x-ndjson|mirror.redact-json-fields|/password",
   })
   void aBodyItCannotBeSureOf_isDropped_unlessTheOperatorChoseToSendIt(String what, String type,
       String key, String value) throws Exception {
     type = type == null ? "" : type;
-    String body = type.startsWith("multipart")
-        ? "--b\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nhunter2\r\n--b--\r\n"
+    String body = type.startsWith("multipart/form")
+        ? "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\n"
+            + "Content-Type: application/octet-stream\r\n\r\nzoe@example.com\r\n--b--\r\n"
+        : type.startsWith("multipart")
+        ? "--b\r\nContent-Type: text/plain\r\n\r\nzoe@example.com\r\n--b\r\n"
         : type.contains("ndjson") ? "{\"password\":\"hunter2\"}\n{\"password\":\n"
         : " {\"password\":\"hunter2\",\"mail\":\"zoe@example.com\"}";
     engine(key, value);
@@ -91,6 +95,29 @@ class ScrubFailsClosedTest {
     engine(key, value, "mirror.scrub-on-failure", "send");
     RecordedRequest copy = sent(post("/in", type, body));
     assertThat(copy.getBody().utf8()).as("sent unchanged, as chosen").isEqualTo(body);
+    assertThat(engine.stats().target("default").dropped(DropReason.SCRUB_FAILED)).isZero();
+  }
+
+  @Test
+  void multipartBodies_areScrubbedPartByPart() throws Exception {
+    engine("mirror.redact-form-fields", "password", "mirror.redact-json-fields", "/card",
+        "mirror.scrub-patterns", "email");
+    String body = "preamble\r\n--XyZ\r\n"
+        + "Content-Disposition: form-data; name=\"password\"\r\n\r\nhunter2\r\n--XyZ\r\n"
+        + "Content-Disposition: form-data; name=\"note\"\r\n\r\nwrite to zoe@example.com\r\n"
+        + "--XyZ\r\nContent-Disposition: form-data; name=\"doc\"\r\n"
+        + "Content-Type: application/json\r\n\r\n{\"card\":\"4111\",\"n\":1}\r\n"
+        + "--XyZ\r\nContent-Disposition: form-data; name=\"plain\"\r\n\r\nkept as is\r\n"
+        + "--XyZ--\r\nepilogue";
+    String copy = sent(post("/in", "multipart/form-data; boundary=\"XyZ\"", body)).getBody()
+        .utf8();
+    assertThat(copy).isEqualTo("preamble\r\n--XyZ\r\n"
+        + "Content-Disposition: form-data; name=\"password\"\r\n\r\n[masked]\r\n--XyZ\r\n"
+        + "Content-Disposition: form-data; name=\"note\"\r\n\r\nwrite to [masked]\r\n"
+        + "--XyZ\r\nContent-Disposition: form-data; name=\"doc\"\r\n"
+        + "Content-Type: application/json\r\n\r\n{\"card\":\"[masked]\",\"n\":1}\r\n"
+        + "--XyZ\r\nContent-Disposition: form-data; name=\"plain\"\r\n\r\nkept as is\r\n"
+        + "--XyZ--\r\nepilogue");
     assertThat(engine.stats().target("default").dropped(DropReason.SCRUB_FAILED)).isZero();
   }
 

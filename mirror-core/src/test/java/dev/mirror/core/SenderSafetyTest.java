@@ -85,16 +85,7 @@ class SenderSafetyTest {
   /** Sends these copies at once, as the engine does under load: handed to the loop together. */
   private List<CompletableFuture<ShadowResponse>> burst(List<ShadowRequest> copies)
       throws Exception {
-    List<CompletableFuture<ShadowResponse>> all = new ArrayList<>();
-    CompletableFuture<Void> handed = new CompletableFuture<>();
-    transport.executor().execute(() -> {
-      for (ShadowRequest c : copies) {
-        all.add(transport.send(c));
-      }
-      handed.complete(null);
-    });
-    handed.get(10, TimeUnit.SECONDS);
-    return all;
+    return Burst.send(transport, copies);
   }
 
   /** Enough sequential answers that the sender knows the shadow is fast and keeps connections. */
