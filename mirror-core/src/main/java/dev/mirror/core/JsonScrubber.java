@@ -213,6 +213,19 @@ final class JsonScrubber {
               }
             }
           }
+          case VALUE_NUMBER_INT -> {
+            // A card number sent as a JSON number is a number all the same: the detectors look
+            // at its digits, and a match becomes the (quoted) mask.
+            frames.nextElement();
+            if (patterns != null && parser.getTextLength() >= 8) {
+              String text = parser.getText();
+              String scrubbed = patterns.scrub(text, count);
+              if (scrubbed != text) {
+                edits.add(new Edit((int) parser.currentTokenLocation().getByteOffset(),
+                    (int) parser.currentLocation().getByteOffset(), quote(scrubbed)));
+              }
+            }
+          }
           default -> frames.nextElement();
         }
       }

@@ -228,6 +228,14 @@ class ScrubbingTest {
   }
 
   @Test
+  void aCardNumberSentAsAJsonNumber_isMasked_otherNumbersKept() throws Exception {
+    engine("mirror.scrub-patterns", "card");
+    assertThat(send("application/json",
+        "{\"card\":4111111111111111,\"qty\":3,\"id\":4111111111111112}").getBody().utf8())
+        .isEqualTo("{\"card\":\"[masked]\",\"qty\":3,\"id\":4111111111111112}");
+  }
+
+  @Test
   void patterns_reachJsonStrings_headerValues_andTheQuery() throws Exception {
     engine("mirror.scrub-patterns", "email,employee", "mirror.scrub-pattern.employee",
         "EMP-[0-9]{5}");
