@@ -271,6 +271,8 @@ public final class ConfigCatalog {
       MirrorTarget.DEFAULT_COOL_DOWN_MILLIS);
 
   // Header changes for one target's copies, after the policy's: a shadow's own credentials.
+  static final ConfigKey<List<String>> TARGET_KEEP_HEADERS = key("headers.keep", Scope.TARGET,
+      null, LIST_RULE, ConfigCatalog::list);
   static final ConfigKey<List<String>> TARGET_REMOVE_HEADERS = key("headers.remove",
       Scope.TARGET, null, LIST_RULE, ConfigCatalog::list);
   static final ConfigKey<List<String>> TARGET_MASK_HEADERS = key("headers.mask", Scope.TARGET,

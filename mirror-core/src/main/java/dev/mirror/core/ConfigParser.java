@@ -555,16 +555,17 @@ final class ConfigParser {
   }
 
   /**
-   * Reads a target's own header changes: {@code headers.remove}, {@code headers.mask}, {@code
+   * Reads a target's own header changes: {@code headers.keep}, {@code headers.remove}, {@code headers.mask}, {@code
    * headers.set.<name>} and {@code headers.set-file.<name>} (the value is the file's first line,
    * read here, once: a runtime change may not name such a file, see {@link RuntimeLimits}).
    */
   private TargetHeaders targetHeaders(List<String> prefixes) {
+    List<String> keep = value(TARGET_KEEP_HEADERS, prefixes);
     List<String> remove = value(TARGET_REMOVE_HEADERS, prefixes);
     List<String> mask = value(TARGET_MASK_HEADERS, prefixes);
     Map<String, Found> set = familyFound(TARGET_SET_HEADER, prefixes);
     Map<String, Found> files = familyFound(TARGET_SET_HEADER_FILE, prefixes);
-    if (remove == null && mask == null && set.isEmpty() && files.isEmpty()) {
+    if (keep == null && remove == null && mask == null && set.isEmpty() && files.isEmpty()) {
       return TargetHeaders.none();
     }
     // In order of name, as printed: a value read from a file prints as one set, and parses back
@@ -583,7 +584,7 @@ final class ConfigParser {
     }
     Headers.Builder headers = Headers.builder();
     values.forEach(headers::set);
-    return new TargetHeaders(remove == null ? List.of() : remove,
+    return new TargetHeaders(keep == null ? List.of() : keep, remove == null ? List.of() : remove,
         mask == null ? List.of() : mask, headers.build());
   }
 

@@ -138,6 +138,7 @@ final class ConfigPrinter {
     put(t, FAILURE_THRESHOLD, target.failureThreshold());
     put(t, COOL_DOWN, ConfigCatalog.print(target.coolDown()));
     // A value read from a file is printed as set: printing reads no file, parsing it back none.
+    putList(t, TARGET_KEEP_HEADERS, target.headers().keepHeaders());
     putList(t, TARGET_REMOVE_HEADERS, target.headers().removeHeaders());
     putList(t, TARGET_MASK_HEADERS, target.headers().maskHeaders());
     target.headers().setHeaders().forEach((name, value) ->

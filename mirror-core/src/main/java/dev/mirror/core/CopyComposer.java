@@ -91,6 +91,12 @@ final class CopyComposer {
     // Then the target's own: a shadow's own credentials replace what the policy masked.
     TargetHeaders own = target.headers();
     if (!own.isEmpty()) {
+      for (String name : own.keepHeaders()) {
+        headers.removeAll(name);
+        for (String value : received.values(name)) {
+          headers.add(name, value); // as the client sent it: the operator chose so for this shadow
+        }
+      }
       for (String name : own.removeHeaders()) {
         headers.removeAll(name);
       }

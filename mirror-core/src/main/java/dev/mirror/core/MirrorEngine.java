@@ -105,6 +105,13 @@ public final class MirrorEngine implements MirrorDispatcher {
    */
   private static void sayWhereCredentialsGo(List<MirrorPolicy> policies) {
     for (MirrorPolicy policy : policies) {
+      for (dev.mirror.api.MirrorTarget target : policy.targets()) {
+        if (policy.enabled() && !target.headers().keepHeaders().isEmpty()) {
+          LOG.warn("mirror policy {}: copies to {} carry {} as the clients sent them"
+              + " (mirror.target.{}.headers.keep)", policy.name(), target.name(),
+              target.headers().keepHeaders(), target.name());
+        }
+      }
       if (policy.enabled() && !policy.rewrite().redactCredentials()) {
         LOG.warn("mirror policy {}: copies carry the clients' credentials ({}) as received, to {}"
             + " (mirror.redact-credentials=false)", policy.name(),

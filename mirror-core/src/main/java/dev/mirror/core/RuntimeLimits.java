@@ -324,6 +324,15 @@ public final class RuntimeLimits {
             "some of " + String.join(",", allowed) + ", " + TIGHTEN_ONLY);
       }
       if (old.name().equals(target.name())) {
+        // Sending a header as the client sent it is a start-up choice: a change may keep fewer.
+        Set<String> keptBefore = lower(old.headers().keepHeaders());
+        for (String name : target.headers().keepHeaders()) {
+          if (!keptBefore.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+            throw new MirrorConfigException(t + TARGET_KEEP_HEADERS.suffix(),
+                String.join(",", target.headers().keepHeaders()), "some of "
+                    + old.headers().keepHeaders() + ", " + TIGHTEN_ONLY);
+          }
+        }
         // A header the target's copies hid at start-up stays hidden (masked or removed).
         Set<String> hidden = lower(target.headers().maskHeaders());
         hidden.addAll(lower(target.headers().removeHeaders()));

@@ -202,4 +202,34 @@ class TargetHeadersTest {
         "mirror.target.a.headers.remove", "X-Tenant", "mirror.target.b.headers.mask", "X-B"))))
         .doesNotThrowAnyException();
   }
+
+  @Test
+  void oneTargetMayGetTheClientsCredentials_asTheOperatorChose_theOthersStayMasked()
+      throws Exception {
+    String log = SecureDefaultsTest.stderrOf(() -> engine = MirrorConfig.parse(twoTargets(
+        "mirror.target.a.headers.keep", "Authorization")).newEngine());
+    assertThat(log).contains("copies to a carry [Authorization] as the clients sent them")
+        .doesNotContain("user-tok-1");
+    engine.submit(request());
+    assertThat(a.take().getHeaders().get("Authorization")).isEqualTo("Bearer user-tok-1");
+    assertThat(b.take().getHeaders().get("Authorization")).isEqualTo("[masked]");
+    assertThat(MirrorConfig.parse(twoTargets("mirror.target.a.headers.keep", "Authorization"))
+        .toProperties()).containsEntry("mirror.policy.default.target.a.headers.keep",
+        "Authorization");
+  }
+
+  @Test
+  void aRuntimeChange_mayKeepFewerHeadersAsSent_neverMore() throws Exception {
+    RuntimeLimits limits = RuntimeLimits.of(MirrorConfig.parse(twoTargets(
+        "mirror.target.a.headers.keep", "Authorization")));
+    assertThatThrownBy(() -> limits.check(MirrorConfig.parse(twoTargets(
+        "mirror.target.a.headers.keep", "Authorization,Cookie"))))
+        .hasMessageStartingWith("mirror.policy.default.target.a.headers.keep: was"
+            + " Authorization,Cookie, must be some of [Authorization]");
+    assertThatThrownBy(() -> limits.check(MirrorConfig.parse(twoTargets(
+        "mirror.target.b.headers.keep", "Authorization"))))
+        .hasMessageStartingWith("mirror.policy.default.target.b.headers.keep");
+    assertThatCode(() -> limits.check(MirrorConfig.parse(twoTargets())))
+        .doesNotThrowAnyException();
+  }
 }
