@@ -221,6 +221,7 @@ final class Admission {
     while ((lost = lostReservations.poll()) != null) {
       if (lost.settle()) {
         reclaimed = true;
+        lost.releaseCaptured();
         for (TargetChannel channel : lost.channels) {
           outcomes.giveBack(channel, DropReason.ERROR);
         }

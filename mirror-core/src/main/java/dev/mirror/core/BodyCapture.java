@@ -18,7 +18,7 @@ import java.util.Arrays;
  */
 final class BodyCapture {
 
-  private enum State { OPEN, COMPLETE, TOO_LARGE, FAILED }
+  private enum State { OPEN, COMPLETE, TOO_LARGE, NO_ROOM, FAILED }
 
   private static final byte[] EMPTY = new byte[0];
 
@@ -30,12 +30,24 @@ final class BodyCapture {
    * 64 MiB and sending 10 bytes costs 10 bytes, not 64 MiB, whoever it is.
    */
   private final int capacityBound;
+  /** Asked before the buffer grows by n bytes; false: the target's byte cap has no room. */
+  private final java.util.function.IntPredicate room;
   private byte[] buffer = EMPTY;
   private int size;
   private volatile State state = State.OPEN;
 
   /** A capture of at most {@code limit} bytes; {@code expectedLength} is -1 if not declared. */
   BodyCapture(int limit, long expectedLength) {
+    this(limit, expectedLength, null);
+  }
+
+  /**
+   * A capture whose buffer grows only as far as {@code room} allows (the targets'
+   * {@code max-in-flight-bytes}, taken as the body arrives); past it the copy is given up as
+   * {@link DropReason#QUEUE_FULL}.
+   */
+  BodyCapture(int limit, long expectedLength, java.util.function.IntPredicate room) {
+    this.room = room;
     this.limit = limit;
     this.expectedLength = expectedLength;
     this.capacityBound = expectedLength >= 0 && expectedLength <= limit
@@ -100,7 +112,9 @@ final class BodyCapture {
       tooLarge();
       return;
     }
-    ensure(size + length);
+    if (!ensure(size + length)) {
+      return;
+    }
     System.arraycopy(bytes, offset, buffer, size, length);
     size += length;
   }
@@ -114,7 +128,9 @@ final class BodyCapture {
       tooLarge();
       return;
     }
-    ensure(size + 1);
+    if (!ensure(size + 1)) {
+      return;
+    }
     buffer[size++] = (byte) b;
   }
 
@@ -135,7 +151,9 @@ final class BodyCapture {
       tooLarge();
       return;
     }
-    ensure(size + 5 + Math.max(0, knownLength));
+    if (!ensure(size + 5 + Math.max(0, knownLength))) {
+      return;
+    }
     size += 5;
     try {
       while (true) {
@@ -147,7 +165,9 @@ final class BodyCapture {
             }
             break;
           }
-          ensure(size + 1);
+          if (!ensure(size + 1)) {
+            return;
+          }
         }
         int n = message.read(buffer, size, buffer.length - size);
         if (n < 0) {
@@ -172,11 +192,19 @@ final class BodyCapture {
    * body), but never past what is needed now when doubling would pass the declared length or
    * the limit, and never before the bytes are there.
    */
-  private void ensure(int capacity) {
+  /** Grows the buffer to hold {@code capacity} bytes; false if the byte cap had no room. */
+  private boolean ensure(int capacity) {
     if (capacity > buffer.length) {
       long doubled = Math.min(2L * buffer.length, Math.max(capacityBound, capacity));
-      buffer = Arrays.copyOf(buffer, (int) Math.min(limit, Math.max(capacity, doubled)));
+      int grown = (int) Math.min(limit, Math.max(capacity, doubled));
+      if (room != null && !room.test(grown - buffer.length)) {
+        state = State.NO_ROOM;
+        buffer = null;
+        return false;
+      }
+      buffer = Arrays.copyOf(buffer, grown);
     }
+    return true;
   }
 
   /** The stream has ended: the body is complete (if it matches its declared length). */
@@ -275,6 +303,7 @@ final class BodyCapture {
 
   /** Why there is no copy, for a body that did not end whole. */
   DropReason dropReason() {
-    return state == State.TOO_LARGE ? DropReason.BODY_TOO_LARGE : DropReason.INCOMPLETE_BODY;
+    return state == State.TOO_LARGE ? DropReason.BODY_TOO_LARGE
+        : state == State.NO_ROOM ? DropReason.QUEUE_FULL : DropReason.INCOMPLETE_BODY;
   }
 }

@@ -171,6 +171,8 @@ final class Dispatch {
     int accepted = 0;
     DropReason firstDrop = null;
     int bytes = footprint(request);
+    // What the capture already took counts toward the footprint (reserved as the body arrived).
+    int captured = reservation.takeCaptured();
     Comparisons comparisons = reservation.policy.comparisons;
     if (comparisons != null && comparisons.open(id, request, channels)) {
       reservation.compareId = id;
@@ -179,7 +181,8 @@ final class Dispatch {
     }
     for (int i = 0; i < channels.length; i++) {
       TargetChannel channel = channels[i];
-      if (!channel.tryReserveBytes(bytes)) {
+      if (!channel.tryReserveBytes(bytes - captured)) {
+        channel.releaseBytes(captured);
         if (comparisons != null) {
           comparisons.shadow(id, channel.target.name(),
               Observation.failure(channel.target.name(), "dropped: QUEUE_FULL", -1));

@@ -96,8 +96,10 @@ public final class EntryPoint {
         return null;
       }
       // No body and no declared length: an empty body is expected (no buffer is kept for it).
+      // With this engine's decision, the buffer takes room at the targets' byte caps as it grows.
       BodyCapture capture = new BodyCapture(decision.maxBodyBytes(),
-          !mayHaveBody && declaredLength < 0 ? 0 : declaredLength);
+          !mayHaveBody && declaredLength < 0 ? 0 : declaredLength,
+          decision instanceof Reservation reservation ? reservation::reserveCaptured : null);
       if (!mayHaveBody || declaredLength == 0) {
         capture.end();
       }

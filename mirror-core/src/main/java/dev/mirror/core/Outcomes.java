@@ -71,6 +71,7 @@ final class Outcomes {
   }
 
   void giveBack(Reservation reservation, DropReason reason) {
+    reservation.releaseCaptured();
     for (TargetChannel channel : reservation.channels) {
       giveBack(channel, reason);
     }

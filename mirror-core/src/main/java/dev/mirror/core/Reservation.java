@@ -29,6 +29,38 @@ final class Reservation implements Decision {
     this.guard = guards.watch(this);
   }
 
+  /**
+   * Takes {@code bytes} more at every channel's byte cap for the body being captured; false (and
+   * nothing taken) if one has no room. Request thread only, before the copy is submitted.
+   */
+  boolean reserveCaptured(int bytes) {
+    for (int i = 0; i < channels.length; i++) {
+      if (!channels[i].tryReserveBytes(bytes)) {
+        for (int j = 0; j < i; j++) {
+          channels[j].releaseBytes(bytes);
+        }
+        return false;
+      }
+    }
+    guard.capturedBytes += bytes;
+    return true;
+  }
+
+  /**
+   * What the capture took at each channel, handed over to the copy's footprint: from now on the
+   * copy gives it back when it ends, not the reservation.
+   */
+  int takeCaptured() {
+    int bytes = guard.capturedBytes;
+    guard.capturedBytes = 0;
+    return bytes;
+  }
+
+  /** Gives back what the capture took, once (the copy will not be made). */
+  void releaseCaptured() {
+    guard.releaseCaptured();
+  }
+
   /** Returns true the first time only: a reservation is used or given back exactly once. */
   boolean settle() {
     return guard.settle();
@@ -84,6 +116,11 @@ final class Reservation implements Decision {
   /** Outlives its reservation: holds what is needed to give the room back. */
   static final class Guard extends PhantomReference<Reservation> {
     final TargetChannel[] channels;
+    /**
+     * Body bytes taken at every channel's byte cap while the body was captured: kept here, so
+     * that a reservation lost without being settled gives them back too.
+     */
+    volatile int capturedBytes;
     private final Guards guards;
     private final AtomicBoolean settled = new AtomicBoolean();
 
@@ -91,6 +128,17 @@ final class Reservation implements Decision {
       super(reservation, guards);
       this.channels = reservation.channels;
       this.guards = guards;
+    }
+
+    /** Gives back what the capture took, once. */
+    void releaseCaptured() {
+      int bytes = capturedBytes;
+      if (bytes != 0) {
+        capturedBytes = 0;
+        for (TargetChannel channel : channels) {
+          channel.releaseBytes(bytes);
+        }
+      }
     }
 
     boolean settle() {

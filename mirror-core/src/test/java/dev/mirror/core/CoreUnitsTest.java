@@ -107,6 +107,20 @@ class CoreUnitsTest {
     }
 
     @Test
+    void aBufferThatFindsNoRoomAtTheByteCap_givesTheCopyUp_asQueueFull() {
+      java.util.concurrent.atomic.AtomicInteger granted = new java.util.concurrent.atomic
+          .AtomicInteger();
+      BodyCapture capture = new BodyCapture(1 << 20, -1,
+          n -> granted.get() + n <= 100 && granted.addAndGet(n) > 0);
+      capture.write(new byte[60], 0, 60);
+      assertThat(capture.isOpen()).isTrue();
+      capture.write(new byte[60], 0, 60); // would grow to 120: more than the room left
+      assertThat(capture.isOpen()).isFalse();
+      assertThat(capture.dropReason()).isEqualTo(DropReason.QUEUE_FULL);
+      assertThat(granted).hasValue(60);
+    }
+
+    @Test
     void oneByteOverTheLimit_givesTheCopyUp_neverTruncates() throws IOException {
       BodyCapture capture = new BodyCapture(10, -1);
       capture.tee(new ByteArrayInputStream(bytes(11))).readAllBytes();

@@ -68,4 +68,64 @@ class InFlightCapsTest {
       assertThat(engine.stats().target("default").droppedTotal()).isZero();
     }
   }
+
+  @Test
+  void aBodyBeingCaptured_takesRoomAtTheByteCapAsItArrives_andGivesItBack() throws Exception {
+    try (RawShadow silent = new RawShadow((i, r) -> RawShadow.Answer.silence());
+        MirrorEngine engine = MirrorEngine.builder().policy(MirrorPolicy.builder("p")
+            .maxBodyBytes(1024 * 1024).target(
+            MirrorTarget.builder("t", silent.address()).maxInFlightBytes(64 * 1024)
+                .readTimeout(Duration.ofMillis(300)).failureThreshold(1_000).build()).build())
+            .build()) {
+      EntryPoint entry = new EntryPoint(engine, "test");
+      dev.mirror.api.RequestView view = new dev.mirror.api.RequestView() {
+        @Override
+        public String method() {
+          return "POST";
+        }
+
+        @Override
+        public String rawPath() {
+          return "/upload";
+        }
+
+        @Override
+        public String header(String name) {
+          return null;
+        }
+      };
+      // Two uploads of undeclared length arrive at once: the first takes 40 KiB of the 64 KiB,
+      // the second cannot grow past what is left and is given up before it holds more.
+      CaptureSession first = entry.open(view, null, -1, true);
+      CaptureSession second = entry.open(view, null, -1, true);
+      byte[] chunk = new byte[40 * 1024];
+      java.io.InputStream a = first.tee(new java.io.ByteArrayInputStream(chunk));
+      java.io.InputStream b = second.tee(new java.io.ByteArrayInputStream(chunk));
+      assertThat(a.readAllBytes()).hasSize(chunk.length);
+      assertThat(b.readAllBytes()).as("the application reads its body whole").hasSize(
+          chunk.length);
+      // The second ends first: it was given up while it arrived, so it is dropped now, and the
+      // first (which kept its room) goes out. (Counted at submission instead, the second would
+      // have gone and the first been dropped.)
+      second.finish(null, () -> MirroredRequest.builder().method("POST").rawTarget("/upload"));
+      assertThat(engine.stats().target("t").dropped(DropReason.QUEUE_FULL)).isEqualTo(1);
+      first.finish(null, () -> MirroredRequest.builder().method("POST").rawTarget("/upload"));
+
+      TargetStats stats = engine.stats().target("t");
+      assertThat(stats.dropped(DropReason.QUEUE_FULL)).as(stats.toString()).isEqualTo(1);
+      assertThat(stats.offered()).as(stats.toString()).isEqualTo(2);
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> engine.stats().target("t").failed(FailureReason.TIMEOUT) == 1
+              && engine.stats().target("t").inFlight() == 0);
+      // Everything was given back: a body as large as the cap's room fits again.
+      CaptureSession third = entry.open(view, null, -1, true);
+      third.tee(new java.io.ByteArrayInputStream(new byte[60 * 1024])).readAllBytes();
+      third.finish(null, () -> MirroredRequest.builder().method("POST").rawTarget("/upload"));
+      TargetStats after = engine.stats().target("t");
+      assertThat(after.dropped(DropReason.QUEUE_FULL)).as("the third copy was made")
+          .isEqualTo(1);
+      assertThat(after.offered()).isEqualTo(3);
+      assertThat(after.inFlight()).isEqualTo(1);
+    }
+  }
 }
