@@ -38,10 +38,19 @@ public final class ConfigCatalog {
   private ConfigCatalog() {}
 
   /** A value that broke a rule narrower than the key's general one; the message is that rule. */
-  static final class RuleViolation extends IllegalArgumentException {
+  static class RuleViolation extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     RuleViolation(String rule) {
+      super(rule);
+    }
+  }
+
+  /** A rule a secret's value broke: the error names the rule, never the value. */
+  static final class SecretRuleViolation extends RuleViolation {
+    private static final long serialVersionUID = 1L;
+
+    SecretRuleViolation(String rule) {
       super(rule);
     }
   }
@@ -78,7 +87,7 @@ public final class ConfigCatalog {
       "a secret of at least " + LoopMarker.MIN_SECRET_LENGTH + " characters, the same on every"
           + " instance", v -> {
         if (v.length() < LoopMarker.MIN_SECRET_LENGTH) {
-          throw new RuleViolation("a secret of at least " + LoopMarker.MIN_SECRET_LENGTH
+          throw new SecretRuleViolation("a secret of at least " + LoopMarker.MIN_SECRET_LENGTH
               + " characters, the same on every instance");
         }
         return v;

@@ -101,7 +101,10 @@ public final class ConfigKey<T> {
     try {
       return parser.apply(value);
     } catch (IllegalArgumentException e) {
-      throw new MirrorConfigException(key, value, violated(e));
+      // A secret's value is never echoed, not even a wrong one.
+      throw e instanceof ConfigCatalog.SecretRuleViolation
+          ? new MirrorConfigException(key, "must be " + violated(e))
+          : new MirrorConfigException(key, value, violated(e));
     }
   }
 

@@ -123,7 +123,8 @@ class MarkerSecretTest {
             + " hold one of at least 16");
     assertThatThrownBy(() -> MirrorConfig.parse(Map.of("mirror.host", "http://a",
         "mirror.marker-secret", "short")))
-        .hasMessage("mirror.marker-secret: was short, must be a secret of at least 16"
+        .as("a wrong secret is not echoed either")
+        .hasMessage("mirror.marker-secret: must be a secret of at least 16"
             + " characters, the same on every instance");
   }
 }

@@ -36,7 +36,7 @@ class SecureDefaultsTest {
   private static MirroredRequest withCredentials() {
     return MirroredRequest.builder().method("GET").rawTarget("/orders")
         .headers(Headers.of("Authorization", "Bearer user-tok-1", "Cookie", "SESSION=s1",
-            "Set-Cookie", "id=2", "X-Other", "kept"))
+            "Set-Cookie", "id=2", "Proxy-Authorization", "Basic cHJveHk6cHc=", "X-Other", "kept"))
         .build();
   }
 
@@ -44,6 +44,8 @@ class SecureDefaultsTest {
     assertThat(copy.getHeaders().get("Authorization")).isEqualTo("[masked]");
     assertThat(copy.getHeaders().get("Cookie")).isEqualTo("[masked]");
     assertThat(copy.getHeaders().get("Set-Cookie")).isEqualTo("[masked]");
+    assertThat(copy.getHeaders().get("Proxy-Authorization")).as("hop-by-hop: never sent")
+        .isNull();
     assertThat(copy.getHeaders().get("X-Other")).isEqualTo("kept");
   }
 

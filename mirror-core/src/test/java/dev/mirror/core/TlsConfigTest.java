@@ -108,6 +108,17 @@ class TlsConfigTest {
   }
 
   @Test
+  void hostNameVerificationOff_withAPrivateAnchor_isWarnedAboutAtStartUp() throws Exception {
+    shadow = pki.shadow(false);
+    pki.writePem(dir, pki.client("x"));
+    String log = SecureDefaultsTest.stderrOf(() -> MirrorConfig.parse(keys(
+        "mirror.tls.ca-file", dir.resolve("ca.pem").toString(),
+        "mirror.tls.verify-hostname", "false")));
+    assertThat(log).contains("mirror.tls.verify-hostname is false: copies to https://127.0.0.1:"
+        + shadow.getPort() + " accept any certificate the private trust anchor signed");
+  }
+
+  @Test
   void withoutTheClientCertificate_orWithoutTrust_noCopyArrives_andTheFailureIsCounted()
       throws Exception {
     shadow = pki.shadow(true);
