@@ -98,22 +98,23 @@ public class MirrorAutoConfiguration {
     return registration;
   }
 
+  /** Spring Boot's own web endpoints, for {@code exposure.include=*} with {@code base-path=/}. */
+  private static final List<String> KNOWN_ENDPOINTS = List.of("auditevents", "beans", "caches",
+      "conditions", "configprops", "env", "flyway", "health", "heapdump", "httpexchanges", "info",
+      "integrationgraph", "liquibase", "logfile", "loggers", "mappings", "metrics", "prometheus",
+      "quartz", "sbom", "scheduledtasks", "sessions", "shutdown", "startup", "threaddump");
+
   /**
    * The path globs of the Actuator's endpoints as the filter sees them (request URI, context
    * path included): {@code <context path><servlet path><base path>/**}. With the endpoints at the
-   * root ({@code base-path=/}) no glob can tell them from the application's: that is said once
-   * in the log, and {@code mirror.exclude-paths} is the way to keep them out.
+   * root ({@code base-path=/}), each exposed endpoint's own path instead ({@code
+   * management.endpoints.web.exposure.include}, {@code path-mapping.<id>}); {@code *} exposes
+   * endpoints of other libraries too, whose paths the starter cannot know: that is said once in
+   * the log, and {@code mirror.exclude-paths} is the way to keep them out.
    */
   static List<String> managementPaths(Environment environment) {
     String base = trimSlashes(environment.getProperty("management.endpoints.web.base-path",
         "/actuator"));
-    List<String> globs = new ArrayList<>();
-    if (base.isEmpty()) {
-      LOG.warn("mirror: management.endpoints.web.base-path is /, so the filter cannot tell"
-          + " management calls from the application's: list the endpoints' paths in"
-          + " mirror.exclude-paths, or they are mirrored like any other request");
-      return globs;
-    }
     String prefix = "";
     for (String part : new String[] {
         environment.getProperty("server.servlet.context-path", ""),
@@ -123,7 +124,29 @@ public class MirrorAutoConfiguration {
         prefix += "/" + trimmed;
       }
     }
-    globs.add(prefix + "/**");
+    List<String> globs = new ArrayList<>();
+    if (!base.isEmpty()) {
+      globs.add(prefix + "/**");
+      return globs;
+    }
+    List<String> exposed = new ArrayList<>();
+    for (String id : environment.getProperty("management.endpoints.web.exposure.include",
+        "health").split("\\s*,\\s*")) {
+      if (id.equals("*")) {
+        LOG.warn("mirror: management.endpoints.web.base-path is / and every endpoint is exposed:"
+            + " Spring Boot's own are kept out of mirroring, list any other in"
+            + " mirror.exclude-paths, or it is mirrored like any other request");
+        exposed.addAll(KNOWN_ENDPOINTS);
+      } else if (!id.isBlank()) {
+        exposed.add(id.trim());
+      }
+    }
+    for (String id : exposed) {
+      String path = trimSlashes(environment.getProperty(
+          "management.endpoints.web.path-mapping." + id, id));
+      globs.add(prefix + "/" + path);
+      globs.add(prefix + "/" + path + "/**");
+    }
     return globs;
   }
 

@@ -157,7 +157,17 @@ class MirrorStarterTest {
     env.setProperty("management.endpoints.web.base-path", "/manage");
     assertThat(MirrorAutoConfiguration.managementPaths(env)).containsExactly("/shop/app/manage/**");
     env.setProperty("management.endpoints.web.base-path", "/");
-    assertThat(MirrorAutoConfiguration.managementPaths(env)).isEmpty();
+    // At the root: each exposed endpoint's own path (health only, by default).
+    assertThat(MirrorAutoConfiguration.managementPaths(env))
+        .containsExactly("/shop/app/health", "/shop/app/health/**");
+    env.setProperty("management.endpoints.web.exposure.include", "health, info,metrics");
+    env.setProperty("management.endpoints.web.path-mapping.metrics", "/stats");
+    assertThat(MirrorAutoConfiguration.managementPaths(env)).containsExactly(
+        "/shop/app/health", "/shop/app/health/**", "/shop/app/info", "/shop/app/info/**",
+        "/shop/app/stats", "/shop/app/stats/**");
+    env.setProperty("management.endpoints.web.exposure.include", "*");
+    assertThat(MirrorAutoConfiguration.managementPaths(env)).contains("/shop/app/env/**",
+        "/shop/app/heapdump", "/shop/app/stats/**");
   }
 
   @Test
