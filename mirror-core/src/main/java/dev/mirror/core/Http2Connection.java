@@ -167,10 +167,6 @@ final class Http2Connection implements EventLoop.Handler {
     return streams.size() + pending.size();
   }
 
-  boolean closed() {
-    return state == State.CLOSED;
-  }
-
   /** Takes a copy: started now if the connection is open and the shadow allows, else queued. */
   void enqueue(Http2Stream stream, long nowNanos) {
     stream.connection = this;
@@ -243,8 +239,7 @@ final class Http2Connection implements EventLoop.Handler {
     }
     // Not before the shadow's SETTINGS: until then its stream limit is unknown.
     while (!pending.isEmpty() && settingsSeen && streams.size() < peerMaxStreams
-        && state == State.OPEN
-        && !goingAway && nextStreamId < LAST_STREAM_ID) {
+        && state == State.OPEN && !goingAway && !exhausted) {
       Http2Stream s = pending.pollFirst();
       if (!s.done()) {
         start(s);

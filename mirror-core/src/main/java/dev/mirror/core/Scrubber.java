@@ -173,6 +173,9 @@ final class Scrubber {
    * epilogue kept as they came. A part that cannot be scrubbed (a file of an unknown type) makes
    * the whole body unscrubbable; so does a body that does not parse as multipart.
    */
+  private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] BLANK_LINE = {'\r', '\n', '\r', '\n'};
+
   private ByteBuffer multipart(String type, String media, ByteBuffer body, int[] count) {
     String boundary = boundary(type);
     if (boundary == null) {
@@ -182,8 +185,11 @@ final class Scrubber {
     body.duplicate().get(bytes);
     byte[] dash = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
     byte[] delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
-    int first = bytes.length >= dash.length && startsWith(bytes, 0, dash) ? 0
-        : indexOf(bytes, delimiter, 0) < 0 ? -1 : indexOf(bytes, delimiter, 0) + 2;
+    int first = 0;
+    if (!startsWith(bytes, 0, dash)) {
+      int found = indexOf(bytes, delimiter, 0);
+      first = found < 0 ? -1 : found + 2; // past the CRLF that ends the preamble
+    }
     if (first < 0) {
       return unscrubbable(body, typed(media) + " that is not well-formed multipart");
     }
@@ -197,15 +203,15 @@ final class Scrubber {
         out.write(bytes, at, bytes.length - at); // the close delimiter and the epilogue
         break;
       }
-      int lineEnd = indexOf(bytes, new byte[] {'\r', '\n'}, afterDash);
+      int lineEnd = indexOf(bytes, CRLF, afterDash);
       int next = lineEnd < 0 ? -1 : indexOf(bytes, delimiter, lineEnd);
       if (next < 0) {
         return unscrubbable(body, typed(media) + " that is not well-formed multipart");
       }
       int partStart = lineEnd + 2;
       out.write(bytes, at, partStart - at);
-      int headersEnd = startsWith(bytes, partStart, new byte[] {'\r', '\n'}) ? partStart
-          : indexOf(bytes, new byte[] {'\r', '\n', '\r', '\n'}, partStart);
+      int headersEnd = startsWith(bytes, partStart, CRLF) ? partStart
+          : indexOf(bytes, BLANK_LINE, partStart);
       if (headersEnd < 0 || headersEnd > next) {
         return unscrubbable(body, typed(media) + " that is not well-formed multipart");
       }

@@ -139,21 +139,7 @@ final class GrpcJavaTransport implements MirrorTransport {
    */
   static List<ByteBuffer> messages(ByteBuffer body) {
     List<ByteBuffer> messages = new ArrayList<>(1);
-    ByteBuffer rest = body.duplicate();
-    while (rest.hasRemaining()) {
-      if (rest.remaining() < 5 || rest.get(rest.position()) != 0) {
-        throw new IllegalArgumentException("body: was not a sequence of uncompressed gRPC"
-            + " messages, must be (a flag byte 0, a 4-byte length, the message, repeated)");
-      }
-      int length = rest.getInt(rest.position() + 1);
-      if (length < 0 || length > rest.remaining() - 5) {
-        throw new IllegalArgumentException("body: a gRPC message of " + length
-            + " bytes was cut off after " + (rest.remaining() - 5) + ", must be whole");
-      }
-      int start = rest.position() + 5;
-      messages.add(rest.duplicate().position(start).limit(start + length).slice());
-      rest.position(start + length);
-    }
+    GrpcTransport.checkMessages(body, messages);
     return messages;
   }
 

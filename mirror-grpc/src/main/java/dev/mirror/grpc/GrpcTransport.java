@@ -47,7 +47,7 @@ final class GrpcTransport implements MirrorTransport {
     ShadowRequest call;
     try {
       checkPath(request);
-      checkMessages(request.body());
+      checkMessages(request.body(), null);
       call = new ShadowRequest(request.policy(), request.target(), request.requestId(), "POST",
           request.uri(), headers(request), request.body(), 0);
     } catch (RuntimeException e) {
@@ -180,11 +180,12 @@ final class GrpcTransport implements MirrorTransport {
   }
 
   /**
-   * Checks that a body is a sequence of uncompressed gRPC frames.
+   * Checks that a body is a sequence of uncompressed gRPC frames, adding each message (without
+   * its frame, not copied) to {@code messages} unless that is null.
    *
    * @throws IllegalArgumentException if it is not
    */
-  static void checkMessages(ByteBuffer body) {
+  static void checkMessages(ByteBuffer body, java.util.List<ByteBuffer> messages) {
     int at = body.position();
     int end = body.limit();
     while (at < end) {
@@ -196,6 +197,9 @@ final class GrpcTransport implements MirrorTransport {
       if (length < 0 || length > end - at - 5) {
         throw new IllegalArgumentException("body: a gRPC message of " + length
             + " bytes was cut off after " + (end - at - 5) + ", must be whole");
+      }
+      if (messages != null) {
+        messages.add(body.slice(at + 5, length));
       }
       at += 5 + length;
     }
