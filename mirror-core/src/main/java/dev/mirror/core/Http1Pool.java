@@ -10,11 +10,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -83,13 +78,6 @@ final class Http1Pool {
    * the few milliseconds a busy machine's scheduling costs).
    */
   private static final long MIN_SLOW_TAIL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-
-  /**
-   * Name look-ups, which may block, never run on an event loop: one thread while there are some,
-   * none a second after the last (no thread outlives the engines that used it for long).
-   */
-  private static final ExecutorService RESOLVER = new ThreadPoolExecutor(0, 1, 1,
-      TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new NamedDaemonThreads("mirror-dns"));
 
   private final Http1Lane lane;
   private final EventLoop loop;
@@ -238,7 +226,7 @@ final class Http1Pool {
     if (resolving) {
       return;
     }
-    if (isLiteral(host)) {
+    if (HostLookup.isLiteral(host)) {
       try {
         addresses = new InetAddress[] {InetAddress.getByName(host)}; // parsed, not looked up
       } catch (UnknownHostException e) {
@@ -247,25 +235,7 @@ final class Http1Pool {
       resolvedAtNanos = Long.MAX_VALUE / 2 + now; // never again
       return;
     }
-    resolving = true;
-    try {
-      RESOLVER.execute(() -> {
-        InetAddress[] found;
-        try {
-          found = InetAddress.getAllByName(host);
-        } catch (UnknownHostException | RuntimeException e) {
-          found = null;
-        }
-        InetAddress[] result = found;
-        try {
-          loop.execute(() -> resolved(result));
-        } catch (RejectedExecutionException e) {
-          // the transport closed meanwhile: what waited was failed by the close
-        }
-      });
-    } catch (RejectedExecutionException e) {
-      resolving = false;
-    }
+    resolving = HostLookup.lookUp(host, loop, this::resolved);
   }
 
   private void resolved(InetAddress[] found) {
@@ -284,31 +254,6 @@ final class Http1Pool {
       }
     }
     // else: the last known addresses are kept, and looked up again in 30 s
-  }
-
-  /** True for an IPv6 literal or a dotted-quad IPv4 address, which need no look-up. */
-  static boolean isLiteral(String host) {
-    if (host.indexOf(':') >= 0) {
-      return true; // IPv6
-    }
-    String[] parts = host.split("\\.", -1);
-    if (parts.length != 4) {
-      return false;
-    }
-    for (String part : parts) {
-      if (part.isEmpty() || part.length() > 3) {
-        return false;
-      }
-      for (int i = 0; i < part.length(); i++) {
-        if (part.charAt(i) < '0' || part.charAt(i) > '9') {
-          return false;
-        }
-      }
-      if (Integer.parseInt(part) > 255) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** An open connection to use, or null for a new one (if the limits allow). */
@@ -590,10 +535,5 @@ final class Http1Pool {
       c.failAll(cause);
     }
     waiting.clear();
-  }
-
-  /** Where the name look-ups run (for tests). */
-  static Executor resolver() {
-    return RESOLVER;
   }
 }

@@ -9,7 +9,6 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
@@ -128,7 +127,7 @@ final class Http2Pool {
 
   /** True if the address is known now; else a look-up runs off the loop and sends what waits. */
   private boolean resolve(long nowNanos) {
-    if (Http1Pool.isLiteral(host)) {
+    if (HostLookup.isLiteral(host)) {
       try {
         address = InetAddress.getByName(host); // parsed, not looked up
         resolvedAtNanos = Long.MAX_VALUE / 2 + nowNanos; // never again
@@ -138,25 +137,8 @@ final class Http2Pool {
       }
     }
     if (!resolving) {
-      resolving = true;
-      try {
-        Http1Pool.resolver().execute(() -> {
-          InetAddress found;
-          try {
-            found = InetAddress.getByName(host);
-          } catch (UnknownHostException | RuntimeException e) {
-            found = null;
-          }
-          InetAddress result = found;
-          try {
-            loop().execute(() -> resolved(result));
-          } catch (RejectedExecutionException e) {
-            // the transport closed meanwhile: what waited was failed by the close
-          }
-        });
-      } catch (RejectedExecutionException e) {
-        resolving = false;
-      }
+      resolving = HostLookup.lookUp(host, loop(),
+          all -> resolved(all == null || all.length == 0 ? null : all[0]));
     }
     // A known address serves until the new one arrives.
     return address != null;
