@@ -35,7 +35,7 @@ public final class BenchShadows {
   }
 
   /** Reads the first bytes of each connection, then resets it (RST, not FIN). */
-  private static void startResetting(int port) throws Exception {
+  static void startResetting(int port) throws Exception {
     java.net.ServerSocket server = new java.net.ServerSocket(port, 1024,
         java.net.InetAddress.getByName("127.0.0.1"));
     Thread acceptor = new Thread(() -> {

@@ -84,10 +84,10 @@ public final class GrpcBench {
     Server fast = rawShadow(fastPort, timer, 0);
     Server slow = rawShadow(slowPort, timer, 500);
     if (blackHolePort > 0) {
-      tcpShadow(blackHolePort, false);
+      blackHole(blackHolePort);
     }
     if (resetPort > 0) {
-      tcpShadow(resetPort, true);
+      BenchShadows.startResetting(resetPort); // reads the first bytes, then resets (RST)
     }
     System.out.println("grpc shadows ready");
     fast.awaitTermination();
@@ -102,36 +102,26 @@ public final class GrpcBench {
       throws Exception {
     RawGrpcShadow.start(fastPort, 0);
     RawGrpcShadow.start(slowPort, 500);
-    tcpShadow(blackHolePort, false);
-    tcpShadow(resetPort, true);
+    blackHole(blackHolePort);
+    BenchShadows.startResetting(resetPort);
     System.out.println("raw grpc shadows ready");
     Thread.currentThread().join();
   }
 
-  /**
-   * A shadow below HTTP/2: {@code reset} reads the first bytes of each connection and resets it
-   * (RST); otherwise a black hole, which accepts connections and never reads or answers.
-   */
-  private static void tcpShadow(int port, boolean reset) throws Exception {
+  /** A TCP black hole: accepts connections, keeps them open, never reads or answers. */
+  private static void blackHole(int port) throws Exception {
     java.net.ServerSocket server = new java.net.ServerSocket(port, 1024,
         java.net.InetAddress.getByName("127.0.0.1"));
     java.util.List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
     Thread acceptor = new Thread(() -> {
       while (true) {
         try {
-          java.net.Socket socket = server.accept();
-          if (reset) {
-            socket.getInputStream().read(new byte[4096]);
-            socket.setSoLinger(true, 0);
-            socket.close();
-          } else {
-            held.add(socket); // kept open, never read
-          }
+          held.add(server.accept()); // kept open, never read
         } catch (java.io.IOException e) {
-          // next connection
+          return;
         }
       }
-    }, reset ? "reset-shadow" : "black-hole-shadow");
+    }, "black-hole-shadow");
     acceptor.setDaemon(true);
     acceptor.start();
   }
