@@ -65,6 +65,7 @@ final class RawShadow implements AutoCloseable {
   private final ServerSocket server;
   private final Script script;
   private final BlockingQueue<Recorded> requests = new LinkedBlockingQueue<>();
+  private final BlockingQueue<byte[]> unanswered = new LinkedBlockingQueue<>();
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger index = new AtomicInteger();
   private final AtomicInteger closedByClient = new AtomicInteger();
@@ -99,6 +100,14 @@ final class RawShadow implements AutoCloseable {
   /** The next request, or null if none came within the time given. */
   Recorded poll(long millis) throws InterruptedException {
     return requests.poll(millis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * What came after a request answered with {@link Answer#silence()}, once the client closed that
+   * connection; null if it did not close within the time given.
+   */
+  byte[] pollUnanswered(long millis) throws InterruptedException {
+    return unanswered.poll(millis, TimeUnit.MILLISECONDS);
   }
 
   Recorded take() throws InterruptedException {
@@ -141,7 +150,7 @@ final class RawShadow implements AutoCloseable {
         requests.add(request);
         Answer answer = script.answer(index.getAndIncrement(), request);
         if (answer.silent()) {
-          in.readAllBytes(); // hold the connection open, answer nothing
+          unanswered.add(in.readAllBytes()); // hold the connection open, answer nothing
           return;
         }
         out.write(answer.bytes());

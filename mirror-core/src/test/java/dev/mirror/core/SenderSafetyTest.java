@@ -264,6 +264,72 @@ class SenderSafetyTest {
   }
 
   @Test
+  void aCopyThatTimesOutBeforeAnyByteOfItWentOut_isNeverWrittenLater() throws Exception {
+    // A GET the shadow holds without reading on, then PUTs (idempotent, so pipelined behind it)
+    // too big for the socket buffers. The PUTs time out first; then the shadow reads on. What
+    // was not written when their time ran out must never reach it, though the GET is still
+    // waited for and its connection stays open.
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    Set<Integer> stalled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    RawShadow shadow = shadow((i, r) -> {
+      if (r.requestLine().contains(" /p2/") && stalled.add(r.connection())) {
+        try {
+          held.await(20, TimeUnit.SECONDS); // the shadow stops reading this connection
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return Answer.silence(); // then reads all that comes, answers nothing
+      }
+      return Answer.of(NO_CONTENT);
+    });
+    warm(shadow);
+    // Connections that served few requests, so that the pool may pipeline on them.
+    List<ShadowRequest> spread = new ArrayList<>();
+    for (int i = 0; i < Http1Pool.PIPELINED_CONNECTIONS; i++) {
+      spread.add(copy(shadow.address(), "GET", "/spread/" + i));
+    }
+    for (CompletableFuture<ShadowResponse> f : burst(spread)) {
+      f.get(10, TimeUnit.SECONDS);
+    }
+    MirrorTarget patient = MirrorTarget.builder("t", shadow.address())
+        .readTimeout(Duration.ofSeconds(2)).connectTimeout(Duration.ofMillis(800)).build();
+    MirrorTarget hasty = MirrorTarget.builder("t", shadow.address())
+        .readTimeout(Duration.ofMillis(300)).connectTimeout(Duration.ofMillis(800)).build();
+    ByteBuffer none = ByteBuffer.allocate(0).asReadOnlyBuffer();
+    ByteBuffer big = ByteBuffer.allocate(2 << 20).asReadOnlyBuffer();
+    int putCount = 10;
+    List<ShadowRequest> copies = new ArrayList<>();
+    // Two heads: if the first lands on the warmed connection (which takes no pipeline, having
+    // served the most), the second heads another.
+    for (String head : List.of("a", "b")) {
+      copies.add(new ShadowRequest("p", patient, head, "GET",
+          URI.create(shadow.address() + "/p2/stall/" + head), Headers.empty(), none));
+    }
+    for (int i = 0; i < putCount; i++) {
+      copies.add(new ShadowRequest("p", hasty, "u" + i, "PUT",
+          URI.create(shadow.address() + "/p2/put/" + i), Headers.empty(), big.duplicate()));
+    }
+    List<CompletableFuture<ShadowResponse>> answers = burst(copies);
+    for (CompletableFuture<ShadowResponse> put : answers.subList(2, answers.size())) {
+      assertThat(failure(put)).isInstanceOf(HttpTimeoutException.class);
+    }
+    held.countDown();
+    assertThat(failure(answers.get(0))).isInstanceOf(HttpTimeoutException.class);
+    assertThat(failure(answers.get(1))).isInstanceOf(HttpTimeoutException.class);
+    // The heads' timeouts closed their connections: all the shadow read is here.
+    String rest = "";
+    for (int i = 0; i < stalled.size(); i++) {
+      byte[] bytes = shadow.pollUnanswered(10_000);
+      assertThat(bytes).as("the client closes a connection nothing is waited for on").isNotNull();
+      rest += new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+    int puts = rest.split("PUT /p2/put/", -1).length - 1;
+    assertThat(puts).as("PUTs that reached the shadow, of %d counted as failed (the rest were"
+        + " not written when their time ran out)", putCount).isLessThan(putCount);
+    assertThat(transport.resends()).isZero();
+  }
+
+  @Test
   void aShadowThatClosesAfterEachAnswer_getsEveryCopyOnce_withoutPipelining() throws Exception {
     RawShadow shadow = shadow((i, r) -> Answer.thenClose(
         "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nok"));
