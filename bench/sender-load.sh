@@ -3,7 +3,8 @@
 # (no JVM flag), paced load from 8 connections (hey -q), one primary JVM per setup. Shadows: Node's
 # http server (keep-alive, closes after 100 answers), the same behind NGINX and behind HAProxy,
 # Node with a slow tail (1 answer in 200 takes 2.5 s, over the 2 s read timeout), Python's
-# http.server (HTTP/1.0, one request per connection), Node answering 256 KiB. Every shadow counts
+# http.server (HTTP/1.0, one request per connection; also with the Jetty client as the sender, to
+# tell the shadow's capacity from the sender's), Node answering 256 KiB. Every shadow counts
 # what it receives by the copy's X-Mirror-Request-Id, so each row says how many copies reached it,
 # how many twice, and what the engine counted (answered, failed, dropped, with reasons).
 #
@@ -91,6 +92,7 @@ SETUPS=(
   "j|slow tail, mirror.transport=jetty|get|mirror.host=http://127.0.0.1:18204 mirror.transport=jetty|http://127.0.0.1:18204/__stats"
   "p|Python http.server (HTTP/1.0, one request per connection)|get|mirror.host=http://127.0.0.1:18205|http://127.0.0.1:18205/__stats"
   "P|Python HTTP/1.0, 1 KiB POST|post|mirror.host=http://127.0.0.1:18205|http://127.0.0.1:18205/__stats"
+  "q|Python HTTP/1.0, mirror.transport=jetty|get|mirror.host=http://127.0.0.1:18205 mirror.transport=jetty|http://127.0.0.1:18205/__stats"
   "b|Node answering 256 KiB|get|mirror.host=http://127.0.0.1:18206|http://127.0.0.1:18206/__stats"
 )
 if [[ -n "${LOAD_ONLY:-}" ]]; then
@@ -180,7 +182,8 @@ for r in rows:
     if b and r["window"][1] > 0 and r["total"] and b["total"]:
         extra = r["cpu_us"] / r["total"] - b["cpu_us"] / b["total"]
         per_copy = f"{extra * r['total'] / r['window'][1]:.1f}"
-    out.append(f"| {r['what']} | {r['rps'] / b['rps']:.3f} | {r['p99']:.2f} | {submitted:,} |"
+    ratio = f"{r['rps'] / b['rps']:.3f}" if b else "—"
+    out.append(f"| {r['what']} | {ratio} | {r['p99']:.2f} | {submitted:,} |"
                f" {distinct:,} | {distinct / submitted:.1%} | {twice} |"
                f" {failed:,}, {dropped:,}{' (' + reasons + ')' if reasons else ''} | {per_copy} |")
 print("\n".join(out))

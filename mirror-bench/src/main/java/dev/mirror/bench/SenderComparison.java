@@ -31,12 +31,11 @@ import javax.net.ssl.TrustManagerFactory;
  * ({@link SendLoop}).
  *
  * <p>Netty and HttpClient open exactly {@code connections}. Mirror's sender ({@code
- * NioHttpTransport.create(1, pipelining)}) has no setting for its number of connections: without
- * pipelining it opens one per request out, so {@code connections} as well; with pipelining it
- * decides itself: it pipelines idempotent requests only (never a POST), once a connection has
- * carried 100 answers, up to 16 deep, never behind an answer already late (5 ms at least), and not
- * for 10 s after a slow one (250 ms with the default read timeout); a request it may not pipeline
- * and that finds no idle connection gets a new one (up to 256). Hence {@code
+ * NioHttpTransport.create(1, pipelining, connections)}, as {@code mirror.max-connections}) opens
+ * at most {@code connections}; with pipelining it decides how to use them: it pipelines idempotent
+ * requests only (never a POST), once a connection has carried 100 answers, up to 16 deep, never
+ * behind an answer already late (5 ms at least), and not for 10 s after a slow one (250 ms with
+ * the default read timeout); a request it may not pipeline waits for a free connection. {@code
  * open-connections}: the connections to the shadow's port at the end of the window (from {@code
  * /proc/net/tcp}; -1 where there is none).
  *
@@ -97,7 +96,8 @@ public final class SenderComparison {
   private static Candidate candidate(String name, RequestShape shape, int connections,
       boolean pipelining) throws Exception {
     return switch (name) {
-      case "nio" -> new MirrorTransportCandidate(NioHttpTransport.create(1, pipelining), shape);
+      case "nio" -> new MirrorTransportCandidate(
+          NioHttpTransport.create(1, pipelining, connections), shape);
       case "netty" -> new NettyHttp1Candidate(shape, connections, pipelining);
       case "apache" -> new ApacheMinimalCandidate(shape, connections, pipelining);
       default -> throw new IllegalArgumentException("candidate: was " + name

@@ -82,6 +82,9 @@ public final class ConfigCatalog {
    * connections (never non-idempotent ones, never resends).
    */
   static final ConfigKey<Boolean> PIPELINING = bool("pipelining", Scope.ENGINE, true);
+  /** Most connections the default transport opens to one shadow. */
+  static final ConfigKey<Integer> MAX_CONNECTIONS = integer("max-connections", Scope.ENGINE,
+      Http1Pool.MAX_CONNECTIONS, 1, Http1Pool.MAX_CONNECTIONS);
   /** The secret the fleet shares to prove its copies' markers (see {@link LoopMarker}). */
   static final ConfigKey<String> MARKER_SECRET = key("marker-secret", Scope.ENGINE, null,
       "a secret of at least " + LoopMarker.MIN_SECRET_LENGTH + " characters, the same on every"

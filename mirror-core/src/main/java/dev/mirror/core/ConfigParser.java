@@ -92,6 +92,11 @@ final class ConfigParser {
       transportSettings.computeIfAbsent(NioHttpTransport.NAME, k -> new TreeMap<>())
           .put(NioHttpTransport.PIPELINING, "false");
     }
+    int maxConnections = value(MAX_CONNECTIONS, top);
+    if (maxConnections != Http1Pool.MAX_CONNECTIONS) {
+      transportSettings.computeIfAbsent(NioHttpTransport.NAME, k -> new TreeMap<>())
+          .put(NioHttpTransport.MAX_CONNECTIONS, Integer.toString(maxConnections));
+    }
     Set<String> unknown = new TreeSet<>(all.keySet());
     unknown.removeAll(used);
     if (!unknown.isEmpty()) {

@@ -33,13 +33,15 @@ final class Http1Lane {
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
   private final Http1Counts counts;
   private final boolean pipelining;
+  private final int maxConnections;
   private long nextTickNanos;
   private long sleepMillis;
   private boolean closed;
 
-  Http1Lane(String name, Http1Counts counts, boolean pipelining) {
+  Http1Lane(String name, Http1Counts counts, boolean pipelining, int maxConnections) {
     this.counts = counts;
     this.pipelining = pipelining;
+    this.maxConnections = maxConnections;
     this.loop = new EventLoop(name, new EventLoop.Driver() {
       @Override
       public long tick(long nowNanos) {
@@ -88,7 +90,7 @@ final class Http1Lane {
         pool = new Http1Pool(this, address.getHost().replace("[", "").replace("]", ""),
             address.getPort() >= 0 ? address.getPort() : https ? 443 : 80,
             https ? (context != null ? context : SSLContext.getDefault()) : null, readBuffer,
-            counts, pipelining, IDLE_NANOS);
+            counts, pipelining, maxConnections, IDLE_NANOS);
       } catch (NoSuchAlgorithmException e) {
         result.completeExceptionally(new SSLException("no default TLS context", e));
         return;

@@ -50,10 +50,11 @@ final class Http1Pool {
   /** Connections a fast shadow gets from one loop before requests are pipelined: {@value}. */
   static final int PIPELINED_CONNECTIONS = 8;
   /**
-   * Most connections one loop opens to one shadow: {@value}. Beyond, a copy is pipelined if it may
-   * be, else not sent ({@link TransportFullException}, counted as dropped).
+   * Most connections one loop opens to one shadow by default, and the most {@code
+   * mirror.max-connections} allows: {@value}. Beyond, a copy is pipelined if it may be, else it
+   * waits for a connection (see {@link #send}).
    */
-  static final int MAX_CONNECTIONS = 256;
+  static final int MAX_CONNECTIONS = NioHttpTransport.DEFAULT_MAX_CONNECTIONS;
   /**
    * Most connections being opened at once: {@value}, so that a burst never floods a shadow's
    * accept queue (a burst of 100 overflowed a default Jetty accept queue here).
@@ -83,6 +84,8 @@ final class Http1Pool {
   private final EventLoop loop;
   private final Http1Counts counts;
   private final boolean pipelining;
+  /** Most connections to this shadow ({@code mirror.max-connections}). */
+  private final int maxConnections;
   private final long idleNanos;
   private final List<Http1Connection> dirty = new ArrayList<>();
   private final ArrayDeque<Http1Exchange> waiting = new ArrayDeque<>();
@@ -100,7 +103,7 @@ final class Http1Pool {
   /** Answers the shadow gives on one connection before it closes it, as learnt; else MAX. */
   private int requestsPerConnection = Integer.MAX_VALUE;
   /** The most connections for now; below the maximum after the shadow refused more. */
-  private int ceiling = MAX_CONNECTIONS;
+  private int ceiling;
   private long ceilingUntil;
   private boolean draining;
   /** True once a connection carried a second request and stayed open. */
@@ -114,7 +117,8 @@ final class Http1Pool {
 
   /** A pool for one address; {@code tls} is the context for https, or null in the clear. */
   Http1Pool(Http1Lane lane, String host, int port, javax.net.ssl.SSLContext tls,
-      ByteBuffer readBuffer, Http1Counts counts, boolean pipelining, long idleNanos) {
+      ByteBuffer readBuffer, Http1Counts counts, boolean pipelining, int maxConnections,
+      long idleNanos) {
     this.lane = lane;
     this.loop = lane.loop();
     this.tls = tls;
@@ -123,6 +127,8 @@ final class Http1Pool {
     this.readBuffer = readBuffer;
     this.counts = counts;
     this.pipelining = pipelining;
+    this.maxConnections = maxConnections;
+    this.ceiling = maxConnections;
     this.idleNanos = idleNanos;
   }
 
@@ -275,7 +281,8 @@ final class Http1Pool {
     if (!pipeline) {
       return null;
     }
-    if (open.size() < PIPELINED_CONNECTIONS && connecting < MAX_CONNECTING) {
+    if (open.size() < Math.min(PIPELINED_CONNECTIONS, maxConnections(now))
+        && connecting < MAX_CONNECTING) {
       return null;
     }
     // Beyond the first connections, an idempotent copy goes behind the least busy one that may
@@ -436,10 +443,10 @@ final class Http1Pool {
     }
   }
 
-  /** Most connections now: {@link #MAX_CONNECTIONS}, or fewer after the shadow refused more. */
+  /** Most connections now: {@code maxConnections}, or fewer after the shadow refused more. */
   private int maxConnections(long now) {
-    if (ceiling < MAX_CONNECTIONS && now - ceilingUntil >= 0) {
-      ceiling = MAX_CONNECTIONS;
+    if (ceiling < maxConnections && now - ceilingUntil >= 0) {
+      ceiling = maxConnections;
     }
     return ceiling;
   }

@@ -44,14 +44,26 @@ public final class NioHttpTransport implements MirrorTransport {
   /** The name this transport is found by: {@value}. */
   public static final String NAME = "nio";
 
+  /**
+   * Most connections open to one shadow from one event loop, by default and at most: {@value}
+   * ({@code mirror.max-connections} may lower it).
+   */
+  public static final int DEFAULT_MAX_CONNECTIONS = 256;
+
   /** Time an unused kept-alive connection stays open, in seconds: {@value}. */
   public static final long IDLE_TIMEOUT_SECONDS = 30;
 
   /**
-   * Its one setting, {@code pipelining} ({@code mirror.pipelining}): {@code false} sends every copy
-   * on a connection of its own at a time.
+   * Its setting {@code pipelining} ({@code mirror.pipelining}): {@code false} sends every copy on
+   * a connection of its own at a time.
    */
   static final String PIPELINING = "pipelining";
+
+  /**
+   * Its setting {@code max-connections} ({@code mirror.max-connections}): most connections open
+   * to one shadow, at most {@value #DEFAULT_MAX_CONNECTIONS} (the default).
+   */
+  static final String MAX_CONNECTIONS = "max-connections";
 
   private static final AtomicInteger TRANSPORTS = new AtomicInteger();
 
@@ -62,12 +74,12 @@ public final class NioHttpTransport implements MirrorTransport {
   private volatile HttpTransport delegate;
   private volatile boolean closed;
 
-  private NioHttpTransport(int loops, boolean pipelining) {
+  private NioHttpTransport(int loops, boolean pipelining, int maxConnections) {
     int id = TRANSPORTS.incrementAndGet();
     this.lanes = new Http1Lane[loops];
     for (int i = 0; i < loops; i++) {
       lanes[i] = new Http1Lane("mirror-io-" + id + (loops == 1 ? "" : "-" + (i + 1)), counts,
-          pipelining);
+          pipelining, maxConnections);
     }
     this.executor = task -> lane().loop().execute(task);
   }
@@ -79,7 +91,7 @@ public final class NioHttpTransport implements MirrorTransport {
    * delivered no more copies and cost the primary more CPU per copy (bench/RESULTS.md).
    */
   public static NioHttpTransport create() {
-    return new NioHttpTransport(1, true);
+    return new NioHttpTransport(1, true, Http1Pool.MAX_CONNECTIONS);
   }
 
   /**
@@ -88,10 +100,7 @@ public final class NioHttpTransport implements MirrorTransport {
    * @throws IllegalArgumentException if loops is not in [1, 64]
    */
   public static NioHttpTransport create(int loops) {
-    if (loops < 1 || loops > 64) {
-      throw new IllegalArgumentException("loops: was " + loops + ", must be in [1, 64]");
-    }
-    return new NioHttpTransport(loops, true);
+    return create(loops, true, Http1Pool.MAX_CONNECTIONS);
   }
 
   /**
@@ -101,8 +110,26 @@ public final class NioHttpTransport implements MirrorTransport {
    * @throws IllegalArgumentException if loops is not in [1, 64]
    */
   public static NioHttpTransport create(int loops, boolean pipelining) {
-    create(loops).close(); // checks the argument the same way
-    return new NioHttpTransport(loops, pipelining);
+    return create(loops, pipelining, Http1Pool.MAX_CONNECTIONS);
+  }
+
+  /**
+   * Returns a new transport as {@link #create(int, boolean)} does that opens at most {@code
+   * maxConnections} connections to each shadow (per event loop); copies no connection can take
+   * wait for one up to their connect timeout, then are dropped as not sent.
+   *
+   * @throws IllegalArgumentException if loops is not in [1, 64] or maxConnections not in [1,
+   *     {@value #DEFAULT_MAX_CONNECTIONS}]
+   */
+  public static NioHttpTransport create(int loops, boolean pipelining, int maxConnections) {
+    if (loops < 1 || loops > 64) {
+      throw new IllegalArgumentException("loops: was " + loops + ", must be in [1, 64]");
+    }
+    if (maxConnections < 1 || maxConnections > Http1Pool.MAX_CONNECTIONS) {
+      throw new IllegalArgumentException("maxConnections: was " + maxConnections
+          + ", must be in [1, " + Http1Pool.MAX_CONNECTIONS + "]");
+    }
+    return new NioHttpTransport(loops, pipelining, maxConnections);
   }
 
   /** Copies sent a second time because their connection ended before any byte of an answer. */
@@ -222,23 +249,38 @@ public final class NioHttpTransport implements MirrorTransport {
       return NioHttpTransport.create();
     }
 
-    /** Takes {@code pipelining} ({@code mirror.pipelining}, true or false). */
+    /**
+     * Takes {@code pipelining} ({@code mirror.pipelining}, true or false) and {@code
+     * max-connections} ({@code mirror.max-connections}).
+     */
     @Override
     public MirrorTransport create(java.util.Map<String, String> settings) {
       boolean pipelining = true;
+      int maxConnections = Http1Pool.MAX_CONNECTIONS;
       for (java.util.Map.Entry<String, String> e : settings.entrySet()) {
         String key = "mirror." + NAME + "." + e.getKey();
-        if (!e.getKey().equals(PIPELINING)) {
-          throw new MirrorConfigException(key,
-              "is not a setting of the nio transport (its one setting is mirror.pipelining)");
-        }
         String v = e.getValue().trim().toLowerCase(java.util.Locale.ROOT);
-        if (!v.equals("true") && !v.equals("false")) {
-          throw new MirrorConfigException(key, e.getValue(), "true or false");
+        if (e.getKey().equals(PIPELINING)) {
+          if (!v.equals("true") && !v.equals("false")) {
+            throw new MirrorConfigException(key, e.getValue(), "true or false");
+          }
+          pipelining = Boolean.parseBoolean(v);
+        } else if (e.getKey().equals(MAX_CONNECTIONS)) {
+          String rule = "an integer in [1, " + Http1Pool.MAX_CONNECTIONS + "]";
+          try {
+            maxConnections = Integer.parseInt(v);
+          } catch (NumberFormatException ex) {
+            throw new MirrorConfigException(key, e.getValue(), rule);
+          }
+          if (maxConnections < 1 || maxConnections > Http1Pool.MAX_CONNECTIONS) {
+            throw new MirrorConfigException(key, e.getValue(), rule);
+          }
+        } else {
+          throw new MirrorConfigException(key, "is not a setting of the nio transport (its"
+              + " settings are mirror.pipelining and mirror.max-connections)");
         }
-        pipelining = Boolean.parseBoolean(v);
       }
-      return new NioHttpTransport(1, pipelining);
+      return new NioHttpTransport(1, pipelining, maxConnections);
     }
   }
 }

@@ -158,6 +158,8 @@ class MirrorConfigTest {
       "mirror.marker-header | X Mirror | mirror.marker-header: was 'X Mirror', must be a header name (an HTTP token)",
       "mirror.circuit.failure-threshold | 0 | mirror.circuit.failure-threshold: was 0, must be an integer in [1, 1000000]",
       "mirror.dispatch-threads | 100 | mirror.dispatch-threads: was 100, must be an integer in [1, 64]",
+      "mirror.max-connections | 0 | mirror.max-connections: was 0, must be an integer in [1, 256]",
+      "mirror.max-connections | 257 | mirror.max-connections: was 257, must be an integer in [1, 256]",
       "mirror.redact-mode | hide | mirror.redact-mode: was hide, must be mask or remove",
       "mirror.transport | jetty | mirror.transport: was jetty, must be the name of a transport on the class path: one of jdk, nio (jetty comes with the module mirror-transport-jetty)",
       "mirror.transport | java.lang.String | mirror.transport: was java.lang.String, must be the name of a transport on the class path: one of jdk, nio (jetty comes with the module mirror-transport-jetty)",

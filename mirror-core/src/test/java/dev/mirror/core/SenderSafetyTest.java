@@ -157,6 +157,26 @@ class SenderSafetyTest {
   }
 
   @Test
+  void maxConnections_capsTheConnectionsToAShadow_andCopiesWaitForOne() throws Exception {
+    transport.close();
+    transport = (NioHttpTransport) new NioHttpTransport.Provider()
+        .create(java.util.Map.of("max-connections", "2"));
+    RawShadow shadow = shadow((i, r) -> slowly(20, Answer.of(NO_CONTENT)));
+    List<ShadowRequest> posts = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      posts.add(copy(shadow.address(), "POST", "/pay/" + i));
+    }
+    for (CompletableFuture<ShadowResponse> f : burst(posts)) {
+      assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+    }
+    assertThat(shadow.connections()).as("mirror.max-connections=2").isLessThanOrEqualTo(2);
+    assertThatThrownBy(() -> new NioHttpTransport.Provider()
+        .create(java.util.Map.of("max-connections", "many")))
+        .isInstanceOf(MirrorConfigException.class)
+        .hasMessage("mirror.nio.max-connections: was many, must be an integer in [1, 256]");
+  }
+
+  @Test
   void aPostWhoseReusedConnectionIsReset_failsAndIsNeverSentAgain() throws Exception {
     RawShadow shadow = shadow((i, r) -> i == 1 ? Answer.reset("") : Answer.of(NO_CONTENT));
     send(copy(shadow.address(), "GET", "/first"));
