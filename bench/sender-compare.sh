@@ -101,8 +101,8 @@ out = [f"{runs} runs, each configuration in a fresh JVM (no JVM flag), alternati
        " connection. CPU = the sender JVM's process CPU time per answered request. Ratios: to"
        " nio with pipelining off, same shape, run by run. Open connections: to the shadow, at the"
        " end of the window (lowest–highest over the runs). Mean of the runs [lowest, highest]."
-       " Not alike: nio pipelines idempotent requests only (never the POST) and chooses its own"
-       " connections when it pipelines (no setting caps them); HttpClient's requests carry"
+       " Not alike: nio pipelines idempotent requests only (never the POST: with pipelining on,"
+       " its POSTs wait for one of its connections as without); HttpClient's requests carry"
        " Connection and User-Agent fields the others' do not (about 70 bytes).\n",
        "| shape | candidate | pipelining | req/s | CPU per request (µs) | req/s vs nio off |"
        " CPU vs nio off | open connections | failed |",
