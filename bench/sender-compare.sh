@@ -25,8 +25,9 @@ CONNECTIONS=16
 IN_FLIGHT=64
 HTTP_PORT=18220
 HTTPS_PORT=18221
-SHAPES=(get post1k tls)
-CONFIGS=(nio:off nio:on netty:off netty:on apache:off apache:on)
+# SHAPES="get tls" CONFIGS="nio:off nio:on netty:on" bash bench/sender-compare.sh: a subset.
+read -r -a SHAPES <<< "${SHAPES:-get post1k tls}"
+read -r -a CONFIGS <<< "${CONFIGS:-nio:off nio:on netty:off netty:on apache:off apache:on}"
 . bench/lib.sh
 
 for tool in nginx openssl; do

@@ -38,10 +38,14 @@ final class Http1Pool {
   /**
    * Answers one connection must have carried, one at a time and still open, before anything is
    * pipelined while the shadow's cap of requests per connection is unknown: {@value}. Until the
-   * cap is known, no connection is pipelined past the most answers a connection was seen to
-   * carry and stay open, so a shadow that closes after N (Tomcat's default is 100, NGINX's
-   * 1,000) shows N with nothing pipelined behind, and nothing is ever pipelined past it:
-   * requests pipelined behind a close would be lost, since they are never sent again.
+   * cap is known, no connection is pipelined past twice the most answers a connection was seen
+   * to carry and stay open. A shadow that closes after N answers (Tomcat's and Apache's default
+   * is 100, NGINX's 1,000) then loses once, at its first close, what was pipelined behind it
+   * (failed, never sent again), and is never pipelined past N afterwards; a shadow that never
+   * closes (Jetty, Undertow, Netty, Envoy, HAProxy by default) is pipelined to as deep as it is
+   * fast. Without the factor two, the connection that served the most could never pipeline, and
+   * the others only as far as they lag behind it: next to none, against a shadow that never
+   * closes (bench/RESULTS.md section 11, the sender comparison).
    */
   static final int UNCAPPED_AFTER = 100;
 
@@ -319,7 +323,8 @@ final class Http1Pool {
     if (!c.acceptsPipelined() || c.depth() >= MAX_DEPTH
         || c.served() + c.depth() + 1 >= requestsPerConnection
         || requestsPerConnection == Integer.MAX_VALUE
-            && (provenServed < UNCAPPED_AFTER || c.served() + c.depth() + 1 > provenServed)) {
+            && (provenServed < UNCAPPED_AFTER
+                || c.served() + c.depth() + 1 > 2L * provenServed)) {
       return false;
     }
     long late = Math.max(MIN_LATE_NANOS, 2 * latencyNanos);

@@ -177,6 +177,31 @@ class SenderSafetyTest {
   }
 
   @Test
+  void aShadowThatNeverCloses_isPipelinedTo_pastTheMostAnswersAConnectionCarried()
+      throws Exception {
+    // One connection allowed, and it has carried the most answers (all of them): before, nothing
+    // could be pipelined on it, and copies waited for it past their connect timeout.
+    transport.close();
+    transport = NioHttpTransport.create(1, true, 1);
+    RawShadow shadow = shadow((i, r) -> r.requestLine().contains("/burst/")
+        ? slowly(40, Answer.of(NO_CONTENT)) : Answer.of(NO_CONTENT));
+    warm(shadow);
+    MirrorTarget target = MirrorTarget.builder("t", shadow.address())
+        .readTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofMillis(100)).build();
+    List<ShadowRequest> gets = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      gets.add(new ShadowRequest("p", target, "b" + i, "GET",
+          URI.create(shadow.address() + "/burst/" + i), Headers.empty(),
+          ByteBuffer.allocate(0).asReadOnlyBuffer()));
+    }
+    for (CompletableFuture<ShadowResponse> f : burst(gets)) {
+      assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).as("pipelined, not left waiting")
+          .isEqualTo(204);
+    }
+    assertThat(shadow.connections()).isEqualTo(1);
+  }
+
+  @Test
   void aPostWhoseReusedConnectionIsReset_failsAndIsNeverSentAgain() throws Exception {
     RawShadow shadow = shadow((i, r) -> i == 1 ? Answer.reset("") : Answer.of(NO_CONTENT));
     send(copy(shadow.address(), "GET", "/first"));
