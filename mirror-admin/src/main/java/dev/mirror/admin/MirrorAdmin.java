@@ -114,8 +114,28 @@ public final class MirrorAdmin {
     return token == null ? null : token.trim();
   }
 
-  /** Answers one call; never throws. */
+  /** Answers one call; never throws. JSON is indented when the query asks ({@code ?pretty}). */
   public AdminReply handle(AdminCall call) {
+    AdminReply reply = answer(call);
+    return call.pretty() ? indented(reply) : reply;
+  }
+
+  private AdminReply indented(AdminReply reply) {
+    if (!reply.contentType().equals(AdminReply.CONTENT_TYPE)) {
+      return reply;
+    }
+    try {
+      byte[] body = json.writerWithDefaultPrettyPrinter()
+          .writeValueAsBytes(json.readTree(reply.body()));
+      byte[] withNewline = java.util.Arrays.copyOf(body, body.length + 1);
+      withNewline[body.length] = '\n';
+      return new AdminReply(reply.status(), reply.headers(), withNewline, reply.contentType());
+    } catch (IOException e) {
+      return reply;
+    }
+  }
+
+  private AdminReply answer(AdminCall call) {
     try {
       AdminReply refused = authorize(call);
       return refused != null ? refused : route(call);

@@ -70,7 +70,7 @@ public final class MirrorAdminServlet extends HttpServlet {
     }
     AdminReply reply = admin.handle(new AdminCall(request.getMethod(), request.getPathInfo(),
         request.getHeader("Authorization"), request.getContentType(), body,
-        request.getRemoteAddr()));
+        request.getRemoteAddr(), request.getQueryString()));
     response.setStatus(reply.status());
     reply.headers().forEach(response::setHeader);
     response.setContentType(reply.contentType());
