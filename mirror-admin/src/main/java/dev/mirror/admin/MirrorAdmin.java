@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mirror.api.MirrorPolicy;
+import dev.mirror.api.MirrorTarget;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorConfigException;
 import dev.mirror.core.MirrorEngine;
@@ -246,12 +247,12 @@ public final class MirrorAdmin {
       return error(409, "this engine was built in code, not from a configuration: its routes"
           + " can be switched off and on here, not changed", null);
     }
-    String target = policy.targets().isEmpty() ? "default" : policy.targets().get(0).name();
+    List<String> targets = policy.targets().stream().map(MirrorTarget::name).toList();
     RouteChange change;
     try {
-      change = RouteChange.of(route, target, config.toProperties(), (ObjectNode) body);
+      change = RouteChange.of(route, targets, config.toProperties(), (ObjectNode) body);
     } catch (RouteChange.FieldException e) {
-      return refused(route, call, e.getMessage(), e.field);
+      return refused(route, call, e.status, e.getMessage(), e.field);
     }
     RuntimeLimits limits = current.runtimeLimits().orElse(null);
     try {
@@ -270,18 +271,22 @@ public final class MirrorAdmin {
       String field = change.fieldOf(e.key());
       String message = field == null ? e.getMessage()
           : field + e.getMessage().substring(e.key().length());
-      return refused(route, call, message, field == null ? e.key() : field);
+      return refused(route, call, 400, message, field == null ? e.key() : field);
     }
     LOG.info("mirror admin: route {} changed ({}) by {}", route,
         String.join(", ", change.fields()), call.caller());
     return routeReply(current, route);
   }
 
-  /** A change refused (400): answered naming the field and the rule, and logged with the caller. */
-  private AdminReply refused(String route, AdminCall call, String message, String field) {
+  /**
+   * A change refused (400, or 409 when the route's state does not allow it): answered naming the
+   * field and the rule, and logged with the caller.
+   */
+  private AdminReply refused(String route, AdminCall call, int status, String message,
+      String field) {
     LOG.warn("mirror admin: a change of route {} by {} was refused: {}", route, call.caller(),
         message);
-    return error(400, message, field);
+    return error(status, message, field);
   }
 
   private AdminReply enable(MirrorEngine current, String route, boolean on, AdminCall call) {

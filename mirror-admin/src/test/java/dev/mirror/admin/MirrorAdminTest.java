@@ -83,6 +83,41 @@ class MirrorAdminTest {
   }
 
   @Test
+  void seedsRequest_onARouteWithSeveralTargets_is409NamingThem_andChangesNothing()
+      throws IOException {
+    Map<String, String> keys = new LinkedHashMap<>();
+    keys.put("mirror.targets", "staging,perf");
+    keys.put("mirror.target.staging.host", "http://127.0.0.1:9");
+    keys.put("mirror.target.perf.host", "http://127.0.0.1:10");
+    keys.put("mirror.allowed-targets", "http://ai-service-v2-staging.internal:8000");
+    try (MirrorEngine two = MirrorConfig.parse(keys).newEngine()) {
+      MirrorAdmin endpoint = new MirrorAdmin(() -> two, TOKEN);
+      MirrorConfig before = two.config().orElseThrow();
+      AdminReply reply = endpoint.handle(new AdminCall("POST", "/routes/default/mirror",
+          "Bearer " + TOKEN, "application/json", ("{\"mirrorHost\":"
+              + " \"http://ai-service-v2-staging.internal\", \"mirrorPort\": 8000,"
+              + " \"percentage\": 50}").getBytes(StandardCharsets.UTF_8), "x"));
+      assertThat(reply.status()).isEqualTo(409);
+      assertThat(json(reply).path("field").asText()).isEqualTo("mirrorHost");
+      assertThat(json(reply).path("error").asText())
+          .startsWith("mirrorHost: route default mirrors to 2 targets (staging, perf), must name"
+              + " the one to change: {\"mirror.target.staging.host\": \"...\"}");
+      assertThat(two.config()).contains(before);
+      // One named target changes alone; the other keeps going.
+      AdminReply one = endpoint.handle(new AdminCall("POST", "/routes/default/mirror",
+          "Bearer " + TOKEN, "application/json", ("{\"mirror.target.staging.host\":"
+              + " \"http://ai-service-v2-staging.internal:8000\", \"percentage\": 50}")
+              .getBytes(StandardCharsets.UTF_8), "x"));
+      assertThat(one.status()).as(new String(one.body(), StandardCharsets.UTF_8))
+          .isEqualTo(200);
+      assertThat(two.policy("default").targets()).extracting(t -> t.name() + "=" + t.address())
+          .containsExactly("staging=http://ai-service-v2-staging.internal:8000",
+              "perf=http://127.0.0.1:10");
+      assertThat(two.policy("default").sampler()).isEqualTo(dev.mirror.api.Sampler.ratio(0.5));
+    }
+  }
+
+  @Test
   void apisixAttributesAndFlatKeys_areAcceptedToo() throws IOException {
     AdminReply reply = call("POST", "/routes/default/mirror", "{\"host\": \"https://shadow:8443\","
         + " \"path\": \"/v2\", \"path_concat_mode\": \"prefix\", \"sample_ratio\": 0.25,"
