@@ -2,11 +2,14 @@ package dev.mirror.core;
 
 import dev.mirror.api.DropReason;
 import dev.mirror.api.FailureReason;
+import dev.mirror.api.Headers;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.Outcome;
 import dev.mirror.api.SubmitResult;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -83,14 +86,15 @@ public final class Replay implements AutoCloseable {
   /**
    * Sends one recorded request (its old marker header removed, so it is not taken for a loop),
    * waiting while the target is full. Returns false if the filters left it out.
+   *
+   * <p>A recorded copy's headers already hold what the engine added when it was made: its {@code
+   * Host} and this hop of {@code X-Forwarded-Proto} and {@code X-Forwarded-Host}. They go out as
+   * recorded: the recorded {@code Host} (unless {@code mirror.host-header} says otherwise), the
+   * forwarding headers with no hop added a second time.
    */
   public boolean send(MirroredRequest recorded) {
     records++;
-    MirroredRequest request = recorded.headers().contains(marker)
-        ? MirroredRequest.builder().method(recorded.method()).rawTarget(recorded.rawTarget())
-            .headers(recorded.headers().toBuilder().removeAll(marker).build())
-            .body(recorded.body()).build()
-        : recorded;
+    MirroredRequest request = asRecorded(recorded, marker);
     while (true) {
       SubmitResult result = engine.submit(request);
       if (result.outcome() == Outcome.ACCEPTED) {
@@ -110,6 +114,59 @@ public final class Replay implements AutoCloseable {
         return true;
       }
     }
+  }
+
+  /**
+   * The request that makes the engine send {@code recorded}'s headers as they were recorded: the
+   * {@code Host} header becomes the request's host (when it was the client's), and the last hop
+   * of {@code X-Forwarded-Proto} (and of {@code X-Forwarded-Host}, when it is that host) is taken
+   * off the header and given as the request's scheme (and host), which the engine appends again.
+   */
+  static MirroredRequest asRecorded(MirroredRequest recorded, String marker) {
+    Headers headers = recorded.headers();
+    List<String> protos = hops(headers.values("X-Forwarded-Proto"));
+    List<String> hosts = hops(headers.values("X-Forwarded-Host"));
+    // The recorded Host is the client's when the engine had one (it then ends X-Forwarded-Host
+    // too); without one, a copy went out with its capture target's own (a directory, a broker),
+    // which means nothing to the replay target: that one's own is used then.
+    String recordedHost = headers.first("Host");
+    String host = recorded.host() != null ? recorded.host()
+        : recordedHost != null && !hosts.isEmpty() && hosts.get(hosts.size() - 1)
+            .equals(recordedHost) ? recordedHost : null;
+    if (recordedHost == null && protos.isEmpty() && !headers.contains(marker)) {
+      return recorded;
+    }
+    Headers.Builder kept = headers.toBuilder().removeAll(marker).removeAll("Host");
+    String scheme = recorded.scheme();
+    if (!protos.isEmpty()) {
+      scheme = protos.remove(protos.size() - 1);
+      kept.removeAll("X-Forwarded-Proto");
+      if (!protos.isEmpty()) {
+        kept.add("X-Forwarded-Proto", String.join(", ", protos));
+      }
+    }
+    if (host != null && !hosts.isEmpty() && hosts.get(hosts.size() - 1).equals(host)) {
+      hosts.remove(hosts.size() - 1);
+      kept.removeAll("X-Forwarded-Host");
+      if (!hosts.isEmpty()) {
+        kept.add("X-Forwarded-Host", String.join(", ", hosts));
+      }
+    }
+    return MirroredRequest.builder().method(recorded.method()).scheme(scheme).host(host)
+        .rawTarget(recorded.rawTarget()).headers(kept.build()).body(recorded.body())
+        .remoteAddress(recorded.remoteAddress()).build();
+  }
+
+  private static List<String> hops(List<String> values) {
+    List<String> hops = new ArrayList<>();
+    for (String value : values) {
+      for (String hop : value.split(",")) {
+        if (!hop.isBlank()) {
+          hops.add(hop.trim());
+        }
+      }
+    }
+    return hops;
   }
 
   /** Waits, at most {@code limit}, until no copy is in flight: all sent or failed. */
