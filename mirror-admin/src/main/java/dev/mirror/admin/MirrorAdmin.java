@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * returns to the configuration).
  *
  * <p>Security: with no token every call is refused; a call without {@code Authorization: Bearer
- * <token>} is 401, a wrong token 403 (compared in constant time). Neither the token nor the
+ * <token>} is 401, a wrong token 403 (compared in constant time). For a browser, HTTP Basic with
+ * the token as the password (any user name) opens the read-only views (GET); the page's 401
+ * asks for it ({@code WWW-Authenticate: Basic}); a change with Basic credentials is 403. Neither the token nor the
  * values of headers set on copies appear in an answer or a log line; each accepted change is
  * logged once with the route, the names of the fields changed and the caller's address.
  */
@@ -152,15 +154,55 @@ public final class MirrorAdmin {
           + TOKEN + " or " + TOKEN_FILE + ")", null);
     }
     String header = call.authorization();
+    boolean read = call.method().equalsIgnoreCase("GET") || call.method().equalsIgnoreCase("HEAD");
+    if (header != null && header.length() > 6 && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      return basic(call, header.substring(6).trim(), read);
+    }
     if (header == null || header.length() <= 7
         || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
-      return new AdminReply(401, Map.of("WWW-Authenticate", "Bearer realm=\"mirror\""),
-          body(error("missing bearer token: send Authorization: Bearer <token>", null)));
+      return challenge(call, "missing bearer token: send Authorization: Bearer <token>");
     }
     if (!MessageDigest.isEqual(tokenHash, sha256(header.substring(7).trim()))) {
       return error(403, "the bearer token is not valid", null);
     }
     return null;
+  }
+
+  /**
+   * HTTP Basic, for a browser: any user name, the token as the password, for reading only (GET
+   * and HEAD). A browser sends Basic credentials it remembers on its own, even for a request
+   * another site's page makes, so they never change anything: a change needs the Bearer header,
+   * which a browser never adds by itself.
+   */
+  private AdminReply basic(AdminCall call, String encoded, boolean read) {
+    String password;
+    try {
+      String decoded = new String(java.util.Base64.getDecoder().decode(encoded),
+          StandardCharsets.UTF_8);
+      int colon = decoded.indexOf(':');
+      password = colon < 0 ? "" : decoded.substring(colon + 1);
+    } catch (IllegalArgumentException e) {
+      password = "";
+    }
+    if (password.isEmpty() || !MessageDigest.isEqual(tokenHash, sha256(password))) {
+      return challenge(call, "Basic credentials need the token as the password (any user name)");
+    }
+    if (!read) {
+      return error(403, "Basic credentials are for reading only (GET): a change needs"
+          + " Authorization: Bearer <token>", null);
+    }
+    return null;
+  }
+
+  /**
+   * 401 with the challenge the caller can answer: Basic for the page (so a browser asks for the
+   * credentials), Bearer for the JSON views and changes.
+   */
+  private AdminReply challenge(AdminCall call, String message) {
+    String path = call.path();
+    String scheme = path.startsWith("/comparisons.html")
+        ? "Basic realm=\"mirror\", charset=\"UTF-8\"" : "Bearer realm=\"mirror\"";
+    return new AdminReply(401, Map.of("WWW-Authenticate", scheme), body(error(message, null)));
   }
 
   private AdminReply route(AdminCall call) {
@@ -182,7 +224,9 @@ public final class MirrorAdmin {
           : notAllowed("GET");
     }
     if (path.equals("/comparisons.html")) {
-      return method.equals("GET") ? new AdminReply(200, Map.of(),
+      // Opened in a browser: never cached, never framed by another page.
+      return method.equals("GET") ? new AdminReply(200, Map.of("Cache-Control", "no-store",
+          "X-Frame-Options", "DENY", "X-Content-Type-Options", "nosniff"),
           ComparisonPage.render(current.comparisons()).getBytes(StandardCharsets.UTF_8),
           AdminReply.HTML) : notAllowed("GET");
     }
