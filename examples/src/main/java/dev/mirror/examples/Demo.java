@@ -460,7 +460,7 @@ public final class Demo {
         }
       });
       out.printf("  %-9s %,9d %,9d %,9d %,9d %9s  %s%n", name, t.offered(), t.sent(),
-          t.droppedTotal(), t.failedTotal(), "<=" + t.latency().quantileUpperBoundMillis(0.99),
+          t.droppedTotal(), t.failedTotal(), String.format(java.util.Locale.ROOT, "%.1f", t.latency().quantileMillis(0.99)),
           why.toString().trim());
     }
     out.printf("  the shadows' own count: v2 received %,d, v2-slow received %,d%n",

@@ -30,13 +30,13 @@ public final class Replay implements AutoCloseable {
    * @param sent copies that got an answer
    * @param failed failures by reason
    * @param dropped copies dropped (their reasons in the engine's stats)
-   * @param p50Millis upper bound of the median latency
-   * @param p90Millis upper bound of the 90th percentile
-   * @param p99Millis upper bound of the 99th percentile
+   * @param p50Millis the median latency, in ms (HdrHistogram, within 1 %)
+   * @param p90Millis the 90th percentile, in ms
+   * @param p99Millis the 99th percentile, in ms
    * @param duration how long the replay took
    */
   public record Report(long records, long skipped, long sent, Map<FailureReason, Long> failed,
-      long dropped, long p50Millis, long p90Millis, long p99Millis, Duration duration) {
+      long dropped, double p50Millis, double p90Millis, double p99Millis, Duration duration) {
 
     /** Copies. */
     public Report {
@@ -54,8 +54,15 @@ public final class Replay implements AutoCloseable {
           + "  sent %,d, failed %,d%s, dropped %,d, skipped by filters %,d%n  latency: %s", records,
           from, to, duration.toMillis() / 1000.0, sent, failedTotal(),
           failed.isEmpty() ? "" : " " + failed, dropped, skipped, sent == 0 ? "none (no answer)"
-              : String.format(Locale.ROOT, "p50 <= %d ms, p90 <= %d ms, p99 <= %d ms", p50Millis,
-                  p90Millis, p99Millis));
+              : String.format(Locale.ROOT, "p50 %s ms, p90 %s ms, p99 %s ms", millis(p50Millis),
+                  millis(p90Millis), millis(p99Millis)));
+    }
+
+    /** A latency as people read it: three significant digits, at most. */
+    static String millis(double millis) {
+      return millis >= 100 ? String.format(Locale.ROOT, "%.0f", millis)
+          : millis >= 10 ? String.format(Locale.ROOT, "%.1f", millis)
+          : String.format(Locale.ROOT, "%.2f", millis);
     }
   }
 
@@ -202,9 +209,9 @@ public final class Replay implements AutoCloseable {
       }
     });
     return new Report(records, skipped, stats.sent(), failed, stats.droppedTotal(),
-        stats.latency().quantileUpperBoundMillis(0.5),
-        stats.latency().quantileUpperBoundMillis(0.9),
-        stats.latency().quantileUpperBoundMillis(0.99),
+        stats.latency().quantileMillis(0.5),
+        stats.latency().quantileMillis(0.9),
+        stats.latency().quantileMillis(0.99),
         Duration.ofNanos(System.nanoTime() - started));
   }
 
