@@ -309,6 +309,10 @@ public final class MirrorAdmin {
       if (limits != null) {
         limits.check(next);
       }
+      if (change.conflict() != null) {
+        return refused(route, call, change.conflict().status, change.conflict().getMessage(),
+            change.conflict().field);
+      }
       current.reconfigure(next);
     } catch (MirrorConfigException e) {
       // The start-up message, told with the name of the field that made the key.

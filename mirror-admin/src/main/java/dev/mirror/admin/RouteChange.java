@@ -52,6 +52,8 @@ final class RouteChange {
   /** Which field each written key came from, to name it in errors. */
   private final Map<String, String> fieldOf = new HashMap<>();
   private final List<String> fields = new ArrayList<>();
+  /** Why the change must not be applied though its keys are valid (409), or null. */
+  private FieldException conflict;
 
   private RouteChange(String route, List<String> targets, SortedMap<String, String> current) {
     this.route = route;
@@ -67,8 +69,8 @@ final class RouteChange {
    * @param route the route (policy) changed
    * @param targets the names of the route's targets, in order (empty if it has none): a new
    *     mirror host replaces the route's one target, keeping its name ({@code default} if none)
-   * @throws FieldException naming the field at fault; with status 409 for a new mirror host on
-   *     a route with more than one target (the seed's single target would drop the others)
+   * @throws FieldException naming the field at fault (a new mirror host on a route with more
+   *     than one target is told by {@link #conflict()}, once the keys were checked)
    */
   static RouteChange of(String route, List<String> targets, SortedMap<String, String> current,
       ObjectNode body) {
@@ -79,6 +81,14 @@ final class RouteChange {
 
   SortedMap<String, String> keys() {
     return keys;
+  }
+
+  /**
+   * Why this change must not be applied even if its keys pass every check: a new mirror host
+   * for a route with more than one target (status 409); null if none.
+   */
+  FieldException conflict() {
+    return conflict;
   }
 
   /** The fields given, in order: what the log says was changed (never their values). */
@@ -169,8 +179,9 @@ final class RouteChange {
     }
     if (targets.size() > 1) {
       // The seed's body names one mirror target; a route with several would silently lose all
-      // but one. Refused, nothing changed: one target at a time is changed by its own key.
-      throw new FieldException(hostField, hostField + ": route " + route + " mirrors to "
+      // but one. Refused (after the address is checked like any), nothing changed: one target
+      // at a time is changed by its own key.
+      conflict = new FieldException(hostField, hostField + ": route " + route + " mirrors to "
           + targets.size() + " targets (" + String.join(", ", targets) + "), must name the one"
           + " to change: {\"mirror.target." + targets.get(0) + ".host\": \"...\"} changes "
           + targets.get(0) + " alone and keeps the others", 409);
