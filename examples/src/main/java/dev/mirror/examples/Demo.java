@@ -128,7 +128,10 @@ public final class Demo {
           Math.min(500, requests));
       drive(client, primary, Math.min(500, requests), null, null);
       awaitCopies(engine, Duration.ofSeconds(2));
+      awaitComparisons(engine, Duration.ofSeconds(3));
       MirrorStats afterWarmUp = engine.stats();
+      // The report counts the measured phases only, comparisons as the copies: not the warm-up.
+      ComparisonReport.PolicyReport comparedInWarmUp = engine.comparisons().policies().get(0);
       long v2Before = v2.received();
       long slowBefore = slow.received();
 
@@ -154,7 +157,7 @@ public final class Demo {
       awaitComparisons(engine, Duration.ofSeconds(3));
       Result result = new Result(off.size() + on.size(), failures.get(0), policy, targets,
           percentiles(off), percentiles(on), v2.received() - v2Before, slow.received() - slowBefore,
-          sample, engine.comparisons().policies().get(0));
+          sample, minus(engine.comparisons().policies().get(0), comparedInWarmUp));
       report(result);
       if (comparisonsHtml != null) {
         HttpResponse<String> page = client.send(HttpRequest.newBuilder(
@@ -315,6 +318,48 @@ public final class Demo {
     return b.timeout(Duration.ofSeconds(30)).build();
   }
 
+  /** The comparisons made since {@code before}: counts subtracted, rates of what is left. */
+  static ComparisonReport.PolicyReport minus(ComparisonReport.PolicyReport now,
+      ComparisonReport.PolicyReport before) {
+    List<ComparisonReport.EndpointReport> endpoints = new ArrayList<>();
+    for (ComparisonReport.EndpointReport e : now.endpoints()) {
+      ComparisonReport.EndpointReport was = before.endpoints().stream()
+          .filter(b -> b.endpoint().equals(e.endpoint()) && b.target().equals(e.target()))
+          .findFirst().orElse(null);
+      long compared = e.compared() - (was == null ? 0 : was.compared());
+      long baselineCompared = e.baselineCompared() - (was == null ? 0 : was.baselineCompared());
+      List<ComparisonReport.FieldReport> fields = new ArrayList<>();
+      for (ComparisonReport.FieldReport f : e.fields()) {
+        ComparisonReport.FieldReport old = was == null ? null : was.fields().stream()
+            .filter(b -> b.field().equals(f.field())).findFirst().orElse(null);
+        long differences = f.differences() - (old == null ? 0 : old.differences());
+        long baselineDifferences = f.baselineDifferences()
+            - (old == null ? 0 : old.baselineDifferences());
+        Map<dev.mirror.api.Difference.Kind, Long> kinds = new java.util.EnumMap<>(
+            dev.mirror.api.Difference.Kind.class);
+        f.kinds().forEach((kind, n) -> kinds.put(kind,
+            n - (old == null ? 0 : old.kinds().getOrDefault(kind, 0L))));
+        if (differences > 0) {
+          fields.add(new ComparisonReport.FieldReport(f.field(), differences,
+              compared == 0 ? 0 : (double) differences / compared, baselineDifferences,
+              baselineCompared == 0 ? 0 : (double) baselineDifferences / baselineCompared,
+              f.noise(), kinds, f.samples()));
+        }
+      }
+      if (compared > 0) {
+        endpoints.add(new ComparisonReport.EndpointReport(e.endpoint(), e.target(), compared,
+            e.mismatched() - (was == null ? 0 : was.mismatched()), baselineCompared,
+            e.primaryMillis(), e.shadowMillis(), fields));
+      }
+    }
+    return new ComparisonReport.PolicyReport(now.policy(), now.targets(), now.baseline(),
+        now.pending(), now.compared() - before.compared(), now.matched() - before.matched(),
+        now.mismatched() - before.mismatched(), now.ignored() - before.ignored(),
+        now.shadowMissing() - before.shadowMissing(),
+        now.primaryMissing() - before.primaryMissing(), now.evicted() - before.evicted(),
+        now.bodiesNotCompared() - before.bodiesNotCompared(), endpoints);
+  }
+
   private static PolicyStats minus(PolicyStats now, PolicyStats before) {
     return new PolicyStats(now.name(), now.submitted() - before.submitted(),
         now.sampledOut() - before.sampledOut(), now.filteredOut() - before.filteredOut(),
@@ -415,7 +460,7 @@ public final class Demo {
         }
       });
       out.printf("  %-9s %,9d %,9d %,9d %,9d %9s  %s%n", name, t.offered(), t.sent(),
-          t.droppedTotal(), t.failedTotal(), "<=" + t.latency().quantileUpperBoundMillis(0.99),
+          t.droppedTotal(), t.failedTotal(), String.format(java.util.Locale.ROOT, "%.1f", t.latency().quantileMillis(0.99)),
           why.toString().trim());
     }
     out.printf("  the shadows' own count: v2 received %,d, v2-slow received %,d%n",
@@ -431,7 +476,7 @@ public final class Demo {
     out.println();
     ComparisonReport.PolicyReport c = r.comparison();
     out.printf("v2's answers compared with the primary's (mirror.target.v2.compare=true), off the"
-        + " request threads:%n  %,d compared, %,d matched, %,d mismatched, %,d without an answer"
+        + " request threads, in the mirroring-on phases:%n  %,d compared, %,d matched, %,d mismatched, %,d without an answer"
         + " from v2%n", c.compared(), c.matched(), c.mismatched(), c.shadowMissing());
     for (ComparisonReport.EndpointReport endpoint : c.endpoints()) {
       for (ComparisonReport.FieldReport field : endpoint.fields()) {

@@ -41,9 +41,9 @@ public final class SynchronousExample {
           System.out.println("step " + i + ": " + result.outcome());
         }
       }
-      System.out.printf("waits measured: %d, half of them under %d ms%n",
+      System.out.printf("waits measured: %d, median %.1f ms%n",
           engine.stats().target("default").waited().count(),
-          engine.stats().target("default").waited().quantileUpperBoundMillis(0.5));
+          engine.stats().target("default").waited().quantileMillis(0.5));
     }
     return Duration.ofNanos(slowest);
   }

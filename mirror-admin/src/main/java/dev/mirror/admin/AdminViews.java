@@ -105,10 +105,10 @@ final class AdminViews {
     }
     node.put("inFlight", stats.inFlight());
     node.put("circuitOpen", stats.circuitOpen());
-    node.put("latencyP50Millis", stats.latency().quantileUpperBoundMillis(0.5));
-    node.put("latencyP99Millis", stats.latency().quantileUpperBoundMillis(0.99));
+    node.put("latencyP50Millis", stats.latency().quantileMillis(0.5));
+    node.put("latencyP99Millis", stats.latency().quantileMillis(0.99));
     node.put("waits", stats.waited().count());
-    node.put("waitedP99Millis", stats.waited().quantileUpperBoundMillis(0.99));
+    node.put("waitedP99Millis", stats.waited().quantileMillis(0.99));
     return node;
   }
 }

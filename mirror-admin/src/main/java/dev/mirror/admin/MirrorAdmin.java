@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mirror.api.MirrorPolicy;
+import dev.mirror.api.MirrorTarget;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorConfigException;
 import dev.mirror.core.MirrorEngine;
@@ -42,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * returns to the configuration).
  *
  * <p>Security: with no token every call is refused; a call without {@code Authorization: Bearer
- * <token>} is 401, a wrong token 403 (compared in constant time). Neither the token nor the
+ * <token>} is 401, a wrong token 403 (compared in constant time). For a browser, HTTP Basic with
+ * the token as the password (any user name) opens the read-only views (GET); the page's 401
+ * asks for it ({@code WWW-Authenticate: Basic}); a change with Basic credentials is 403. Neither the token nor the
  * values of headers set on copies appear in an answer or a log line; each accepted change is
  * logged once with the route, the names of the fields changed and the caller's address.
  */
@@ -114,8 +117,28 @@ public final class MirrorAdmin {
     return token == null ? null : token.trim();
   }
 
-  /** Answers one call; never throws. */
+  /** Answers one call; never throws. JSON is indented when the query asks ({@code ?pretty}). */
   public AdminReply handle(AdminCall call) {
+    AdminReply reply = answer(call);
+    return call.pretty() ? indented(reply) : reply;
+  }
+
+  private AdminReply indented(AdminReply reply) {
+    if (!reply.contentType().equals(AdminReply.CONTENT_TYPE)) {
+      return reply;
+    }
+    try {
+      byte[] body = json.writerWithDefaultPrettyPrinter()
+          .writeValueAsBytes(json.readTree(reply.body()));
+      byte[] withNewline = java.util.Arrays.copyOf(body, body.length + 1);
+      withNewline[body.length] = '\n';
+      return new AdminReply(reply.status(), reply.headers(), withNewline, reply.contentType());
+    } catch (IOException e) {
+      return reply;
+    }
+  }
+
+  private AdminReply answer(AdminCall call) {
     try {
       AdminReply refused = authorize(call);
       return refused != null ? refused : route(call);
@@ -131,15 +154,55 @@ public final class MirrorAdmin {
           + TOKEN + " or " + TOKEN_FILE + ")", null);
     }
     String header = call.authorization();
+    boolean read = call.method().equalsIgnoreCase("GET") || call.method().equalsIgnoreCase("HEAD");
+    if (header != null && header.length() > 6 && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      return basic(call, header.substring(6).trim(), read);
+    }
     if (header == null || header.length() <= 7
         || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
-      return new AdminReply(401, Map.of("WWW-Authenticate", "Bearer realm=\"mirror\""),
-          body(error("missing bearer token: send Authorization: Bearer <token>", null)));
+      return challenge(call, "missing bearer token: send Authorization: Bearer <token>");
     }
     if (!MessageDigest.isEqual(tokenHash, sha256(header.substring(7).trim()))) {
       return error(403, "the bearer token is not valid", null);
     }
     return null;
+  }
+
+  /**
+   * HTTP Basic, for a browser: any user name, the token as the password, for reading only (GET
+   * and HEAD). A browser sends Basic credentials it remembers on its own, even for a request
+   * another site's page makes, so they never change anything: a change needs the Bearer header,
+   * which a browser never adds by itself.
+   */
+  private AdminReply basic(AdminCall call, String encoded, boolean read) {
+    String password;
+    try {
+      String decoded = new String(java.util.Base64.getDecoder().decode(encoded),
+          StandardCharsets.UTF_8);
+      int colon = decoded.indexOf(':');
+      password = colon < 0 ? "" : decoded.substring(colon + 1);
+    } catch (IllegalArgumentException e) {
+      password = "";
+    }
+    if (password.isEmpty() || !MessageDigest.isEqual(tokenHash, sha256(password))) {
+      return challenge(call, "Basic credentials need the token as the password (any user name)");
+    }
+    if (!read) {
+      return error(403, "Basic credentials are for reading only (GET): a change needs"
+          + " Authorization: Bearer <token>", null);
+    }
+    return null;
+  }
+
+  /**
+   * 401 with the challenge the caller can answer: Basic for the page (so a browser asks for the
+   * credentials), Bearer for the JSON views and changes.
+   */
+  private AdminReply challenge(AdminCall call, String message) {
+    String path = call.path();
+    String scheme = path.startsWith("/comparisons.html")
+        ? "Basic realm=\"mirror\", charset=\"UTF-8\"" : "Bearer realm=\"mirror\"";
+    return new AdminReply(401, Map.of("WWW-Authenticate", scheme), body(error(message, null)));
   }
 
   private AdminReply route(AdminCall call) {
@@ -161,7 +224,9 @@ public final class MirrorAdmin {
           : notAllowed("GET");
     }
     if (path.equals("/comparisons.html")) {
-      return method.equals("GET") ? new AdminReply(200, Map.of(),
+      // Opened in a browser: never cached, never framed by another page.
+      return method.equals("GET") ? new AdminReply(200, Map.of("Cache-Control", "no-store",
+          "X-Frame-Options", "DENY", "X-Content-Type-Options", "nosniff"),
           ComparisonPage.render(current.comparisons()).getBytes(StandardCharsets.UTF_8),
           AdminReply.HTML) : notAllowed("GET");
     }
@@ -226,12 +291,12 @@ public final class MirrorAdmin {
       return error(409, "this engine was built in code, not from a configuration: its routes"
           + " can be switched off and on here, not changed", null);
     }
-    String target = policy.targets().isEmpty() ? "default" : policy.targets().get(0).name();
+    List<String> targets = policy.targets().stream().map(MirrorTarget::name).toList();
     RouteChange change;
     try {
-      change = RouteChange.of(route, target, config.toProperties(), (ObjectNode) body);
+      change = RouteChange.of(route, targets, config.toProperties(), (ObjectNode) body);
     } catch (RouteChange.FieldException e) {
-      return refused(route, call, e.getMessage(), e.field);
+      return refused(route, call, e.status, e.getMessage(), e.field);
     }
     RuntimeLimits limits = current.runtimeLimits().orElse(null);
     try {
@@ -244,24 +309,32 @@ public final class MirrorAdmin {
       if (limits != null) {
         limits.check(next);
       }
+      if (change.conflict() != null) {
+        return refused(route, call, change.conflict().status, change.conflict().getMessage(),
+            change.conflict().field);
+      }
       current.reconfigure(next);
     } catch (MirrorConfigException e) {
       // The start-up message, told with the name of the field that made the key.
       String field = change.fieldOf(e.key());
       String message = field == null ? e.getMessage()
           : field + e.getMessage().substring(e.key().length());
-      return refused(route, call, message, field == null ? e.key() : field);
+      return refused(route, call, 400, message, field == null ? e.key() : field);
     }
     LOG.info("mirror admin: route {} changed ({}) by {}", route,
         String.join(", ", change.fields()), call.caller());
     return routeReply(current, route);
   }
 
-  /** A change refused (400): answered naming the field and the rule, and logged with the caller. */
-  private AdminReply refused(String route, AdminCall call, String message, String field) {
+  /**
+   * A change refused (400, or 409 when the route's state does not allow it): answered naming the
+   * field and the rule, and logged with the caller.
+   */
+  private AdminReply refused(String route, AdminCall call, int status, String message,
+      String field) {
     LOG.warn("mirror admin: a change of route {} by {} was refused: {}", route, call.caller(),
         message);
-    return error(400, message, field);
+    return error(status, message, field);
   }
 
   private AdminReply enable(MirrorEngine current, String route, boolean on, AdminCall call) {

@@ -30,23 +30,36 @@ final class RouteChange {
   static final class FieldException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final String field;
+    /** The answer's status: 400, or 409 for a change the route's state does not allow. */
+    final int status;
 
     FieldException(String field, String message) {
+      this(field, message, 400);
+    }
+
+    FieldException(String field, String message, int status) {
       super(message, null, false, false);
       this.field = field;
+      this.status = status;
     }
   }
 
+  private final String route;
   private final String prefix;
   private final String target;
+  private final List<String> targets;
   private final SortedMap<String, String> keys;
   /** Which field each written key came from, to name it in errors. */
   private final Map<String, String> fieldOf = new HashMap<>();
   private final List<String> fields = new ArrayList<>();
+  /** Why the change must not be applied though its keys are valid (409), or null. */
+  private FieldException conflict;
 
-  private RouteChange(String route, String target, SortedMap<String, String> current) {
+  private RouteChange(String route, List<String> targets, SortedMap<String, String> current) {
+    this.route = route;
     this.prefix = "mirror.policy." + route + ".";
-    this.target = target;
+    this.targets = List.copyOf(targets);
+    this.target = targets.isEmpty() ? "default" : targets.get(0);
     this.keys = new TreeMap<>(current);
   }
 
@@ -54,18 +67,28 @@ final class RouteChange {
    * Applies a body to the keys in force.
    *
    * @param route the route (policy) changed
-   * @param target the route's mirror target: its first target, or {@code default} if it has none
-   * @throws FieldException naming the field at fault
+   * @param targets the names of the route's targets, in order (empty if it has none): a new
+   *     mirror host replaces the route's one target, keeping its name ({@code default} if none)
+   * @throws FieldException naming the field at fault (a new mirror host on a route with more
+   *     than one target is told by {@link #conflict()}, once the keys were checked)
    */
-  static RouteChange of(String route, String target, SortedMap<String, String> current,
+  static RouteChange of(String route, List<String> targets, SortedMap<String, String> current,
       ObjectNode body) {
-    RouteChange change = new RouteChange(route, target, current);
+    RouteChange change = new RouteChange(route, targets, current);
     change.read(body);
     return change;
   }
 
   SortedMap<String, String> keys() {
     return keys;
+  }
+
+  /**
+   * Why this change must not be applied even if its keys pass every check: a new mirror host
+   * for a route with more than one target (status 409); null if none.
+   */
+  FieldException conflict() {
+    return conflict;
   }
 
   /** The fields given, in order: what the log says was changed (never their values). */
@@ -153,6 +176,15 @@ final class RouteChange {
             + ", must be given with mirrorHost");
       }
       return;
+    }
+    if (targets.size() > 1) {
+      // The seed's body names one mirror target; a route with several would silently lose all
+      // but one. Refused (after the address is checked like any), nothing changed: one target
+      // at a time is changed by its own key.
+      conflict = new FieldException(hostField, hostField + ": route " + route + " mirrors to "
+          + targets.size() + " targets (" + String.join(", ", targets) + "), must name the one"
+          + " to change: {\"mirror.target." + targets.get(0) + ".host\": \"...\"} changes "
+          + targets.get(0) + " alone and keeps the others", 409);
     }
     String address = host;
     if (hostField.equals("mirrorHost")) {

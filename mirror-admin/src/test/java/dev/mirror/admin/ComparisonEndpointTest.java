@@ -72,4 +72,49 @@ class ComparisonEndpointTest {
       }
     }
   }
+
+  private static String basic(String user, String password) {
+    return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password)
+        .getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void thePage_opensInABrowser_withBasicCredentials_forReadingOnly() {
+    try (MirrorEngine engine = MirrorConfig.parse(Map.of("mirror.host", "http://127.0.0.1:9",
+        "mirror.compare", "true")).newEngine()) {
+      MirrorAdmin admin = new MirrorAdmin(() -> engine, TOKEN);
+      dev.mirror.api.Sampler before = engine.policy("default").sampler();
+      // A browser first asks without credentials: the 401 makes it prompt for Basic ones.
+      AdminReply anonymous = admin.handle(new AdminCall("GET", "/comparisons.html", null, null,
+          null, "203.0.113.5"));
+      assertThat(anonymous.status()).isEqualTo(401);
+      assertThat(anonymous.headers().get("WWW-Authenticate")).startsWith("Basic realm=\"mirror\"");
+      AdminReply page = admin.handle(new AdminCall("GET", "/comparisons.html",
+          basic("anyone", TOKEN), null, null, "203.0.113.5"));
+      assertThat(page.status()).isEqualTo(200);
+      assertThat(page.contentType()).startsWith("text/html");
+      assertThat(page.headers()).containsEntry("Cache-Control", "no-store")
+          .containsEntry("X-Frame-Options", "DENY");
+      // A wrong password prompts again; it never passes.
+      AdminReply wrong = admin.handle(new AdminCall("GET", "/comparisons.html",
+          basic("anyone", "guess"), null, null, "203.0.113.5"));
+      assertThat(wrong.status()).isEqualTo(401);
+      assertThat(wrong.headers().get("WWW-Authenticate")).startsWith("Basic");
+      assertThat(admin.handle(new AdminCall("GET", "/comparisons.html", "Basic !!!", null, null,
+          "x")).status()).isEqualTo(401);
+      // The JSON views read with Basic too; nothing is changed with it (a browser sends it on
+      // its own, even for another site's form): a change needs the Bearer header.
+      assertThat(admin.handle(new AdminCall("GET", "/stats", basic("", TOKEN), null, null, "x"))
+          .status()).isEqualTo(200);
+      AdminReply off = admin.handle(new AdminCall("DELETE", "/routes/default/mirror",
+          basic("anyone", TOKEN), null, null, "x"));
+      assertThat(off.status()).isEqualTo(403);
+      assertThat(engine.policy("default").enabled()).isTrue();
+      AdminReply change = admin.handle(new AdminCall("POST", "/routes/default/mirror",
+          basic("anyone", TOKEN), "application/json",
+          "{\"percentage\": 5}".getBytes(StandardCharsets.UTF_8), "x"));
+      assertThat(change.status()).isEqualTo(403);
+      assertThat(engine.policy("default").sampler()).isEqualTo(before);
+    }
+  }
 }

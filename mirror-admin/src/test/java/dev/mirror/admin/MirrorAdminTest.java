@@ -83,6 +83,41 @@ class MirrorAdminTest {
   }
 
   @Test
+  void seedsRequest_onARouteWithSeveralTargets_is409NamingThem_andChangesNothing()
+      throws IOException {
+    Map<String, String> keys = new LinkedHashMap<>();
+    keys.put("mirror.targets", "staging,perf");
+    keys.put("mirror.target.staging.host", "http://127.0.0.1:9");
+    keys.put("mirror.target.perf.host", "http://127.0.0.1:10");
+    keys.put("mirror.allowed-targets", "http://ai-service-v2-staging.internal:8000");
+    try (MirrorEngine two = MirrorConfig.parse(keys).newEngine()) {
+      MirrorAdmin endpoint = new MirrorAdmin(() -> two, TOKEN);
+      MirrorConfig before = two.config().orElseThrow();
+      AdminReply reply = endpoint.handle(new AdminCall("POST", "/routes/default/mirror",
+          "Bearer " + TOKEN, "application/json", ("{\"mirrorHost\":"
+              + " \"http://ai-service-v2-staging.internal\", \"mirrorPort\": 8000,"
+              + " \"percentage\": 50}").getBytes(StandardCharsets.UTF_8), "x"));
+      assertThat(reply.status()).isEqualTo(409);
+      assertThat(json(reply).path("field").asText()).isEqualTo("mirrorHost");
+      assertThat(json(reply).path("error").asText())
+          .startsWith("mirrorHost: route default mirrors to 2 targets (staging, perf), must name"
+              + " the one to change: {\"mirror.target.staging.host\": \"...\"}");
+      assertThat(two.config()).contains(before);
+      // One named target changes alone; the other keeps going.
+      AdminReply one = endpoint.handle(new AdminCall("POST", "/routes/default/mirror",
+          "Bearer " + TOKEN, "application/json", ("{\"mirror.target.staging.host\":"
+              + " \"http://ai-service-v2-staging.internal:8000\", \"percentage\": 50}")
+              .getBytes(StandardCharsets.UTF_8), "x"));
+      assertThat(one.status()).as(new String(one.body(), StandardCharsets.UTF_8))
+          .isEqualTo(200);
+      assertThat(two.policy("default").targets()).extracting(t -> t.name() + "=" + t.address())
+          .containsExactly("staging=http://ai-service-v2-staging.internal:8000",
+              "perf=http://127.0.0.1:10");
+      assertThat(two.policy("default").sampler()).isEqualTo(dev.mirror.api.Sampler.ratio(0.5));
+    }
+  }
+
+  @Test
   void apisixAttributesAndFlatKeys_areAcceptedToo() throws IOException {
     AdminReply reply = call("POST", "/routes/default/mirror", "{\"host\": \"https://shadow:8443\","
         + " \"path\": \"/v2\", \"path_concat_mode\": \"prefix\", \"sample_ratio\": 0.25,"
@@ -125,7 +160,7 @@ class MirrorAdminTest {
       "{\"mirrorHost\": \"http://a b\"} | mirrorHost | mirrorHost: was 'http://a b', must be scheme://host[:port] with scheme http, https or one a transport serves (grpc, grpcs with mirror-grpc), and no path, query or trailing slash; or file:///<directory> (mirror-capture)",
       "{\"synchronous\": \"yes\"} | synchronous | synchronous: was \"yes\", must be true or false",
       "{\"sample_ratio\": 2} | sample_ratio | sample_ratio: was 2, must be in [0.00001, 1]",
-      "{\"mirror.timeout.read\": \"2h\"} | mirror.timeout.read | mirror.timeout.read: was 2h, must be a duration such as 500ms, 2s or 1m",
+      "{\"mirror.timeout.read\": \"2h\"} | mirror.timeout.read | mirror.timeout.read: was 2h, must be a duration such as 500ms, 2s or 1m, more than 0 and at most 1h",
       "{\"mirror.transport\": \"jdk\"} | mirror.transport | mirror.transport: cannot change while the engine runs (restart to change it)",
       "{\"color\": \"red\"} | color | color: unknown field, must be one of mirrorHost, mirrorPort, percentage, synchronous, logResponses, host, path, path_concat_mode, sample_ratio, or a mirror.* key",
   })
@@ -157,6 +192,35 @@ class MirrorAdminTest {
     AdminReply wrongMethod = call("PUT", "/routes", null);
     assertThat(wrongMethod.status()).isEqualTo(405);
     assertThat(wrongMethod.headers()).containsEntry("Allow", "GET");
+  }
+
+  @Test
+  void readme_tellsTheStatusOfABodyThatIsNotJson_asTheEndpointAnswersIt() throws IOException {
+    // A body sent as something else than JSON is 415; a JSON body that does not parse is 400.
+    AdminReply notJsonType = admin.handle(new AdminCall("POST", "/routes/default/mirror",
+        "Bearer " + TOKEN, "text/plain", "{}".getBytes(StandardCharsets.UTF_8), "x"));
+    assertThat(notJsonType.status()).isEqualTo(415);
+    AdminReply malformed = call("POST", "/routes/default/mirror", "{\"percentage\": ");
+    assertThat(malformed.status()).isEqualTo(400);
+    assertThat(json(malformed).path("error").asText()).startsWith("the body is not valid JSON");
+    String readme = Files.readString(Path.of("..", "README.md")).replaceAll("\\s+", " ");
+    assertThat(readme).contains("a body sent with another `Content-Type` than JSON `415`;"
+        + " JSON that does not parse `400`");
+  }
+
+  @Test
+  void answers_areIndentedOnRequest() throws IOException {
+    AdminReply compact = call("GET", "/routes", null);
+    assertThat(new String(compact.body(), StandardCharsets.UTF_8)).doesNotContain("\n");
+    AdminReply pretty = admin.handle(new AdminCall("GET", "/routes", "Bearer " + TOKEN, null,
+        null, "x", "pretty"));
+    String text = new String(pretty.body(), StandardCharsets.UTF_8);
+    assertThat(text).startsWith("{\n  \"routes\" : [").endsWith("}\n");
+    assertThat(JSON.readTree(pretty.body())).isEqualTo(json(compact));
+    AdminReply refused = admin.handle(new AdminCall("GET", "/routes", null, null, null, "x",
+        "a=1&pretty=true"));
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(new String(refused.body(), StandardCharsets.UTF_8)).contains("\n  \"error\"");
   }
 
   @Test

@@ -115,17 +115,24 @@ class RuntimeChangeLimitsTest {
         .isEqualTo(200);
     assertThat(engine.policy("default").maxBodyBytes()).isEqualTo(1024);
 
-    AdminReply listed = change("{\"mirrorHost\": \"http://shadow-2.internal\","
+    // The route has three targets: the seed's single mirrorHost is refused (409, issue 34), so
+    // one target moves by its own key, among the allowed addresses.
+    AdminReply seeds = change("{\"mirrorHost\": \"http://shadow-2.internal\","
         + " \"mirrorPort\": 8080}");
+    assertThat(seeds.status()).isEqualTo(409);
+    assertThat(engine.policy("default").targets()).hasSize(3);
+    AdminReply listed = change("{\"mirror.target.staging.host\":"
+        + " \"http://shadow-2.internal:8080\"}");
     assertThat(listed.status()).as(new String(listed.body(), StandardCharsets.UTF_8))
         .isEqualTo(200);
     assertThat(engine.policy("default").targets().get(0).address())
         .isEqualTo("http://shadow-2.internal:8080");
 
-    AdminReply anotherStartUpTarget = change("{\"mirror.host\": \"kafka://127.0.0.1:9092\"}");
+    AdminReply anotherStartUpTarget = change("{\"mirror.target.staging.host\":"
+        + " \"kafka://127.0.0.1:9092\"}");
     assertThat(anotherStartUpTarget.status()).isEqualTo(200);
-    AdminReply backToStaging = change("{\"mirrorHost\": \"https://STAGING.internal\","
-        + " \"mirrorPort\": 8443}");
+    AdminReply backToStaging = change("{\"mirror.target.staging.host\":"
+        + " \"https://STAGING.internal:8443\"}");
     assertThat(backToStaging.status()).isEqualTo(200);
 
     AdminReply relaxedBackToStartUp = change("{\"mirror.max-body-bytes\": 65536,"

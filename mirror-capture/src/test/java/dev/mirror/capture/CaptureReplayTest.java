@@ -170,6 +170,40 @@ class CaptureReplayTest {
   }
 
   @Test
+  void aReplay_keepsTheRecordedHost_andAddsNoForwardingHopASecondTime() throws Exception {
+    try (MirrorEngine engine = captureEngine()) {
+      engine.submit(MirroredRequest.builder().method("GET").scheme("https")
+          .host("shop.example").rawTarget("/api/cart").remoteAddress("203.0.113.9")
+          .headers(Headers.of("X-Forwarded-For", "198.51.100.7")).build());
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> engine.stats().target("default").sent() == 1);
+    }
+    CaptureRecord recorded = records().get(0);
+    assertThat(recorded.headers().first("Host")).isEqualTo("shop.example");
+    assertThat(recorded.headers().first("X-Forwarded-Proto")).isEqualTo("https");
+    try (MockWebServer target = new MockWebServer()) {
+      target.enqueue(new MockResponse.Builder().code(200).build());
+      target.enqueue(new MockResponse.Builder().code(200).build());
+      target.start(InetAddress.getByName("127.0.0.1"), 0);
+      String to = "http://127.0.0.1:" + target.getPort();
+      Replayer.replay(new Replayer.Options(dir, to, 0, 0, List.of(), List.of(), null, Map.of()),
+          null);
+      RecordedRequest copy = target.takeRequest();
+      assertThat(copy.getHeaders().get("Host")).as("the recorded Host").isEqualTo("shop.example");
+      assertThat(copy.getHeaders().values("X-Forwarded-Proto")).containsExactly("https");
+      assertThat(copy.getHeaders().values("X-Forwarded-Host")).containsExactly("shop.example");
+      assertThat(copy.getHeaders().values("X-Forwarded-For"))
+          .containsExactly("198.51.100.7, 203.0.113.9");
+      // --host still overrides the recorded Host, and changes nothing else.
+      Replayer.replay(new Replayer.Options(dir, to, 0, 0, List.of(), List.of(), "v2.internal",
+          Map.of()), null);
+      RecordedRequest rehosted = target.takeRequest();
+      assertThat(rehosted.getHeaders().get("Host")).isEqualTo("v2.internal");
+      assertThat(rehosted.getHeaders().values("X-Forwarded-Proto")).containsExactly("https");
+    }
+  }
+
+  @Test
   void recordedPace_isKept_atTheAskedMultiple() throws Exception {
     Instant t0 = Instant.parse("2026-11-29T10:00:00Z");
     List<String> lines = new ArrayList<>();

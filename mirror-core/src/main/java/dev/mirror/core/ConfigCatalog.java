@@ -56,7 +56,7 @@ public final class ConfigCatalog {
   }
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
   static final String DURATION_RULE = "a duration such as 500ms, 2s or 1m";
   private static final String BOOLEAN_RULE = "true or false";
   private static final String LIST_RULE = "a comma-separated list without empty entries";
@@ -636,7 +636,8 @@ public final class ConfigCatalog {
     Duration d = switch (m.group(2)) {
       case "ms" -> Duration.ofMillis(amount);
       case "s" -> Duration.ofSeconds(amount);
-      default -> Duration.ofMinutes(amount);
+      case "m" -> Duration.ofMinutes(amount);
+      default -> Duration.ofHours(amount);
     };
     if ((d.isZero() && !zeroAllowed) || d.compareTo(MirrorTarget.MAX_DURATION) > 0) {
       throw new RuleViolation(DURATION_RULE + ", "

@@ -88,11 +88,13 @@ final class ConfigParser {
       given.put(ALLOWED_TARGETS.name(), String.join(",", allowed));
     }
     boolean pipelining = value(PIPELINING, top);
+    given.put(PIPELINING.name(), String.valueOf(pipelining));
     if (!pipelining) {
       transportSettings.computeIfAbsent(NioHttpTransport.NAME, k -> new TreeMap<>())
           .put(NioHttpTransport.PIPELINING, "false");
     }
     int maxConnections = value(MAX_CONNECTIONS, top);
+    given.put(MAX_CONNECTIONS.name(), String.valueOf(maxConnections));
     if (maxConnections != Http1Pool.MAX_CONNECTIONS) {
       transportSettings.computeIfAbsent(NioHttpTransport.NAME, k -> new TreeMap<>())
           .put(NioHttpTransport.MAX_CONNECTIONS, Integer.toString(maxConnections));
@@ -243,18 +245,15 @@ final class ConfigParser {
     Found ratioKey = find(SAMPLE_RATIO, prefixes);
     double ratio = ratioKey == null ? 1.0 : SAMPLE_RATIO.parse(ratioKey.name(), ratioKey.value());
     String sticky = value(STICKY_KEY, prefixes);
-    if (ratioKey != null) {
-      given.put(printed + SAMPLE_RATIO.suffix(), String.valueOf(ratio));
-    }
+    // Printed whether given or not: toProperties() shows every value explicit.
+    given.put(printed + SAMPLE_RATIO.suffix(), String.valueOf(ratio));
     if (sticky != null) {
       given.put(printed + STICKY_KEY.suffix(), sticky);
     }
     Found requireHttps = find(REQUIRE_HTTPS, prefixes);
     boolean httpsOnly = requireHttps != null
         && REQUIRE_HTTPS.parse(requireHttps.name(), requireHttps.value());
-    if (httpsOnly) {
-      given.put(printed + REQUIRE_HTTPS.suffix(), "true");
-    }
+    given.put(printed + REQUIRE_HTTPS.suffix(), String.valueOf(httpsOnly));
 
     List<String> names = targetNames == null ? List.of()
         : TARGETS.parse(targetNames.name(), targetNames.value());
@@ -427,6 +426,14 @@ final class ConfigParser {
         given.put(printed + key.suffix(), value);
       } else if (key.defaultValue() != null) {
         values.put(key.suffix(), key.defaultValue());
+      }
+    }
+    if (!names.isEmpty()) {
+      // A target with TLS settings shows every one explicit, defaults included.
+      for (ConfigKey<?> key : TLS_KEYS) {
+        if (!names.containsKey(key.suffix()) && key.defaultValue() != null) {
+          given.put(printed + key.suffix(), key.defaultValue());
+        }
       }
     }
     boolean grpcs = host.value().startsWith("grpcs://");

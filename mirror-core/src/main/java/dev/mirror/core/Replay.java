@@ -2,11 +2,14 @@ package dev.mirror.core;
 
 import dev.mirror.api.DropReason;
 import dev.mirror.api.FailureReason;
+import dev.mirror.api.Headers;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.Outcome;
 import dev.mirror.api.SubmitResult;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,13 +30,13 @@ public final class Replay implements AutoCloseable {
    * @param sent copies that got an answer
    * @param failed failures by reason
    * @param dropped copies dropped (their reasons in the engine's stats)
-   * @param p50Millis upper bound of the median latency
-   * @param p90Millis upper bound of the 90th percentile
-   * @param p99Millis upper bound of the 99th percentile
+   * @param p50Millis the median latency, in ms (HdrHistogram, within 1 %)
+   * @param p90Millis the 90th percentile, in ms
+   * @param p99Millis the 99th percentile, in ms
    * @param duration how long the replay took
    */
   public record Report(long records, long skipped, long sent, Map<FailureReason, Long> failed,
-      long dropped, long p50Millis, long p90Millis, long p99Millis, Duration duration) {
+      long dropped, double p50Millis, double p90Millis, double p99Millis, Duration duration) {
 
     /** Copies. */
     public Report {
@@ -51,8 +54,15 @@ public final class Replay implements AutoCloseable {
           + "  sent %,d, failed %,d%s, dropped %,d, skipped by filters %,d%n  latency: %s", records,
           from, to, duration.toMillis() / 1000.0, sent, failedTotal(),
           failed.isEmpty() ? "" : " " + failed, dropped, skipped, sent == 0 ? "none (no answer)"
-              : String.format(Locale.ROOT, "p50 <= %d ms, p90 <= %d ms, p99 <= %d ms", p50Millis,
-                  p90Millis, p99Millis));
+              : String.format(Locale.ROOT, "p50 %s ms, p90 %s ms, p99 %s ms", millis(p50Millis),
+                  millis(p90Millis), millis(p99Millis)));
+    }
+
+    /** A latency as people read it: three significant digits, at most. */
+    static String millis(double millis) {
+      return millis >= 100 ? String.format(Locale.ROOT, "%.0f", millis)
+          : millis >= 10 ? String.format(Locale.ROOT, "%.1f", millis)
+          : String.format(Locale.ROOT, "%.2f", millis);
     }
   }
 
@@ -83,14 +93,15 @@ public final class Replay implements AutoCloseable {
   /**
    * Sends one recorded request (its old marker header removed, so it is not taken for a loop),
    * waiting while the target is full. Returns false if the filters left it out.
+   *
+   * <p>A recorded copy's headers already hold what the engine added when it was made: its {@code
+   * Host} and this hop of {@code X-Forwarded-Proto} and {@code X-Forwarded-Host}. They go out as
+   * recorded: the recorded {@code Host} (unless {@code mirror.host-header} says otherwise), the
+   * forwarding headers with no hop added a second time.
    */
   public boolean send(MirroredRequest recorded) {
     records++;
-    MirroredRequest request = recorded.headers().contains(marker)
-        ? MirroredRequest.builder().method(recorded.method()).rawTarget(recorded.rawTarget())
-            .headers(recorded.headers().toBuilder().removeAll(marker).build())
-            .body(recorded.body()).build()
-        : recorded;
+    MirroredRequest request = asRecorded(recorded, marker);
     while (true) {
       SubmitResult result = engine.submit(request);
       if (result.outcome() == Outcome.ACCEPTED) {
@@ -110,6 +121,59 @@ public final class Replay implements AutoCloseable {
         return true;
       }
     }
+  }
+
+  /**
+   * The request that makes the engine send {@code recorded}'s headers as they were recorded: the
+   * {@code Host} header becomes the request's host (when it was the client's), and the last hop
+   * of {@code X-Forwarded-Proto} (and of {@code X-Forwarded-Host}, when it is that host) is taken
+   * off the header and given as the request's scheme (and host), which the engine appends again.
+   */
+  static MirroredRequest asRecorded(MirroredRequest recorded, String marker) {
+    Headers headers = recorded.headers();
+    List<String> protos = hops(headers.values("X-Forwarded-Proto"));
+    List<String> hosts = hops(headers.values("X-Forwarded-Host"));
+    // The recorded Host is the client's when the engine had one (it then ends X-Forwarded-Host
+    // too); without one, a copy went out with its capture target's own (a directory, a broker),
+    // which means nothing to the replay target: that one's own is used then.
+    String recordedHost = headers.first("Host");
+    String host = recorded.host() != null ? recorded.host()
+        : recordedHost != null && !hosts.isEmpty() && hosts.get(hosts.size() - 1)
+            .equals(recordedHost) ? recordedHost : null;
+    if (recordedHost == null && protos.isEmpty() && !headers.contains(marker)) {
+      return recorded;
+    }
+    Headers.Builder kept = headers.toBuilder().removeAll(marker).removeAll("Host");
+    String scheme = recorded.scheme();
+    if (!protos.isEmpty()) {
+      scheme = protos.remove(protos.size() - 1);
+      kept.removeAll("X-Forwarded-Proto");
+      if (!protos.isEmpty()) {
+        kept.add("X-Forwarded-Proto", String.join(", ", protos));
+      }
+    }
+    if (host != null && !hosts.isEmpty() && hosts.get(hosts.size() - 1).equals(host)) {
+      hosts.remove(hosts.size() - 1);
+      kept.removeAll("X-Forwarded-Host");
+      if (!hosts.isEmpty()) {
+        kept.add("X-Forwarded-Host", String.join(", ", hosts));
+      }
+    }
+    return MirroredRequest.builder().method(recorded.method()).scheme(scheme).host(host)
+        .rawTarget(recorded.rawTarget()).headers(kept.build()).body(recorded.body())
+        .remoteAddress(recorded.remoteAddress()).build();
+  }
+
+  private static List<String> hops(List<String> values) {
+    List<String> hops = new ArrayList<>();
+    for (String value : values) {
+      for (String hop : value.split(",")) {
+        if (!hop.isBlank()) {
+          hops.add(hop.trim());
+        }
+      }
+    }
+    return hops;
   }
 
   /** Waits, at most {@code limit}, until no copy is in flight: all sent or failed. */
@@ -145,9 +209,9 @@ public final class Replay implements AutoCloseable {
       }
     });
     return new Report(records, skipped, stats.sent(), failed, stats.droppedTotal(),
-        stats.latency().quantileUpperBoundMillis(0.5),
-        stats.latency().quantileUpperBoundMillis(0.9),
-        stats.latency().quantileUpperBoundMillis(0.99),
+        stats.latency().quantileMillis(0.5),
+        stats.latency().quantileMillis(0.9),
+        stats.latency().quantileMillis(0.99),
         Duration.ofNanos(System.nanoTime() - started));
   }
 

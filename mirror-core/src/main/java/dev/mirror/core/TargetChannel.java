@@ -25,8 +25,6 @@ final class TargetChannel {
 
   private static final DropReason[] DROP_REASONS = DropReason.values();
   private static final FailureReason[] FAILURE_REASONS = FailureReason.values();
-  private static final long[] BOUNDS_NANOS = LatencyHistogram.BOUNDS_MILLIS.stream()
-      .mapToLong(ms -> ms == Long.MAX_VALUE ? Long.MAX_VALUE : ms * 1_000_000L).toArray();
 
   final MirrorTarget target;
   final PolicyRuntime policy;
@@ -54,10 +52,8 @@ final class TargetChannel {
   private final LongAdder sent;
   private final LongAdder[] failed;
   private final LongAdder[] statusClasses;
-  private final LongAdder[] latency;
-  private final LongAdder[] waited;
-  private final LongAdder latencyTotal;
-  private final LongAdder waitedTotal;
+  private final LatencyRecorder latency;
+  private final LatencyRecorder waited;
 
   /** What outlives a configuration change that keeps the target: counts, room, saturation. */
   private static final class Counters {
@@ -70,10 +66,8 @@ final class TargetChannel {
     final LongAdder sent = new LongAdder();
     final LongAdder[] failed = adders(FAILURE_REASONS.length);
     final LongAdder[] statusClasses = adders(6);
-    final LongAdder[] latency = adders(BOUNDS_NANOS.length);
-    final LongAdder[] waited = adders(BOUNDS_NANOS.length);
-    final LongAdder latencyTotal = new LongAdder();
-    final LongAdder waitedTotal = new LongAdder();
+    final LatencyRecorder latency = new LatencyRecorder();
+    final LatencyRecorder waited = new LatencyRecorder();
     final LongAdder scrubbed = new LongAdder();
     final LongAdder redactions = new LongAdder();
     final LongAdder scrubNanos = new LongAdder();
@@ -102,8 +96,6 @@ final class TargetChannel {
     this.statusClasses = counters.statusClasses;
     this.latency = counters.latency;
     this.waited = counters.waited;
-    this.latencyTotal = counters.latencyTotal;
-    this.waitedTotal = counters.waitedTotal;
     boolean sameShadow = previous != null && previous.target.address().equals(target.address())
         && previous.target.failureThreshold() == target.failureThreshold()
         && previous.target.coolDown().equals(target.coolDown());
@@ -209,22 +201,11 @@ final class TargetChannel {
 
   /** A synchronous request waited this long for its copies. */
   void countWaited(long nanos) {
-    record(waited, nanos);
-    waitedTotal.add(nanos);
+    waited.record(nanos);
   }
 
   private void recordLatency(long nanos) {
-    record(latency, nanos);
-    latencyTotal.add(nanos);
-  }
-
-  private static void record(LongAdder[] histogram, long nanos) {
-    for (int i = 0; i < BOUNDS_NANOS.length; i++) {
-      if (nanos <= BOUNDS_NANOS[i]) {
-        histogram[i].increment();
-        return;
-      }
-    }
+    latency.record(nanos);
   }
 
   TargetStats snapshot() {
@@ -241,17 +222,9 @@ final class TargetChannel {
       classes.put(i, statusClasses[i].sum());
     }
     return new TargetStats(policy.policy.name(), target.name(), sampledOut.sum(), drops, sent.sum(),
-        failures, classes, inFlight.get(), circuit.isOpen(), histogram(latency, latencyTotal),
-        histogram(waited, waitedTotal), new TargetStats.Scrubbed(counters.scrubbed.sum(),
+        failures, classes, inFlight.get(), circuit.isOpen(), latency.snapshot(),
+        waited.snapshot(), new TargetStats.Scrubbed(counters.scrubbed.sum(),
             counters.redactions.sum(), counters.scrubNanos.sum()));
-  }
-
-  private static LatencyHistogram histogram(LongAdder[] buckets, LongAdder total) {
-    Long[] counts = new Long[buckets.length];
-    for (int i = 0; i < buckets.length; i++) {
-      counts[i] = buckets[i].sum();
-    }
-    return new LatencyHistogram(LatencyHistogram.BOUNDS_MILLIS, List.of(counts), total.sum());
   }
 
   private static LongAdder[] adders(int n) {

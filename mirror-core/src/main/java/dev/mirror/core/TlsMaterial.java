@@ -221,6 +221,23 @@ final class TlsMaterial {
     return inline == null ? new char[0] : inline.toCharArray();
   }
 
+  /**
+   * A store its password does not open, told by the key the user set: the password's (or its
+   * file's) when one is set, else the store's own, naming the keys that would give one.
+   */
+  private static MirrorConfigException wrongPassword(Settings s, String store, String what) {
+    for (String suffix : List.of(store + "-password-file", store + "-password")) {
+      if (s.value(suffix) != null) {
+        return new MirrorConfigException(s.name(suffix), "does not open " + what
+            + s.name(store) + ", must be its password");
+      }
+    }
+    String given = s.name(store);
+    String prefix = given.substring(0, given.length() - store.length());
+    return new MirrorConfigException(given, s.value(store), "a store its password opens: set "
+        + prefix + store + "-password or " + prefix + store + "-password-file (neither is set)");
+  }
+
   /** Opens a store with its password (read once by the caller, who may need it again). */
   private static KeyStore store(Settings s, String store, char[] password) {
     byte[] bytes = read(s, store);
@@ -232,10 +249,7 @@ final class TlsMaterial {
     } catch (IOException e) {
       if (e.getCause() instanceof UnrecoverableKeyException
           || String.valueOf(e.getMessage()).toLowerCase().contains("password")) {
-        String key = s.value(store + "-password-file") != null ? store + "-password-file"
-            : store + "-password";
-        throw new MirrorConfigException(s.name(key), "does not open " + s.name(store)
-            + ", must be its password");
+        throw wrongPassword(s, store, "");
       }
       throw new MirrorConfigException(s.name(store), s.value(store), "a " + type
           + " key store (" + e.getClass().getSimpleName() + ")");
@@ -367,8 +381,7 @@ final class TlsMaterial {
       try {
         factory.init(keys, password);
       } catch (UnrecoverableKeyException e) {
-        throw new MirrorConfigException(s.name("tls.key-store-password"), "does not open the"
-            + " private key in " + s.name("tls.key-store") + ", must be its password");
+        throw wrongPassword(s, "tls.key-store", "the private key in ");
       }
       for (KeyManager manager : factory.getKeyManagers()) {
         if (manager instanceof X509ExtendedKeyManager x509) {

@@ -143,7 +143,7 @@ class MirrorConfigTest {
       "mirror.path-concat-mode | append | mirror.path-concat-mode: was append, must be replace or prefix",
       "mirror.timeout.read | 2 | mirror.timeout.read: was 2, must be a duration such as 500ms, 2s or 1m",
       "mirror.timeout.connect | 0ms | mirror.timeout.connect: was 0ms, must be a duration such as 500ms, 2s or 1m, more than 0 and at most 1h",
-      "mirror.timeout.read | 2h | mirror.timeout.read: was 2h, must be a duration such as 500ms, 2s or 1m",
+      "mirror.timeout.read | 2h | mirror.timeout.read: was 2h, must be a duration such as 500ms, 2s or 1m, more than 0 and at most 1h",
       "mirror.max-body-bytes | -1 | mirror.max-body-bytes: was -1, must be an integer in [0, 67108864]",
       "mirror.max-body-bytes | 64k | mirror.max-body-bytes: was 64k, must be an integer in [0, 67108864]",
       "mirror.max-in-flight | 0 | mirror.max-in-flight: was 0, must be an integer in [1, 100000]",
@@ -310,6 +310,7 @@ class MirrorConfigTest {
     // Every printed key is a catalog key at its most specific place.
     for (String key : printed.keySet()) {
       assertThat(key).matches("mirror\\.(transport|dispatch-threads|close-timeout|policies"
+          + "|pipelining|max-connections"
           + "|policy\\.[A-Za-z0-9_-]+\\..+)");
     }
   }
@@ -324,6 +325,41 @@ class MirrorConfigTest {
         .isNotEqualTo(config);
     assertThat(MirrorConfig.parse(keys("mirror.host", "http://a", "mirror.sample-ratio", "0.5")))
         .isNotEqualTo(config);
+  }
+
+  @Test
+  void printedConfiguration_showsEveryValue_defaultsIncluded() {
+    // README: toProperties() prints a configuration back with every value explicit.
+    MirrorConfig plain = MirrorConfig.parse(keys("mirror.host", "http://a"));
+    assertThat(plain.toProperties())
+        .containsEntry("mirror.policy.default.sample-ratio", "1.0")
+        .containsEntry("mirror.policy.default.require-https", "false")
+        .containsEntry("mirror.pipelining", "true")
+        .containsEntry("mirror.max-connections", "256");
+    MirrorConfig tls = MirrorConfig.parse(keys("mirror.host", "https://a",
+        "mirror.tls.protocols", "TLSv1.3"));
+    String t = "mirror.policy.default.target.default.";
+    assertThat(tls.toProperties())
+        .containsEntry(t + "tls.protocols", "TLSv1.3")
+        .containsEntry(t + "tls.verify-hostname", "true")
+        .containsEntry(t + "tls.trust-store-type", "PKCS12")
+        .containsEntry(t + "tls.key-store-type", "PKCS12");
+    assertThat(MirrorConfig.parse(tls.toProperties()).toProperties())
+        .isEqualTo(tls.toProperties());
+    MirrorConfig notPipelined = MirrorConfig.parse(keys("mirror.host", "http://a",
+        "mirror.pipelining", "false", "mirror.max-connections", "16"));
+    assertThat(notPipelined.toProperties()).containsEntry("mirror.pipelining", "false")
+        .containsEntry("mirror.max-connections", "16");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"mirror.timeout.read, 1h", "mirror.timeout.connect, 1h",
+      "mirror.circuit.cool-down, 1h", "mirror.close-timeout, 1h"})
+  void anHour_isAccepted_asReadmeSaysDurationsGoUpTo1h(String key, String value) {
+    MirrorConfig config = MirrorConfig.parse(keys("mirror.host", "http://a", key, value));
+    assertThat(MirrorConfig.parse(config.toProperties())).isEqualTo(config);
+    assertThat(MirrorConfig.parse(keys("mirror.host", "http://a", key, "60m")))
+        .isEqualTo(config);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.mirror.api.Decision;
+import dev.mirror.api.FailureReason;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.Outcome;
 import dev.mirror.api.SubmitResult;
@@ -105,8 +106,12 @@ class ReconfigureTest {
       assertThat(target.sent() + target.failedTotal() + target.droppedTotal())
           .isEqualTo(policy.offered());
       assertThat(stats.errors()).isZero();
-      assertThat(a.server.getRequestCount() + b.server.getRequestCount())
-          .as("copies the shadows received " + stats).isEqualTo(target.sent());
+      // A copy that fails after being written (its answer late, its connection broken) may still
+      // reach the shadow: on a loaded machine the shadows receive between the copies counted sent
+      // and those plus the ones that failed after their first byte could have gone out.
+      long received = a.server.getRequestCount() + b.server.getRequestCount();
+      assertThat(received).as("copies the shadows received " + stats)
+          .isBetween(target.sent(), target.sent() + failedAfterWrite(target));
       assertThat(engine.config()).contains(MirrorConfig.parse(toA));
 
       engine.close();
@@ -182,5 +187,16 @@ class ReconfigureTest {
           .hasMessage("mirror.sample-ratio: was 2, must be in [0.00001, 1]");
       assertThat(engine.config()).contains(before);
     }
+  }
+
+  /**
+   * Copies that failed in a way that leaves open whether the shadow got them: the connection was
+   * made and the copy may have been written before the read timed out, the connection broke, or
+   * the transport failed otherwise. {@code CONNECT}, {@code TLS} and {@code INVALID_REQUEST}
+   * failures never reach the shadow.
+   */
+  static long failedAfterWrite(TargetStats target) {
+    return target.failed(FailureReason.TIMEOUT) + target.failed(FailureReason.IO)
+        + target.failed(FailureReason.OTHER);
   }
 }

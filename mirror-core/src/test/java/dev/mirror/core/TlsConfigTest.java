@@ -145,6 +145,29 @@ class TlsConfigTest {
   }
 
   @Test
+  void aStoreWithoutItsPassword_isToldByTheKeyTheUserSet() throws Exception {
+    shadow = pki.shadow(true);
+    Path trust = pki.trustStore(dir.resolve("trust.p12"), pki.ca, PASSWORD);
+    assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.tls.trust-store",
+        trust.toString())))
+        .isInstanceOf(MirrorConfigException.class)
+        .hasMessage("mirror.tls.trust-store: was " + trust + ", must be a store its password"
+            + " opens: set mirror.tls.trust-store-password or"
+            + " mirror.tls.trust-store-password-file (neither is set)");
+    Path keyStore = pki.keyStore(dir.resolve("client.p12"), pki.client("c"), "mirror", PASSWORD);
+    assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.tls.key-store",
+        keyStore.toString())))
+        .hasMessageStartingWith("mirror.tls.key-store: was " + keyStore)
+        .hasMessageContaining("set mirror.tls.key-store-password or");
+    Files.writeString(dir.resolve("password"), "wrong-secret\n");
+    assertThatThrownBy(() -> MirrorConfig.parse(keys("mirror.tls.key-store",
+        keyStore.toString(), "mirror.tls.key-store-password-file",
+        dir.resolve("password").toString())))
+        .hasMessageStartingWith("mirror.tls.key-store-password-file: does not open")
+        .hasMessageNotContaining("wrong-secret");
+  }
+
+  @Test
   void badMaterial_failsStartUpNamingTheKey_neverEchoingTheSecret() throws Exception {
     shadow = pki.shadow(true);
     Path keyStore = pki.keyStore(dir.resolve("client.p12"), pki.client("c"), "mirror", PASSWORD);

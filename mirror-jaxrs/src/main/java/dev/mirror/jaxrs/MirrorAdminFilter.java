@@ -59,7 +59,8 @@ final class MirrorAdminFilter implements ContainerRequestFilter {
     AdminReply reply = admin.handle(new AdminCall(request.getMethod(),
         path.substring(mount.length()), request.getHeaderString(HttpHeaders.AUTHORIZATION),
         request.getHeaderString(HttpHeaders.CONTENT_TYPE), body,
-        caller == null ? "unknown (JAX-RS does not tell)" : caller.toString()));
+        caller == null ? "unknown (JAX-RS does not tell)" : caller.toString(),
+        request.getUriInfo().getRequestUri().getRawQuery()));
     Response.ResponseBuilder answer = Response.status(reply.status())
         .entity(reply.body()).type(reply.contentType());
     reply.headers().forEach(answer::header);

@@ -17,6 +17,8 @@ import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -57,17 +59,33 @@ final class KafkaTransport implements MirrorTransport {
     passed.remove("key");
     if (key.equals("request-id")) {
       this.stickyHeader = null;
-    } else if (key.startsWith("header:") && key.length() > "header:".length()) {
+    } else if (key.startsWith("header:")
+        && key.substring("header:".length()).matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
       this.stickyHeader = key.substring("header:".length());
     } else {
       throw new IllegalArgumentException("mirror.kafka.key: was " + key
-          + ", must be request-id or header:<name>");
+          + ", must be request-id or header:<name> (a header name: no blank)");
     }
-    for (String name : passed.keySet()) {
-      if (!ProducerConfig.configNames().contains(name)) {
+    Map<String, ConfigDef.ConfigKey> producerKeys = ProducerConfig.configDef().configKeys();
+    for (Map.Entry<String, String> setting : passed.entrySet()) {
+      String name = setting.getKey();
+      ConfigDef.ConfigKey producerKey = producerKeys.get(name);
+      if (producerKey == null) {
         throw new IllegalArgumentException("mirror.kafka." + name + ": unknown key, must be"
             + " topic, key or a producer setting (" + ProducerConfig.configNames().size()
             + " of them, such as acks, compression.type, buffer.memory)");
+      }
+      // Checked now, as the producer would (its type and its rule), not at the first copy.
+      try {
+        Object value = ConfigDef.parseType(name, setting.getValue(), producerKey.type);
+        if (producerKey.validator != null) {
+          producerKey.validator.ensureValid(name, value);
+        }
+      } catch (ConfigException e) {
+        boolean secret = producerKey.type == ConfigDef.Type.PASSWORD;
+        throw new IllegalArgumentException("mirror.kafka." + name + ": was '"
+            + (secret ? "[masked]" : setting.getValue()) + "', must be a valid " + name
+            + " for the Kafka producer" + (secret ? "" : " (" + e.getMessage() + ")"));
       }
     }
     this.producerSettings = Map.copyOf(passed);

@@ -112,6 +112,15 @@ public final class MirrorMetrics implements MeterBinder {
             m -> count(m, policy, t, s -> s.latency().totalNanos()), TimeUnit.NANOSECONDS)
         .tags(tags).description("Time from sending a copy to its answer or failure")
         .register(registry);
+    for (double quantile : new double[] {0.5, 0.9, 0.99}) {
+      io.micrometer.core.instrument.TimeGauge.builder("mirror.copy.latency.percentile", this,
+              TimeUnit.MILLISECONDS,
+              m -> count(m, policy, t, s -> s.latency().quantileMillis(quantile)))
+          .tags(tags.and("quantile", String.valueOf(quantile)))
+          .description("Copy latency at this quantile since the engine started (HdrHistogram,"
+              + " within 1 %)")
+          .register(registry);
+    }
     FunctionTimer.builder("mirror.sync.wait", this,
             m -> (long) count(m, policy, t, s -> s.waited().count()),
             m -> count(m, policy, t, s -> s.waited().totalNanos()), TimeUnit.NANOSECONDS)

@@ -54,10 +54,15 @@ class MirrorMetricsTest {
       assertThat(registry.get("mirror.copies.in.flight").gauge().value()).isZero();
       assertThat(registry.get("mirror.copies.in.flight.max").gauge().value()).isEqualTo(2048);
       assertThat(registry.get("mirror.circuit.open").gauge().value()).isZero();
-      // No tag of unbounded cardinality: only these keys, ever.
+      // Real percentiles (issue 34): the 99th is one of the three latencies, not a bucket bound.
+      double p99 = registry.get("mirror.copy.latency.percentile").tags("quantile", "0.99")
+          .timeGauge().value(TimeUnit.NANOSECONDS);
+      assertThat(p99).isPositive().isLessThanOrEqualTo(
+          engine.stats().target("default").latency().totalNanos() * 1.01);
+      // No tag of unbounded cardinality: only these keys, ever (quantile: 0.5, 0.9, 0.99).
       for (Meter meter : registry.getMeters()) {
         meter.getId().getTags().forEach(tag -> assertThat(tag.getKey())
-            .isIn("policy", "target", "result", "reason"));
+            .isIn("policy", "target", "result", "reason", "quantile"));
       }
     }
   }

@@ -38,6 +38,12 @@ public final class MirrorAdminServlet extends HttpServlet {
 
   private transient MirrorAdmin admin;
 
+  /**
+   * Checks what the servlet needs (the module {@code mirror-admin}, a readable token) so that a
+   * deployment fails at start-up, not at the first call.
+   *
+   * @throws ServletException naming the missing dependency or the key at fault
+   */
   @Override
   public void init() throws ServletException {
     Map<String, String> keys = new LinkedHashMap<>();
@@ -46,19 +52,35 @@ public final class MirrorAdminServlet extends HttpServlet {
       String name = names.nextElement();
       keys.put(name, getInitParameter(name));
     }
-    String token;
-    try {
-      token = MirrorAdmin.token(keys);
-    } catch (IllegalArgumentException e) {
-      throw new ServletException("Invalid mirror admin configuration for servlet "
-          + getServletName() + ": " + e.getMessage(), e);
-    }
+    String token = token(getServletName(), keys);
     String attribute = MirrorFilter.ENGINE_ATTRIBUTE_PREFIX
         + keys.getOrDefault(MirrorAdmin.FILTER, "mirror");
     ServletContext context = getServletContext();
     // Looked up at each call: the filter may start after this servlet, and restart.
     admin = new MirrorAdmin(() -> context.getAttribute(attribute) instanceof MirrorEngine engine
         ? engine : null, token);
+  }
+
+  /**
+   * The token the servlet's init-params give, after checking that {@code mirror-admin} is on the
+   * class path. {@link MirrorFilter} calls it too at its own start-up, for the admin servlets
+   * declared next to it, so a servlet without {@code <load-on-startup>} fails the deployment.
+   */
+  static String token(String servletName, Map<String, String> keys) throws ServletException {
+    try {
+      Class.forName("dev.mirror.admin.MirrorAdmin", false,
+          MirrorAdminServlet.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new ServletException("MirrorAdminServlet " + servletName + " needs the module"
+          + " dev.mirror:mirror-admin on the class path (add it next to mirror-servlet; it"
+          + " brings Jackson)", e);
+    }
+    try {
+      return MirrorAdmin.token(keys);
+    } catch (IllegalArgumentException e) {
+      throw new ServletException("Invalid mirror admin configuration for servlet "
+          + servletName + ": " + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -70,7 +92,7 @@ public final class MirrorAdminServlet extends HttpServlet {
     }
     AdminReply reply = admin.handle(new AdminCall(request.getMethod(), request.getPathInfo(),
         request.getHeader("Authorization"), request.getContentType(), body,
-        request.getRemoteAddr()));
+        request.getRemoteAddr(), request.getQueryString()));
     response.setStatus(reply.status());
     reply.headers().forEach(response::setHeader);
     response.setContentType(reply.contentType());

@@ -153,6 +153,7 @@ public final class MirrorFilter implements Filter {
       throw new ServletException("Invalid mirror configuration for filter "
           + filterConfig.getFilterName() + ": " + e.getMessage(), e);
     }
+    checkAdminServlets(filterConfig);
     MirrorEngine engine = config.newEngine();
     dispatcher = engine;
     entry = new EntryPoint(engine, "servlet filter");
@@ -162,6 +163,30 @@ public final class MirrorFilter implements Filter {
     LOG.info("mirror filter {}: {} policies, targets {}", filterConfig.getFilterName(),
         config.policies().size(), config.policies().stream()
             .flatMap(p -> p.targets().stream()).map(t -> t.name() + "=" + t.address()).toList());
+  }
+
+  /**
+   * Checks the {@code MirrorAdminServlet}s that control this filter's engine as they would check
+   * themselves at their own start-up: a servlet without {@code <load-on-startup>} starts at its
+   * first call, too late to fail the deployment for a missing module or token file.
+   */
+  private static void checkAdminServlets(FilterConfig filterConfig) throws ServletException {
+    Map<String, ? extends jakarta.servlet.ServletRegistration> servlets;
+    try {
+      servlets = filterConfig.getServletContext().getServletRegistrations();
+    } catch (UnsupportedOperationException e) {
+      return; // a context that does not tell: each servlet checks itself when it starts
+    }
+    for (jakarta.servlet.ServletRegistration servlet : servlets.values()) {
+      if (!MirrorAdminServlet.class.getName().equals(servlet.getClassName())) {
+        continue;
+      }
+      Map<String, String> params = new LinkedHashMap<>(servlet.getInitParameters());
+      if (params.getOrDefault("mirror.admin.filter", "mirror")
+          .equals(filterConfig.getFilterName())) {
+        MirrorAdminServlet.token(servlet.getName(), params);
+      }
+    }
   }
 
   /** Returns the dispatcher in use (a {@code MirrorEngine} unless one was passed in), or null before init. */

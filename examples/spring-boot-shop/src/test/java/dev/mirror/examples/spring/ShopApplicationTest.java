@@ -37,4 +37,30 @@ class ShopApplicationTest {
       assertThat(copy.getHeaders().get("Authorization")).isEqualTo("[masked]");
     }
   }
+
+  @Test
+  void mirrorsMeters_areInPrometheusOutput_withTheStarterAlone() throws Exception {
+    // The shop depends on the starter, Actuator and micrometer-registry-prometheus, not on
+    // mirror-micrometer: the starter brings what its auto-configuration needs.
+    assertThat(getClass().getClassLoader().getResource("dev/mirror/micrometer/MirrorMetrics.class"))
+        .as("mirror-micrometer, through the starter").isNotNull();
+    try (Shadow shadow = Shadow.answering(200);
+        ConfigurableApplicationContext app = new SpringApplicationBuilder(ShopApplication.class)
+            .run("--server.port=0", "--server.address=127.0.0.1",
+                "--mirror.host=" + shadow.address(),
+                "--management.endpoints.web.exposure.include=health,prometheus")) {
+      int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+      HttpClient client = HttpClient.newHttpClient();
+      client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/orders"))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"sku\":\"A-1\",\"qty\":2}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(shadow.server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+      HttpResponse<String> scrape = client.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(scrape.statusCode()).isEqualTo(200);
+      assertThat(scrape.body()).contains("mirror_");
+    }
+  }
 }
