@@ -62,10 +62,11 @@ final class MirrorExchange {
     boolean opened = false;
     CaptureSession session = null;
     try {
-      // hasEntity() first: Jersey may peek a byte and push it back into a stream of its own,
-      // so the stream to tee is the one it hands out afterwards.
-      boolean hasEntity = request.hasEntity();
+      // A declared length says whether there is a body; else hasEntity() decides, first:
+      // Jersey may peek a byte and push it back into a stream of its own, so the stream to tee
+      // is the one it hands out afterwards. (HTTP/2 bodies may come without a length.)
       long length = request.getLength();
+      boolean hasEntity = length > 0 || length < 0 && request.hasEntity();
       opened = true;
       session = entry.open(decision, length, hasEntity);
       if (session == null) {
@@ -150,14 +151,15 @@ final class MirrorExchange {
       }
     }
     // JAX-RS does not expose the client's address, so X-Forwarded-For is only passed on.
+    Headers fields = headers.build();
+    String host = fields.first("Host");
     return MirroredRequest.builder()
         .method(request.getMethod())
         .scheme(uri.getScheme() == null ? "http" : uri.getScheme())
-        .host(request.getHeaderString("Host") != null ? request.getHeaderString("Host")
-            : uri.getRawAuthority()) // HTTP/2: the authority, never shown as a Host header
+        .host(host != null ? host : uri.getRawAuthority()) // HTTP/2: no Host header
         .rawPath(uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
         .rawQuery(uri.getRawQuery())
-        .headers(headers.build());
+        .headers(fields);
   }
 
 }
