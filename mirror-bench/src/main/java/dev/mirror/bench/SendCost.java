@@ -1,7 +1,7 @@
 package dev.mirror.bench;
 
-import dev.mirror.core.HttpTransport;
-import dev.mirror.core.NioHttpTransport;
+import dev.mirror.core.transport.HttpTransport;
+import dev.mirror.core.transport.NioHttpTransport;
 import dev.mirror.transport.jetty.JettyTransport;
 import java.net.URI;
 import java.net.http.HttpClient;
