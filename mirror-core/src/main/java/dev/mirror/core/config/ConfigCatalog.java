@@ -83,10 +83,10 @@ public final class ConfigCatalog {
   private static final List<ConfigKey<?>> ALL = new ArrayList<>();
 
   // Engine keys.
-  public static final ConfigKey<List<String>> POLICIES = key("policies", Scope.ENGINE, null, NAMES_RULE,
-      ConfigCatalog::names);
-  public static final ConfigKey<Integer> DISPATCH_THREADS = integer("dispatch-threads", Scope.ENGINE,
-      DEFAULT_DISPATCH_THREADS, 1, 64);
+  public static final ConfigKey<List<String>> POLICIES = key("policies", Scope.ENGINE, null,
+      NAMES_RULE, ConfigCatalog::names);
+  public static final ConfigKey<Integer> DISPATCH_THREADS = integer("dispatch-threads",
+      Scope.ENGINE, DEFAULT_DISPATCH_THREADS, 1, 64);
   public static final ConfigKey<Duration> CLOSE_TIMEOUT = key("close-timeout", Scope.ENGINE,
       DEFAULT_CLOSE_TIMEOUT_MILLIS / 1000 + "s",
       DURATION_RULE + ", at least 0 and at most 1h", v -> duration(v, true));
@@ -101,7 +101,7 @@ public final class ConfigCatalog {
   /** Most connections the default transport opens to one shadow. */
   public static final ConfigKey<Integer> MAX_CONNECTIONS = integer("max-connections", Scope.ENGINE,
       DEFAULT_MAX_CONNECTIONS, 1, DEFAULT_MAX_CONNECTIONS);
-  /** The secret the fleet shares to prove its copies' markers (see {@link LoopMarker}). */
+  /** The secret the fleet shares to prove its copies' markers (see {@code LoopMarker}). */
   public static final ConfigKey<String> MARKER_SECRET = key("marker-secret", Scope.ENGINE, null,
       "a secret of at least " + LoopMarker.MIN_SECRET_LENGTH + " characters, the same on every"
           + " instance", v -> {
@@ -140,9 +140,10 @@ public final class ConfigCatalog {
 
   // Policy keys.
   public static final ConfigKey<Boolean> ENABLED = bool("enabled", Scope.POLICY, true);
-  public static final ConfigKey<List<String>> TARGETS = key("targets", Scope.POLICY, null, NAMES_RULE,
-      ConfigCatalog::names);
-  public static final ConfigKey<String> PATH = key("path", Scope.POLICY, null, Rewrite.PATH_RULE, v -> {
+  public static final ConfigKey<List<String>> TARGETS = key("targets", Scope.POLICY, null,
+      NAMES_RULE, ConfigCatalog::names);
+  public static final ConfigKey<String> PATH = key("path", Scope.POLICY, null, Rewrite.PATH_RULE,
+      v -> {
     Rewrite.builder().path(v, PathMode.REPLACE);
     return v;
   });
@@ -174,9 +175,10 @@ public final class ConfigCatalog {
   public static final ConfigKey<List<String>> EXCLUDE_PATHS = paths("exclude-paths");
   public static final ConfigKey<String> MATCH_HEADER = match("match-header.", "a header value");
   public static final ConfigKey<String> MATCH_COOKIE = match("match-cookie.", "a cookie value");
-  public static final ConfigKey<String> MATCH_QUERY = match("match-query.", "a query parameter's value");
-  public static final ConfigKey<RequestFilter.MatchMode> MATCH_MODE = key("match-mode", Scope.POLICY,
-      "all", "all or any", v -> switch (v) {
+  public static final ConfigKey<String> MATCH_QUERY = match("match-query.",
+      "a query parameter's value");
+  public static final ConfigKey<RequestFilter.MatchMode> MATCH_MODE = key("match-mode",
+      Scope.POLICY, "all", "all or any", v -> switch (v) {
         case "all" -> RequestFilter.MatchMode.ALL;
         case "any" -> RequestFilter.MatchMode.ANY;
         default -> throw new RuleViolation("all or any");
@@ -196,8 +198,8 @@ public final class ConfigCatalog {
   public static final ConfigKey<String> MASK_VALUE = key("mask-value", Scope.POLICY,
       Rewrite.DEFAULT_MASK_VALUE, "any text", v -> v);
   public static final ConfigKey<String> SET_HEADER = family("set-header.", "a header value");
-  public static final ConfigKey<Boolean> REDACT_CREDENTIALS = bool("redact-credentials", Scope.POLICY,
-      true);
+  public static final ConfigKey<Boolean> REDACT_CREDENTIALS = bool("redact-credentials",
+      Scope.POLICY, true);
   public static final ConfigKey<List<String>> REDACT_COOKIES = listKey("redact-cookies");
   public static final ConfigKey<List<String>> REDACT_QUERY_PARAMS = listKey("redact-query-params");
   public static final ConfigKey<Rewrite.RedactMode> REDACT_MODE = key("redact-mode", Scope.POLICY,
@@ -220,8 +222,8 @@ public final class ConfigCatalog {
         return globs;
       });
   public static final ConfigKey<List<String>> REDACT_FORM_FIELDS = listKey("redact-form-fields");
-  public static final ConfigKey<List<String>> SCRUB_PATTERNS = key("scrub-patterns", Scope.POLICY, null,
-      "detectors (email, jwt, bearer, card, iban) or names of scrub-pattern.<name> keys",
+  public static final ConfigKey<List<String>> SCRUB_PATTERNS = key("scrub-patterns", Scope.POLICY,
+      null, "detectors (email, jwt, bearer, card, iban) or names of scrub-pattern.<name> keys",
       ConfigCatalog::list);
   /** The rule of a user's regular expression: RE2 syntax, matched in linear time. */
   static final String REGEX_RULE = "a regular expression in RE2 syntax (linear time: no"
@@ -235,16 +237,16 @@ public final class ConfigCatalog {
     }
     return v;
   });
-  public static final ConfigKey<Boolean> SCRUB_ON_FAILURE = key("scrub-on-failure", Scope.POLICY, "drop",
-      "drop or send", v -> switch (v) {
+  public static final ConfigKey<Boolean> SCRUB_ON_FAILURE = key("scrub-on-failure", Scope.POLICY,
+      "drop", "drop or send", v -> switch (v) {
         case "drop" -> false;
         case "send" -> true;
         default -> throw new RuleViolation("drop or send");
       });
 
   // Target keys.
-  public static final ConfigKey<String> HOST = key("host", Scope.TARGET, null, MirrorTarget.ADDRESS_RULE,
-      v -> {
+  public static final ConfigKey<String> HOST = key("host", Scope.TARGET, null,
+      MirrorTarget.ADDRESS_RULE, v -> {
         MirrorTarget check;
         try {
           check = MirrorTarget.builder("check", v).build();
@@ -257,8 +259,8 @@ public final class ConfigCatalog {
         }
         return v;
       });
-  public static final ConfigKey<Double> SAMPLE_RATIO = key("sample-ratio", Scope.TARGET, "1", RATIO_RULE,
-      ConfigCatalog::ratio,
+  public static final ConfigKey<Double> SAMPLE_RATIO = key("sample-ratio", Scope.TARGET, "1",
+      RATIO_RULE, ConfigCatalog::ratio,
       new Alias("sample_ratio", RATIO_RULE, v -> v),
       new Alias("percentage", "a percentage in [0.001, 100]", ConfigCatalog::percentage));
   public static final ConfigKey<Duration> CONNECT_TIMEOUT = timeout("timeout.connect",
@@ -278,16 +280,16 @@ public final class ConfigCatalog {
         }
         return perSecond;
       });
-  public static final ConfigKey<HostHeader> HOST_HEADER = key("host-header", Scope.TARGET, "original",
-      "original, target, or a literal host[:port]", v -> {
+  public static final ConfigKey<HostHeader> HOST_HEADER = key("host-header", Scope.TARGET,
+      "original", "original, target, or a literal host[:port]", v -> {
         try {
           return HostHeader.parse(v);
         } catch (IllegalArgumentException e) {
           throw new RuleViolation("original, target, or a literal host[:port]");
         }
       });
-  public static final ConfigKey<HttpVersion> HTTP_VERSION = key("http-version", Scope.TARGET, "HTTP/1.1",
-      "HTTP/1.1, HTTP/2 or h2c", v -> switch (v.toUpperCase(Locale.ROOT)) {
+  public static final ConfigKey<HttpVersion> HTTP_VERSION = key("http-version", Scope.TARGET,
+      "HTTP/1.1", "HTTP/1.1, HTTP/2 or h2c", v -> switch (v.toUpperCase(Locale.ROOT)) {
         case "HTTP/1.1", "1.1" -> HttpVersion.HTTP_1_1;
         case "HTTP/2", "2" -> HttpVersion.HTTP_2;
         case "H2C" -> HttpVersion.H2C;
@@ -299,12 +301,12 @@ public final class ConfigCatalog {
       MirrorTarget.DEFAULT_COOL_DOWN_MILLIS);
 
   // Header changes for one target's copies, after the policy's: a shadow's own credentials.
-  public static final ConfigKey<List<String>> TARGET_KEEP_HEADERS = key("headers.keep", Scope.TARGET,
-      null, LIST_RULE, ConfigCatalog::list);
+  public static final ConfigKey<List<String>> TARGET_KEEP_HEADERS = key("headers.keep",
+      Scope.TARGET, null, LIST_RULE, ConfigCatalog::list);
   public static final ConfigKey<List<String>> TARGET_REMOVE_HEADERS = key("headers.remove",
       Scope.TARGET, null, LIST_RULE, ConfigCatalog::list);
-  public static final ConfigKey<List<String>> TARGET_MASK_HEADERS = key("headers.mask", Scope.TARGET,
-      null, LIST_RULE, ConfigCatalog::list);
+  public static final ConfigKey<List<String>> TARGET_MASK_HEADERS = key("headers.mask",
+      Scope.TARGET, null, LIST_RULE, ConfigCatalog::list);
   public static final ConfigKey<String> TARGET_SET_HEADER = targetFamily("headers.set.",
       "a header value", v -> v);
   /** A file whose first line is the value of the header set (a mounted secret). */
@@ -318,8 +320,8 @@ public final class ConfigCatalog {
 
   // Comparison (Diffy, Scientist): which targets, and how their answers are compared.
   public static final ConfigKey<Boolean> COMPARE = bool("compare", Scope.TARGET, false);
-  public static final ConfigKey<String> COMPARE_BASELINE = key("compare.baseline", Scope.POLICY, null,
-      "the name of one of the policy's targets", v -> {
+  public static final ConfigKey<String> COMPARE_BASELINE = key("compare.baseline", Scope.POLICY,
+      null, "the name of one of the policy's targets", v -> {
         if (!NAME.matcher(v).matches()) {
           throw new RuleViolation("the name of one of the policy's targets");
         }
@@ -355,13 +357,15 @@ public final class ConfigCatalog {
 
   // TLS to the shadow: target keys, so each shadow may have its own material.
   public static final ConfigKey<String> TLS_TRUST_STORE = path("tls.trust-store");
-  public static final ConfigKey<String> TLS_TRUST_STORE_PASSWORD = secret("tls.trust-store-password");
+  public static final ConfigKey<String> TLS_TRUST_STORE_PASSWORD =
+      secret("tls.trust-store-password");
   public static final ConfigKey<String> TLS_TRUST_STORE_PASSWORD_FILE = path(
       "tls.trust-store-password-file");
   public static final ConfigKey<String> TLS_TRUST_STORE_TYPE = storeType("tls.trust-store-type");
   public static final ConfigKey<String> TLS_KEY_STORE = path("tls.key-store");
   public static final ConfigKey<String> TLS_KEY_STORE_PASSWORD = secret("tls.key-store-password");
-  public static final ConfigKey<String> TLS_KEY_STORE_PASSWORD_FILE = path("tls.key-store-password-file");
+  public static final ConfigKey<String> TLS_KEY_STORE_PASSWORD_FILE =
+      path("tls.key-store-password-file");
   public static final ConfigKey<String> TLS_KEY_STORE_TYPE = storeType("tls.key-store-type");
   public static final ConfigKey<String> TLS_KEY_ALIAS = key("tls.key-alias", Scope.TARGET, null,
       "the alias of a private key in the key store", v -> v);
@@ -382,11 +386,12 @@ public final class ConfigCatalog {
         }
         return protocols;
       });
-  public static final ConfigKey<Boolean> TLS_VERIFY_HOSTNAME = bool("tls.verify-hostname", Scope.TARGET,
-      true);
+  public static final ConfigKey<Boolean> TLS_VERIFY_HOSTNAME = bool("tls.verify-hostname",
+      Scope.TARGET, true);
 
   /** The TLS keys, in the order they are read. */
-  public static final List<ConfigKey<?>> TLS_KEYS = List.of(TLS_TRUST_STORE, TLS_TRUST_STORE_PASSWORD,
+  public static final List<ConfigKey<?>> TLS_KEYS = List.of(TLS_TRUST_STORE,
+      TLS_TRUST_STORE_PASSWORD,
       TLS_TRUST_STORE_PASSWORD_FILE, TLS_TRUST_STORE_TYPE, TLS_KEY_STORE, TLS_KEY_STORE_PASSWORD,
       TLS_KEY_STORE_PASSWORD_FILE, TLS_KEY_STORE_TYPE, TLS_KEY_ALIAS, TLS_CA_FILE, TLS_CERT_FILE,
       TLS_KEY_FILE, TLS_PROTOCOLS, TLS_VERIFY_HOSTNAME);
@@ -555,7 +560,8 @@ public final class ConfigCatalog {
   }
 
   /** Returns the keys with every secret's value replaced by {@link #SECRET_SHOWN}. */
-  public static java.util.SortedMap<String, String> masked(Map<String, String> keys, String prefix) {
+  public static java.util.SortedMap<String, String> masked(Map<String, String> keys,
+      String prefix) {
     java.util.SortedMap<String, String> shown = new java.util.TreeMap<>();
     keys.forEach((key, value) -> shown.put(key,
         isSecret(prefix + key) ? SECRET_SHOWN : value));

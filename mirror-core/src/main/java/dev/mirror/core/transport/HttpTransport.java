@@ -285,6 +285,10 @@ public final class HttpTransport implements MirrorTransport {
 
   /** Finds this transport as {@code mirror.transport=jdk}. */
   public static final class Provider implements dev.mirror.api.MirrorTransportProvider {
+
+    /** Made by {@link java.util.ServiceLoader}. */
+    public Provider() {}
+
     @Override
     public String name() {
       return "jdk";

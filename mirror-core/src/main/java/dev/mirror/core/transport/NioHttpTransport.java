@@ -28,9 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * socket.
  *
  * <p>What it does: http and https (TLS through the JDK's {@code SSLEngine}, with the target's
- * {@code SSLContext} for a private CA or a client certificate, the host name verified), HTTP/1.1 (idempotent copies pipelined where safe, see {@link Http1Pool}), connections reused while
- * the shadow keeps them alive (a {@code Connection: close} answer, an HTTP/1.0 answer or a shadow
- * that closes an idle connection are all followed), an idempotent request the shadow closed a
+ * {@code SSLContext} for a private CA or a client certificate, the host name verified), HTTP/1.1
+ * (idempotent copies pipelined where safe, up to 16 deep on a connection to a shadow that
+ * answers fast), connections reused while the shadow keeps them alive (a {@code Connection:
+ * close} answer, an HTTP/1.0 answer or a shadow that closes an idle connection are all followed), an idempotent request the shadow closed a
  * reused connection on at once without answering is sent once more on a new one (never twice,
  * never a POST), bodies of any size skipped without being
  * kept, chunked answers and 1xx interim answers understood, the client's {@code Host} sent as it
@@ -243,6 +244,10 @@ public final class NioHttpTransport implements MirrorTransport {
 
   /** Finds this transport as {@code mirror.transport=nio}, the default. */
   public static final class Provider implements dev.mirror.api.MirrorTransportProvider {
+
+    /** Made by {@link java.util.ServiceLoader}. */
+    public Provider() {}
+
     @Override
     public String name() {
       return NAME;

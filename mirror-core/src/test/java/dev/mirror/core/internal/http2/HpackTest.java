@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class HpackTest {
 
-  private static List<String> decode(dev.mirror.core.internal.http2.HpackDecoder decoder, ByteBuffer block)
-      throws ProtocolException {
+  private static List<String> decode(dev.mirror.core.internal.http2.HpackDecoder decoder,
+      ByteBuffer block) throws ProtocolException {
     List<String> fields = new ArrayList<>();
     decoder.decode(block, (name, value) -> fields.add(name + ": " + value));
     return fields;
@@ -107,7 +107,8 @@ class HpackTest {
 
   /** Our encoder, under a name that does not clash with Jetty's. */
   private static final class HpackEncoder_ {
-    private final dev.mirror.core.internal.http2.HpackEncoder encoder = new dev.mirror.core.internal.http2.HpackEncoder();
+    private final dev.mirror.core.internal.http2.HpackEncoder encoder =
+        new dev.mirror.core.internal.http2.HpackEncoder();
 
     dev.mirror.core.internal.http2.HpackEncoder begin() {
       return encoder.begin();
