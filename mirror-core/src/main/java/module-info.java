@@ -24,5 +24,5 @@ module dev.mirror.core {
   uses dev.mirror.api.MirrorTransportProvider;
   provides dev.mirror.api.MirrorTransportProvider with
       dev.mirror.core.transport.NioHttpTransport.Provider,
-      dev.mirror.core.transport.HttpTransport.Provider;
+      dev.mirror.core.transport.JdkHttpTransport.Provider;
 }

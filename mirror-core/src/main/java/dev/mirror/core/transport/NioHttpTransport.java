@@ -29,19 +29,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>What it does: http and https (TLS through the JDK's {@code SSLEngine}, with the target's
  * {@code SSLContext} for a private CA or a client certificate, the host name verified), HTTP/1.1
- * (idempotent copies pipelined where safe, up to 16 deep on a connection to a shadow that
- * answers fast), connections reused while the shadow keeps them alive (a {@code Connection:
- * close} answer, an HTTP/1.0 answer or a shadow that closes an idle connection are all followed), an idempotent request the shadow closed a
- * reused connection on at once without answering is sent once more on a new one (never twice,
- * never a POST), bodies of any size skipped without being
- * kept, chunked answers and 1xx interim answers understood, the client's {@code Host} sent as it
- * is. Timeouts: the target's connect timeout for the connection, and its read timeout from the
- * request's first byte to the answer's last. Failures complete the future with a {@link
- * java.net.ConnectException}, {@link java.net.http.HttpConnectTimeoutException}, {@link
- * java.net.http.HttpTimeoutException}, {@link java.net.ProtocolException} (an answer that is not
- * HTTP/1.1) or another {@link IOException}.
+ * (idempotent copies pipelined where safe, up to 16 deep on a connection to a shadow that answers
+ * fast), connections reused while the shadow keeps them alive (a {@code Connection: close} answer,
+ * an HTTP/1.0 answer or a shadow that closes an idle connection are all followed), an idempotent
+ * request the shadow closed a reused connection on at once without answering is sent once more on a
+ * new one (never twice, never a POST), bodies of any size skipped without being kept, chunked
+ * answers and 1xx interim answers understood, the client's {@code Host} sent as it is. Timeouts:
+ * the target's connect timeout for the connection, and its read timeout from the request's first
+ * byte to the answer's last. Failures complete the future with a {@link java.net.ConnectException},
+ * {@link java.net.http.HttpConnectTimeoutException}, {@link java.net.http.HttpTimeoutException},
+ * {@link java.net.ProtocolException} (an answer that is not HTTP/1.1) or another {@link
+ * IOException}.
  *
- * <p>Copies to targets that ask for HTTP/2 go through the JDK client ({@link HttpTransport}),
+ * <p>Copies to targets that ask for HTTP/2 go through the JDK client ({@link JdkHttpTransport}),
  * made the first time one is needed.
  */
 public final class NioHttpTransport implements MirrorTransport {
@@ -76,7 +76,7 @@ public final class NioHttpTransport implements MirrorTransport {
   private final Http1Counts counts = new Http1Counts();
   private final Executor executor;
   private final Object delegateLock = new Object();
-  private volatile HttpTransport delegate;
+  private volatile JdkHttpTransport delegate;
   private volatile boolean closed;
 
   private NioHttpTransport(int loops, boolean pipelining, int maxConnections) {
@@ -207,8 +207,8 @@ public final class NioHttpTransport implements MirrorTransport {
     return true;
   }
 
-  private HttpTransport delegate() {
-    HttpTransport d = delegate;
+  private JdkHttpTransport delegate() {
+    JdkHttpTransport d = delegate;
     if (d == null) {
       synchronized (delegateLock) {
         d = delegate;
@@ -216,7 +216,7 @@ public final class NioHttpTransport implements MirrorTransport {
           if (closed) {
             throw new IllegalStateException("the mirror transport is closed");
           }
-          d = HttpTransport.create();
+          d = JdkHttpTransport.create();
           delegate = d;
         }
       }
@@ -236,7 +236,7 @@ public final class NioHttpTransport implements MirrorTransport {
     for (Http1Lane lane : lanes) {
       lane.close(2_000);
     }
-    HttpTransport d = delegate;
+    JdkHttpTransport d = delegate;
     if (d != null) {
       d.close();
     }
