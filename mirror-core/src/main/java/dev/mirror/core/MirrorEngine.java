@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * stays under the sum of caps times the body limit. Whatever goes wrong is counted in {@link
  * #stats()} and never reaches the caller.
  *
- * <p>Inside, each job has its class: {@link Admission} decides, {@link Dispatch} hands over (and
- * waits in synchronous mode), {@link CopyRun} runs one copy, {@link Outcomes} counts how copies
- * end, {@link InFlight} lets close wait for them.
+ * <p>Inside, each job has its class: {@code Admission} decides, {@code Dispatch} hands over (and
+ * waits in synchronous mode), {@code CopyRun} runs one copy, {@code Outcomes} counts how copies
+ * end, {@code InFlight} lets close wait for them.
  *
  * <pre>{@code
  * MirrorEngine engine = MirrorEngine.builder()
