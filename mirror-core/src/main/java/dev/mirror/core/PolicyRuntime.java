@@ -58,8 +58,8 @@ final class PolicyRuntime {
           .plus(channels[i].target.readTimeout()).toNanos());
     }
     this.syncWaitNanos = longest;
-    this.comparisons = policy.comparison().enabled() ? new Comparisons(policy, scrubber, compareWorker,
-        previous == null ? null : previous.comparisons, nanoTime) : null;
+    this.comparisons = policy.comparison().enabled() ? new Comparisons(policy, scrubber,
+        compareWorker, previous == null ? null : previous.comparisons, nanoTime) : null;
   }
 
   /** Returns the channel of the target with this name, or null. */

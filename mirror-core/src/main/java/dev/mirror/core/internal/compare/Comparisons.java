@@ -75,7 +75,7 @@ public final class Comparisons {
     }
 
     /** Returns true when this completes the pair. */
-    public synchronized boolean shadow(String target, Observation answer) {
+    synchronized boolean shadow(String target, Observation answer) {
       for (int i = 0; i < targets.length; i++) {
         if (targets[i].equals(target) && shadows[i] == null) {
           shadows[i] = answer;
@@ -85,7 +85,7 @@ public final class Comparisons {
       return false;
     }
 
-    public synchronized boolean primary(Observation answer) {
+    synchronized boolean primary(Observation answer) {
       if (primary != null) {
         return false;
       }
@@ -93,11 +93,11 @@ public final class Comparisons {
       return --missing == 0;
     }
 
-    public synchronized Observation primary() {
+    synchronized Observation primary() {
       return primary;
     }
 
-    public synchronized Observation shadow(String target) {
+    synchronized Observation shadow(String target) {
       for (int i = 0; i < targets.length; i++) {
         if (targets[i].equals(target)) {
           return shadows[i];
