@@ -5,7 +5,7 @@ import dev.mirror.api.MirroredRequest;
 import dev.mirror.capture.Replayer;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.Replay;
+import dev.mirror.core.replay.Replay;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,11 +2,11 @@ package dev.mirror.examples;
 
 import dev.mirror.api.DropReason;
 import dev.mirror.api.FailureReason;
-import dev.mirror.core.ComparisonReport;
+import dev.mirror.core.stats.ComparisonReport;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.MirrorStats;
-import dev.mirror.core.PolicyStats;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.MirrorStats;
+import dev.mirror.core.stats.PolicyStats;
+import dev.mirror.core.stats.TargetStats;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -4,7 +4,7 @@ import dev.mirror.api.Headers;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.MirrorStats;
+import dev.mirror.core.stats.MirrorStats;
 import java.util.Map;
 
 /**

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.mirror.api.DropReason;
-import dev.mirror.core.MirrorStats;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.MirrorStats;
+import dev.mirror.core.stats.TargetStats;
 import dev.mirror.jaxrs.MirrorFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -60,7 +60,7 @@ class ExamplesTest {
   void captureThenReplay_deliversEveryCapturedCopy(@org.junit.jupiter.api.io.TempDir
       java.nio.file.Path directory) throws Exception {
     try (RecordingShadow later = RecordingShadow.healthy("later")) {
-      dev.mirror.core.Replay.Report report = CaptureReplayExample.run(directory,
+      dev.mirror.core.replay.Replay.Report report = CaptureReplayExample.run(directory,
           later.address(), 50);
       assertThat(report.records()).isEqualTo(50);
       assertThat(report.sent()).isEqualTo(50);

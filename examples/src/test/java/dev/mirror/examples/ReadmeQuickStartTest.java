@@ -10,7 +10,7 @@ import dev.mirror.api.RequestFilter;
 import dev.mirror.api.Sampler;
 import dev.mirror.api.SubmitResult;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.TargetStats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;

@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mirror.api.MirrorMode;
 import dev.mirror.api.MirrorPolicy;
 import dev.mirror.api.MirrorTarget;
-import dev.mirror.core.ConfigCatalog;
+import dev.mirror.core.config.ConfigCatalog;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.MirrorStats;
-import dev.mirror.core.PolicyStats;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.MirrorStats;
+import dev.mirror.core.stats.PolicyStats;
+import dev.mirror.core.stats.TargetStats;
 import java.util.Map;
 import java.util.SortedMap;
 

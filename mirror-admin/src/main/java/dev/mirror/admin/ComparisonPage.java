@@ -1,7 +1,7 @@
 package dev.mirror.admin;
 
 import dev.mirror.api.Difference;
-import dev.mirror.core.ComparisonReport;
+import dev.mirror.core.stats.ComparisonReport;
 import java.util.Locale;
 import java.util.Map;
 

@@ -2,8 +2,8 @@ package dev.mirror.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mirror.core.ConfigCatalog;
-import dev.mirror.core.ConfigKey;
+import dev.mirror.core.config.ConfigCatalog;
+import dev.mirror.core.config.ConfigKey;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;

@@ -12,7 +12,7 @@ import java.util.concurrent.Executor;
  * lock held by I/O, DNS beyond a cached lookup, or the answer. It starts the exchange and returns.
  *
  * <p><b>Outcome.</b> The future completes with the shadow's answer, or exceptionally (a {@link
- * java.net.ConnectException}, an {@link java.net.http.HttpTimeoutException}, an {@link
+ * java.net.ConnectException}, an {@code java.net.http.HttpTimeoutException}, an {@link
  * javax.net.ssl.SSLException}, another {@link java.io.IOException}, an {@link
  * IllegalArgumentException} for a copy that cannot be sent as it is), within the target's
  * timeouts. A transport without room for the copy completes it with a {@link

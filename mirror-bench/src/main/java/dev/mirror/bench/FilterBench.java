@@ -1,7 +1,7 @@
 package dev.mirror.bench;
 
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.TargetStats;
 import dev.mirror.servlet.MirrorFilter;
 import jakarta.servlet.FilterChain;
 

@@ -2,7 +2,7 @@ package dev.mirror.bench;
 
 import dev.mirror.api.Decision;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.TargetStats;
 import dev.mirror.jaxrs.MirrorFeature;
 import dev.mirror.jaxrs.Mirrored;
 import jakarta.ws.rs.container.ContainerRequestFilter;

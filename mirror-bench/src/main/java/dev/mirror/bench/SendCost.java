@@ -1,7 +1,7 @@
 package dev.mirror.bench;
 
-import dev.mirror.core.HttpTransport;
-import dev.mirror.core.NioHttpTransport;
+import dev.mirror.core.transport.JdkHttpTransport;
+import dev.mirror.core.transport.NioHttpTransport;
 import dev.mirror.transport.jetty.JettyTransport;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,7 +54,7 @@ public final class SendCost {
   private static Candidate candidate(String name, RequestShape get) throws Exception {
     return switch (name) {
       case "nio" -> new MirrorTransportCandidate(NioHttpTransport.create(), get);
-      case "jdk" -> new MirrorTransportCandidate(HttpTransport.create(), get);
+      case "jdk" -> new MirrorTransportCandidate(JdkHttpTransport.create(), get);
       case "jetty" -> new MirrorTransportCandidate(JettyTransport.create(), get);
       case "jdk-same-thread" -> jdkSameThread(get.base());
       case "apache" -> apache(get.base());

@@ -1,6 +1,6 @@
 package dev.mirror.bench;
 
-import dev.mirror.core.NioHttpTransport;
+import dev.mirror.core.transport.NioHttpTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

@@ -2,7 +2,7 @@ package dev.mirror.bench;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.TargetStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

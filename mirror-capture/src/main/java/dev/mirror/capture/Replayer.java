@@ -1,8 +1,8 @@
 package dev.mirror.capture;
 
 import dev.mirror.api.MirroredRequest;
-import dev.mirror.core.Replay;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.replay.Replay;
+import dev.mirror.core.stats.TargetStats;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -8,7 +8,7 @@ import dev.mirror.api.Headers;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.TargetStats;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -144,7 +144,7 @@ class CaptureReplayTest {
         target.enqueue(new MockResponse.Builder().code(200).build());
       }
       target.start(InetAddress.getByName("127.0.0.1"), 0);
-      dev.mirror.core.Replay.Report report = Replayer.replay(new Replayer.Options(dir,
+      dev.mirror.core.replay.Replay.Report report = Replayer.replay(new Replayer.Options(dir,
           "http://127.0.0.1:" + target.getPort(), 0, 0, List.of("POST"), List.of("/api/**"),
           "staging.example", Map.of()), null);
 
@@ -220,7 +220,7 @@ class CaptureReplayTest {
         target.enqueue(new MockResponse.Builder().code(204).build());
       }
       target.start(InetAddress.getByName("127.0.0.1"), 0);
-      dev.mirror.core.Replay.Report report = Replayer.replay(new Replayer.Options(file,
+      dev.mirror.core.replay.Replay.Report report = Replayer.replay(new Replayer.Options(file,
           "http://127.0.0.1:" + target.getPort(), 2, 0, List.of(), List.of(), null, Map.of()),
           null);
       assertThat(report.sent()).isEqualTo(3);

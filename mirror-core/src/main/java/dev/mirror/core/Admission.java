@@ -7,6 +7,8 @@ import dev.mirror.api.Outcome;
 import dev.mirror.api.RequestView;
 import dev.mirror.api.Sampler;
 import dev.mirror.api.SubmitResult;
+import dev.mirror.core.internal.RateLimitedLog;
+import dev.mirror.core.internal.marker.LoopMarker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package dev.mirror.core;
 
-import static dev.mirror.core.ConfigCatalog.*;
+import static dev.mirror.core.config.ConfigCatalog.*;
 
 import dev.mirror.api.Comparison;
 import dev.mirror.api.Headers;
@@ -16,6 +16,14 @@ import dev.mirror.api.Rewrite;
 import dev.mirror.api.Sampler;
 import dev.mirror.api.Scrubbing;
 import dev.mirror.api.TargetHeaders;
+import dev.mirror.core.config.ConfigCatalog;
+import dev.mirror.core.config.ConfigKey;
+import dev.mirror.core.config.MirrorConfigException;
+import dev.mirror.core.internal.TransportProviders;
+import dev.mirror.core.internal.http1.Http1Pool;
+import dev.mirror.core.internal.marker.LoopMarker;
+import dev.mirror.core.internal.tls.TlsMaterial;
+import dev.mirror.core.transport.NioHttpTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.mirror.core;
 
-import static dev.mirror.core.ConfigCatalog.*;
+import static dev.mirror.core.config.ConfigCatalog.*;
 
 import dev.mirror.api.Comparison;
 import dev.mirror.api.HostHeader;
@@ -13,6 +13,8 @@ import dev.mirror.api.PathPattern;
 import dev.mirror.api.RequestFilter;
 import dev.mirror.api.Rewrite;
 import dev.mirror.api.Scrubbing;
+import dev.mirror.core.config.ConfigCatalog;
+import dev.mirror.core.config.ConfigKey;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;

@@ -7,6 +7,8 @@ import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.Rewrite;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.TargetHeaders;
+import dev.mirror.core.internal.scrub.Redactor;
+import dev.mirror.core.internal.scrub.Scrubber;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;

@@ -2,6 +2,8 @@ package dev.mirror.core;
 
 import dev.mirror.api.MirrorEvent;
 import dev.mirror.api.MirrorListener;
+import dev.mirror.core.internal.NamedDaemonThreads;
+import dev.mirror.core.internal.RateLimitedLog;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;

@@ -2,6 +2,9 @@ package dev.mirror.core;
 
 import dev.mirror.api.MirrorPolicy;
 import dev.mirror.api.MirrorTransportProvider;
+import dev.mirror.core.config.ConfigCatalog;
+import dev.mirror.core.config.MirrorConfigException;
+import dev.mirror.core.internal.marker.LoopMarker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -36,7 +39,7 @@ import java.util.SortedMap;
 public final class MirrorConfig {
 
   /** Prefix of every key: {@value}. */
-  public static final String PREFIX = "mirror.";
+  public static final String PREFIX = ConfigCatalog.PREFIX;
 
   private final List<MirrorPolicy> policies;
   private final int dispatchThreads;

@@ -10,10 +10,19 @@ import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.Observation;
 import dev.mirror.api.RequestView;
 import dev.mirror.api.SubmitResult;
+import dev.mirror.core.config.ConfigCatalog;
+import dev.mirror.core.config.MirrorConfigException;
+import dev.mirror.core.internal.compare.CompareWorker;
+import dev.mirror.core.internal.compare.Comparisons;
+import dev.mirror.core.internal.marker.LoopMarker;
+import dev.mirror.core.stats.ComparisonReport;
+import dev.mirror.core.stats.MirrorStats;
+import dev.mirror.core.stats.PolicyStats;
+import dev.mirror.core.transport.NioHttpTransport;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * stays under the sum of caps times the body limit. Whatever goes wrong is counted in {@link
  * #stats()} and never reaches the caller.
  *
- * <p>Inside, each job has its class: {@link Admission} decides, {@link Dispatch} hands over (and
- * waits in synchronous mode), {@link CopyRun} runs one copy, {@link Outcomes} counts how copies
- * end, {@link InFlight} lets close wait for them.
+ * <p>Inside, each job has its class: {@code Admission} decides, {@code Dispatch} hands over (and
+ * waits in synchronous mode), {@code CopyRun} runs one copy, {@code Outcomes} counts how copies
+ * end, {@code InFlight} lets close wait for them.
  *
  * <pre>{@code
  * MirrorEngine engine = MirrorEngine.builder()

@@ -2,6 +2,11 @@ package dev.mirror.core;
 
 import dev.mirror.api.MirrorPolicy;
 import dev.mirror.api.MirrorTarget;
+import dev.mirror.core.internal.compare.CompareWorker;
+import dev.mirror.core.internal.compare.Comparisons;
+import dev.mirror.core.internal.scrub.Scrubber;
+import dev.mirror.core.stats.PolicyStats;
+import dev.mirror.core.stats.TargetStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -53,8 +58,8 @@ final class PolicyRuntime {
           .plus(channels[i].target.readTimeout()).toNanos());
     }
     this.syncWaitNanos = longest;
-    this.comparisons = policy.comparison().enabled() ? new Comparisons(this, compareWorker,
-        previous == null ? null : previous.comparisons, nanoTime) : null;
+    this.comparisons = policy.comparison().enabled() ? new Comparisons(policy, scrubber,
+        compareWorker, previous == null ? null : previous.comparisons, nanoTime) : null;
   }
 
   /** Returns the channel of the target with this name, or null. */

@@ -3,6 +3,7 @@ package dev.mirror.core;
 import dev.mirror.api.Decision;
 import dev.mirror.api.MirrorMode;
 import dev.mirror.api.SubmitResult;
+import dev.mirror.core.entry.CaptureRoom;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.ReferenceQueue;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A decision to mirror: the room taken at each chosen target, to be used or given back once. */
-final class Reservation implements Decision {
+final class Reservation implements Decision, CaptureRoom {
 
   final PolicyRuntime policy;
   final TargetChannel[] channels;
@@ -33,7 +34,8 @@ final class Reservation implements Decision {
    * Takes {@code bytes} more at every channel's byte cap for the body being captured; false (and
    * nothing taken) if one has no room. Request thread only, before the copy is submitted.
    */
-  boolean reserveCaptured(int bytes) {
+  @Override
+  public boolean reserveCaptured(int bytes) {
     for (int i = 0; i < channels.length; i++) {
       if (!channels[i].tryReserveBytes(bytes)) {
         for (int j = 0; j < i; j++) {

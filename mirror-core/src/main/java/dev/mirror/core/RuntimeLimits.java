@@ -1,11 +1,12 @@
 package dev.mirror.core;
 
-import static dev.mirror.core.ConfigCatalog.*;
+import static dev.mirror.core.config.ConfigCatalog.*;
 
 import dev.mirror.api.MirrorPolicy;
 import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.Rewrite;
 import dev.mirror.api.Scrubbing;
+import dev.mirror.core.config.MirrorConfigException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;

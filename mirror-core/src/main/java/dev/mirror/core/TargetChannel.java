@@ -7,6 +7,9 @@ import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.Outcome;
 import dev.mirror.api.Sampler;
 import dev.mirror.api.SubmitResult;
+import dev.mirror.core.internal.compare.Comparisons;
+import dev.mirror.core.stats.LatencyHistogram;
+import dev.mirror.core.stats.TargetStats;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +24,7 @@ import java.util.function.LongSupplier;
  * rate limit and its counters. A configuration change makes new channels; one that keeps a target
  * (same policy and name) hands its counters and room on, and its circuit too if the address stays.
  */
-final class TargetChannel {
+final class TargetChannel implements Comparisons.Shadowed {
 
   private static final DropReason[] DROP_REASONS = DropReason.values();
   private static final FailureReason[] FAILURE_REASONS = FailureReason.values();
@@ -233,5 +236,15 @@ final class TargetChannel {
       adders[i] = new LongAdder();
     }
     return adders;
+  }
+
+  @Override
+  public String targetName() {
+    return target.name();
+  }
+
+  @Override
+  public int keepAnswerBytes() {
+    return keepAnswerBytes;
   }
 }

@@ -3,6 +3,7 @@ package dev.mirror.core;
 import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.MirrorTransportProvider;
+import dev.mirror.core.internal.TransportProviders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,6 +2,9 @@ package dev.mirror.core;
 
 import dev.mirror.api.MirrorPolicy;
 import dev.mirror.api.MirrorTarget;
+import dev.mirror.core.config.ConfigCatalog;
+import dev.mirror.core.config.ConfigKey;
+import dev.mirror.core.config.MirrorConfigException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +20,7 @@ final class UnknownKey {
 
   static MirrorConfigException explain(String key, List<String> policyNames,
       List<MirrorPolicy> policies) {
-    String rest = key.substring(MirrorConfig.PREFIX.length());
+    String rest = key.substring(ConfigCatalog.PREFIX.length());
     String policy = null;
     String target = null;
     if (rest.startsWith("policy.") && rest.indexOf('.', 7) > 0) {

@@ -14,6 +14,8 @@ import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.Observation;
 import dev.mirror.api.Rewrite;
 import dev.mirror.api.Scrubbing;
+import dev.mirror.core.stats.ComparisonReport;
+import dev.mirror.core.testing.BlackHole;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

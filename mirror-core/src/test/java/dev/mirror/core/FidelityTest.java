@@ -11,6 +11,8 @@ import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.Outcome;
 import dev.mirror.api.PathMode;
 import dev.mirror.api.Rewrite;
+import dev.mirror.core.stats.TargetStats;
+import dev.mirror.core.testing.Shadow;
 import java.time.Duration;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;

@@ -10,6 +10,10 @@ import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.Outcome;
 import dev.mirror.api.SubmitResult;
+import dev.mirror.core.entry.CaptureSession;
+import dev.mirror.core.entry.EntryPoint;
+import dev.mirror.core.stats.TargetStats;
+import dev.mirror.core.testing.RawShadow;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -8,6 +8,8 @@ import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.Outcome;
 import dev.mirror.api.SubmitResult;
+import dev.mirror.core.stats.TargetStats;
+import dev.mirror.core.testing.BlackHole;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.mirror.api.Headers;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.ValueMatch;
+import dev.mirror.core.testing.Shadow;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

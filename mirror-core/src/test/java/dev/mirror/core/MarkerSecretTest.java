@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.mirror.api.DropReason;
 import dev.mirror.api.Headers;
 import dev.mirror.api.MirroredRequest;
+import dev.mirror.core.testing.Shadow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

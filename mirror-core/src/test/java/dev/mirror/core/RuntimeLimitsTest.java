@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mirror.core.config.MirrorConfigException;
+import dev.mirror.core.testing.TestPki;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;

@@ -7,6 +7,7 @@ import dev.mirror.api.DropReason;
 import dev.mirror.api.Headers;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.Outcome;
+import dev.mirror.core.testing.Shadow;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mirror.api.Headers;
 import dev.mirror.api.MirrorPolicy;
 import dev.mirror.api.MirroredRequest;
+import dev.mirror.core.config.ConfigCatalog;
+import dev.mirror.core.testing.Shadow;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.mirror.api.FailureReason;
 import dev.mirror.api.MirroredRequest;
+import dev.mirror.core.config.MirrorConfigException;
+import dev.mirror.core.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

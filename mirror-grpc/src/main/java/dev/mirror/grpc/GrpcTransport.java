@@ -4,7 +4,7 @@ import dev.mirror.api.Headers;
 import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
-import dev.mirror.core.NioHttp2Transport;
+import dev.mirror.core.transport.NioHttp2Transport;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.ByteBuffer;

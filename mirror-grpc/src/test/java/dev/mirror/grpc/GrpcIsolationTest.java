@@ -4,10 +4,10 @@ import static dev.mirror.grpc.Primary.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.mirror.core.BlackHole;
-import dev.mirror.core.ClosedPort;
+import dev.mirror.core.testing.BlackHole;
+import dev.mirror.core.testing.ClosedPort;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.TargetStats;
 import io.grpc.testing.protobuf.SimpleResponse;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.mirror.api.DropReason;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.TargetStats;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;

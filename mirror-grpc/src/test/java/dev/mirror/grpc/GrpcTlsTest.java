@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
-import dev.mirror.core.TestPki;
+import dev.mirror.core.stats.TargetStats;
+import dev.mirror.core.testing.TestPki;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;

@@ -1,7 +1,7 @@
 package dev.mirror.jaxrs;
 
 import dev.mirror.api.MirrorDispatcher;
-import dev.mirror.core.EntryPoint;
+import dev.mirror.core.entry.EntryPoint;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;

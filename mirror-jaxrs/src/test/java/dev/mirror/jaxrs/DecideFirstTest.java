@@ -18,7 +18,7 @@ import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
 import dev.mirror.api.SubmitResult;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.TargetStats;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;

@@ -2,7 +2,7 @@ package dev.mirror.jaxrs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mirror.core.Shadow;
+import dev.mirror.core.testing.Shadow;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mirror.api.DropReason;
-import dev.mirror.core.BlackHole;
+import dev.mirror.core.testing.BlackHole;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.AdminEndpointScenario;
-import dev.mirror.core.FirstByte;
-import dev.mirror.core.Shadow;
+import dev.mirror.core.testing.AdminEndpointScenario;
+import dev.mirror.core.testing.FirstByte;
+import dev.mirror.core.testing.Shadow;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +27,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import dev.mirror.core.ThrowingDispatcher;
+import dev.mirror.core.testing.ThrowingDispatcher;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -192,7 +192,7 @@ abstract class MirrorFeatureContract {
             "mirror.timeout.read", "500ms"));
     assertThat(FirstByte.millis(toHole.port(), "/answer-sized", bytes(100)))
         .as("a black hole, 500 ms read timeout").isBetween(500L, 2_500L);
-    int refusedPort = dev.mirror.core.ClosedPort.find();
+    int refusedPort = dev.mirror.core.testing.ClosedPort.find();
     JaxrsServer toRefused = withFeature(Set.of(Resources.Plain.class), new MirrorFeature(),
         properties("mirror.host", "http://127.0.0.1:" + refusedPort, "mirror.synchronous", "true",
             "mirror.timeout.connect", "500ms"));
@@ -203,7 +203,7 @@ abstract class MirrorFeatureContract {
   @Test
   void mtlsFromProperties_presentsTheClientCertificate(@org.junit.jupiter.api.io.TempDir
       java.nio.file.Path dir) throws Exception {
-    dev.mirror.core.TestPki pki = new dev.mirror.core.TestPki();
+    dev.mirror.core.testing.TestPki pki = new dev.mirror.core.testing.TestPki();
     try (mockwebserver3.MockWebServer shadow = pki.shadow(true)) {
       pki.writePem(dir, pki.client("jaxrs-client"));
       JaxrsServer on = withFeature(Set.of(Resources.Plain.class), new MirrorFeature(),

@@ -2,7 +2,7 @@ package dev.mirror.kafka;
 
 import dev.mirror.api.Headers;
 import dev.mirror.api.MirroredRequest;
-import dev.mirror.core.Replay;
+import dev.mirror.core.replay.Replay;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.Shadow;
+import dev.mirror.core.testing.Shadow;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

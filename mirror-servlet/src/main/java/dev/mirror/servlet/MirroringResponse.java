@@ -1,7 +1,7 @@
 package dev.mirror.servlet;
 
 import dev.mirror.api.Headers;
-import dev.mirror.core.AnswerCapture;
+import dev.mirror.core.entry.AnswerCapture;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,6 +1,6 @@
 package dev.mirror.servlet;
 
-import dev.mirror.core.CaptureSession;
+import dev.mirror.core.entry.CaptureSession;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.Shadow;
+import dev.mirror.core.testing.Shadow;
 import jakarta.servlet.DispatcherType;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,7 +1,7 @@
 package dev.mirror.servlet;
 
-import dev.mirror.core.AdminEndpointScenario;
-import dev.mirror.core.Shadow;
+import dev.mirror.core.testing.AdminEndpointScenario;
+import dev.mirror.core.testing.Shadow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.PolicyStats;
-import dev.mirror.core.Shadow;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.PolicyStats;
+import dev.mirror.core.testing.Shadow;
+import dev.mirror.core.stats.TargetStats;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -3,7 +3,7 @@ package dev.mirror.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.mirror.core.ComparisonReport;
+import dev.mirror.core.stats.ComparisonReport;
 import dev.mirror.core.MirrorEngine;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -3,10 +3,10 @@ package dev.mirror.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mirror.api.DropReason;
-import dev.mirror.core.BlackHole;
+import dev.mirror.core.testing.BlackHole;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.TargetStats;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.Map;

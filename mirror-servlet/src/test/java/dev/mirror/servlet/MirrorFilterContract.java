@@ -9,12 +9,12 @@ import dev.mirror.api.MirrorDispatcher;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.RequestView;
 import dev.mirror.api.SubmitResult;
-import dev.mirror.core.BlackHole;
+import dev.mirror.core.testing.BlackHole;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.FirstByte;
-import dev.mirror.core.Shadow;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.testing.FirstByte;
+import dev.mirror.core.testing.Shadow;
+import dev.mirror.core.stats.TargetStats;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -34,7 +34,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import dev.mirror.core.ThrowingDispatcher;
+import dev.mirror.core.testing.ThrowingDispatcher;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -226,13 +226,13 @@ abstract class MirrorFilterContract {
     assertThat(FirstByte.millis(toSlow.port(), "/answer-sized", bytes(100)))
         .as("a 3 s shadow, 500 ms read timeout").isBetween(500L, 2_500L);
 
-    dev.mirror.core.BlackHole hole = closeLater(new dev.mirror.core.BlackHole());
+    dev.mirror.core.testing.BlackHole hole = closeLater(new dev.mirror.core.testing.BlackHole());
     Container toHole = withFilter(engine(hole.address(), "mirror.synchronous", "true",
         "mirror.timeout.read", "500ms"));
     assertThat(FirstByte.millis(toHole.port(), "/answer-sized", bytes(100)))
         .as("a black hole, 500 ms read timeout").isBetween(500L, 2_500L);
 
-    int refusedPort = dev.mirror.core.ClosedPort.find();
+    int refusedPort = dev.mirror.core.testing.ClosedPort.find();
     Container toRefused = withFilter(engine("http://127.0.0.1:" + refusedPort,
         "mirror.synchronous", "true", "mirror.timeout.connect", "500ms"));
     assertThat(FirstByte.millis(toRefused.port(), "/answer-sized", bytes(100)))

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.Shadow;
+import dev.mirror.core.testing.Shadow;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import mockwebserver3.RecordedRequest;

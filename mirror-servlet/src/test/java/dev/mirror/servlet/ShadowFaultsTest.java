@@ -7,7 +7,7 @@ import dev.mirror.api.DropReason;
 import dev.mirror.api.FailureReason;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.TargetStats;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;

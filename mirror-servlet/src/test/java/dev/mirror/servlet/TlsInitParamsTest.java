@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.mirror.api.FailureReason;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TestPki;
+import dev.mirror.core.testing.TestPki;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

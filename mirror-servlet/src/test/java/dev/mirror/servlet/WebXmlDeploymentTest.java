@@ -3,7 +3,7 @@ package dev.mirror.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mirror.core.Shadow;
+import dev.mirror.core.testing.Shadow;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -66,7 +66,7 @@ public class MirrorAutoConfiguration {
   /**
    * The engine, from the {@code mirror.*} properties.
    *
-   * @throws dev.mirror.core.MirrorConfigException naming the key, failing start-up
+   * @throws dev.mirror.core.config.MirrorConfigException naming the key, failing start-up
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean(MirrorDispatcher.class)

@@ -1,9 +1,9 @@
 package dev.mirror.spring;
 
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.MirrorStats;
-import dev.mirror.core.PolicyStats;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.MirrorStats;
+import dev.mirror.core.stats.PolicyStats;
+import dev.mirror.core.stats.TargetStats;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.mirror.core.conformance;
 import static org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS;
 
 import dev.mirror.api.MirrorTarget;
-import dev.mirror.core.NioHttpTransport;
+import dev.mirror.core.transport.NioHttpTransport;
 import dev.mirror.core.conformance.Load.Copy;
 import java.time.Duration;
 import org.assertj.core.api.SoftAssertions;

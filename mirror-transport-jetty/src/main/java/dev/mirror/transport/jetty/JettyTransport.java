@@ -189,6 +189,10 @@ public final class JettyTransport implements MirrorTransport {
 
   /** Finds this transport as {@code mirror.transport=jetty}. */
   public static final class Provider implements dev.mirror.api.MirrorTransportProvider {
+
+    /** Made by {@link java.util.ServiceLoader}. */
+    public Provider() {}
+
     @Override
     public String name() {
       return "jetty";

@@ -7,7 +7,7 @@ import dev.mirror.api.DropReason;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
-import dev.mirror.core.TargetStats;
+import dev.mirror.core.stats.TargetStats;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

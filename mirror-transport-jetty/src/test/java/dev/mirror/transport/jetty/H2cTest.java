@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.core.MirrorConfig;
-import dev.mirror.core.MirrorConfigException;
+import dev.mirror.core.config.MirrorConfigException;
 import dev.mirror.core.MirrorEngine;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

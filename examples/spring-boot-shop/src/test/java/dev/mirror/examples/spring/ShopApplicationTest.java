@@ -2,7 +2,7 @@ package dev.mirror.examples.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mirror.core.Shadow;
+import dev.mirror.core.testing.Shadow;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
