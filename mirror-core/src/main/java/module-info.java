@@ -11,6 +11,9 @@ module dev.mirror.core {
   requires java.net.http;
   // See dev.mirror.api's descriptor: the name derived from re2j-<version>.jar.
   requires re2j;
+  // LatencyHistogram (exported) hands out its HdrHistogram; the name is the one derived from
+  // HdrHistogram-<version>.jar, which declares none.
+  requires transitive HdrHistogram;
   // Only to scrub JSON bodies: a policy that asks for it fails start-up if it is missing.
   requires static com.fasterxml.jackson.core;
 

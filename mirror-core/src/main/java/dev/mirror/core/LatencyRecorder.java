@@ -1,5 +1,6 @@
 package dev.mirror.core;
 
+import dev.mirror.core.stats.LatencyHistogram;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;

@@ -3,6 +3,8 @@ package dev.mirror.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.mirror.core.replay.Replay;
+import dev.mirror.core.stats.LatencyHistogram;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
