@@ -163,7 +163,10 @@ final class RouteChange {
           } else if (key != null && key.scope() == ConfigKey.Scope.TARGET
               && !key.suffix().equals("sample-ratio")) {
             // Printed keys sit at the most specific place: a policy-level key would be hidden.
-            put(prefix + "target." + target + "." + suffix, text, name);
+            // A flat key names no target: it applies to every target of the route.
+            for (String t : targets.isEmpty() ? List.of(target) : targets) {
+              put(prefix + "target." + t + "." + suffix, text, name);
+            }
           } else {
             put(prefix + suffix, text, name);
           }

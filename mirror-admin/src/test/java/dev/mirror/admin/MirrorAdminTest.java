@@ -114,6 +114,14 @@ class MirrorAdminTest {
           .containsExactly("staging=http://ai-service-v2-staging.internal:8000",
               "perf=http://127.0.0.1:10");
       assertThat(two.policy("default").sampler()).isEqualTo(dev.mirror.api.Sampler.ratio(0.5));
+      // A flat target key names no target: every target of the route takes it.
+      AdminReply flat = endpoint.handle(new AdminCall("POST", "/routes/default/mirror",
+          "Bearer " + TOKEN, "application/json", "{\"mirror.timeout.read\": \"3s\"}"
+              .getBytes(StandardCharsets.UTF_8), "x"));
+      assertThat(flat.status()).as(new String(flat.body(), StandardCharsets.UTF_8))
+          .isEqualTo(200);
+      assertThat(two.policy("default").targets()).extracting(t -> t.readTimeout())
+          .containsExactly(java.time.Duration.ofSeconds(3), java.time.Duration.ofSeconds(3));
     }
   }
 

@@ -31,12 +31,15 @@ import java.util.concurrent.TimeUnit;
  *       it are waited for, and its answer, if it comes, is read and dropped; once nothing on the
  *       connection is waited for, the connection is closed.
  *   <li>The connection ends (closed or reset) before its answer: a copy not written yet goes to
- *       another connection as it is; a written idempotent one is resent once if it got no byte of
- *       an answer and either the connection was reused (the stale-connection race) or it was
- *       pipelined behind another; anything else fails. A non-idempotent copy that was written is
- *       never resent.
+ *       another connection as it is (not a resend); a written idempotent copy is resent once
+ *       only in the stale-connection race (written alone onto a reused idle connection that
+ *       ended before any byte of an answer, about as soon as it went out); anything else that
+ *       was written fails. A non-idempotent copy that was written is never resent.
  *   <li>The shadow announces the end ({@code Connection: close}, or an HTTP/1.0 answer): those
- *       pipelined behind were not processed (RFC 9112 section 9.6) and are resent once.
+ *       pipelined behind fail and are never resent. RFC 9112 section 9.6 says they were not
+ *       processed, but real servers (Node) run the handler of every request already read.
+ *   <li>Its deadline passes before any byte of it was written: it is taken out of the queue
+ *       and never written later.
  * </ul>
  */
 public final class Http1Connection implements EventLoop.Handler {
@@ -450,7 +453,12 @@ public final class Http1Connection implements EventLoop.Handler {
     }
     if (lostWritten > 1 && !announced || lostWritten > 0 && announced) {
       // Pipelined requests lost to a failed connection, or to a close the shadow announced: no
-      // pipelining for a while; then none past the cap it showed (learnt in answered()).
+      // pipelining for a while; then none past the cap it showed (learnt in answered() when
+      // announced; here when the shadow closed at an answer's end without saying so, as a
+      // worker recycled after so many requests does).
+      if (!announced && headSeen == 0 && served >= 2) {
+        pool.learn(false, false, served, System.nanoTime());
+      }
       pool.suspendPipelining(System.nanoTime());
     }
   }

@@ -40,15 +40,16 @@ public final class Http1Pool {
 
   /**
    * Answers one connection must have carried, one at a time and still open, before anything is
-   * pipelined while the shadow's cap of requests per connection is unknown: {@value}. Until the
-   * cap is known, no connection is pipelined past twice the most answers a connection was seen
-   * to carry and stay open. A shadow that closes after N answers (Tomcat's and Apache's default
-   * is 100, NGINX's 1,000) then loses once, at its first close, what was pipelined behind it
-   * (failed, never sent again), and is never pipelined past N afterwards; a shadow that never
-   * closes (Jetty, Undertow, Netty, Envoy, HAProxy by default) is pipelined to as deep as it is
-   * fast. Without the factor two, the connection that served the most could never pipeline, and
-   * the others only as far as they lag behind it: next to none, against a shadow that never
-   * closes (bench/RESULTS.md section 11, the sender comparison).
+   * pipelined while the shadow's cap of requests per connection is unknown: {@value}. A shadow
+   * that closes after N answers (Tomcat's and Apache's default is 100, NGINX's 1,000, a gunicorn
+   * worker's max_requests) then loses, at its first close on each loop, what was pipelined behind
+   * it on the connections it closes (failed, never sent again), and is never pipelined past N
+   * afterwards: N is learnt from that close, announced ({@code Connection: close}) or not. A
+   * shadow that never closes (Jetty, Undertow, Netty, Envoy, HAProxy by default) is pipelined to
+   * as deep as it is fast ({@link #MAX_DEPTH}). Bounding the depth by the most answers a
+   * connection carried instead left the connection that had served the most unable to pipeline,
+   * and the others only as far as they lagged behind it: next to none against a shadow that
+   * never closes (bench/RESULTS.md section 11, the sender comparison).
    */
   public static final int UNCAPPED_AFTER = 100;
 
@@ -325,9 +326,7 @@ public final class Http1Pool {
   private boolean mayQueueBehind(Http1Connection c, long readTimeoutNanos, long now) {
     if (!c.acceptsPipelined() || c.depth() >= MAX_DEPTH
         || c.served() + c.depth() + 1 >= requestsPerConnection
-        || requestsPerConnection == Integer.MAX_VALUE
-            && (provenServed < UNCAPPED_AFTER
-                || c.served() + c.depth() + 1 > 2L * provenServed)) {
+        || requestsPerConnection == Integer.MAX_VALUE && provenServed < UNCAPPED_AFTER) {
       return false;
     }
     long late = Math.max(MIN_LATE_NANOS, 2 * latencyNanos);
