@@ -364,12 +364,19 @@ public final class MirrorAdmin {
         body(error("method not allowed here, must be " + allowed, null)));
   }
 
+  /**
+   * Answers carry the engine's state, and may be read with credentials a browser keeps (Basic):
+   * never stored by a cache, never sniffed as another type.
+   */
+  private static final Map<String, String> JSON_HEADERS =
+      Map.of("Cache-Control", "no-store", "X-Content-Type-Options", "nosniff");
+
   private AdminReply ok(com.fasterxml.jackson.databind.JsonNode node) {
-    return new AdminReply(200, Map.of(), body(node));
+    return new AdminReply(200, JSON_HEADERS, body(node));
   }
 
   private AdminReply error(int status, String message, String field) {
-    return new AdminReply(status, Map.of(), body(error(message, field)));
+    return new AdminReply(status, JSON_HEADERS, body(error(message, field)));
   }
 
   private ObjectNode error(String message, String field) {

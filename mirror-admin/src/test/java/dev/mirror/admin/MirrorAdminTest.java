@@ -220,6 +220,9 @@ class MirrorAdminTest {
   void answers_areIndentedOnRequest() throws IOException {
     AdminReply compact = call("GET", "/routes", null);
     assertThat(new String(compact.body(), StandardCharsets.UTF_8)).doesNotContain("\n");
+    assertThat(compact.headers()).as("the engine's state is never kept by a cache")
+        .containsEntry("Cache-Control", "no-store").containsEntry("X-Content-Type-Options",
+            "nosniff");
     AdminReply pretty = admin.handle(new AdminCall("GET", "/routes", "Bearer " + TOKEN, null,
         null, "x", "pretty"));
     String text = new String(pretty.body(), StandardCharsets.UTF_8);
