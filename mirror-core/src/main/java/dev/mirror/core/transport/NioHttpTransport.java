@@ -5,6 +5,7 @@ import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
+import dev.mirror.core.config.ConfigCatalog;
 import dev.mirror.core.config.MirrorConfigException;
 import dev.mirror.core.internal.http1.Http1Counts;
 import dev.mirror.core.internal.http1.Http1Lane;
@@ -267,23 +268,12 @@ public final class NioHttpTransport implements MirrorTransport {
       boolean pipelining = true;
       int maxConnections = Http1Pool.MAX_CONNECTIONS;
       for (java.util.Map.Entry<String, String> e : settings.entrySet()) {
+        // The catalog's own keys and rules, so that a value means here what it means there.
         String key = "mirror." + NAME + "." + e.getKey();
-        String v = e.getValue().trim().toLowerCase(java.util.Locale.ROOT);
         if (e.getKey().equals(PIPELINING)) {
-          if (!v.equals("true") && !v.equals("false")) {
-            throw new MirrorConfigException(key, e.getValue(), "true or false");
-          }
-          pipelining = Boolean.parseBoolean(v);
+          pipelining = ConfigCatalog.PIPELINING.parse(key, e.getValue().trim());
         } else if (e.getKey().equals(MAX_CONNECTIONS)) {
-          String rule = "an integer in [1, " + Http1Pool.MAX_CONNECTIONS + "]";
-          try {
-            maxConnections = Integer.parseInt(v);
-          } catch (NumberFormatException ex) {
-            throw new MirrorConfigException(key, e.getValue(), rule);
-          }
-          if (maxConnections < 1 || maxConnections > Http1Pool.MAX_CONNECTIONS) {
-            throw new MirrorConfigException(key, e.getValue(), rule);
-          }
+          maxConnections = ConfigCatalog.MAX_CONNECTIONS.parse(key, e.getValue().trim());
         } else {
           throw new MirrorConfigException(key, "is not a setting of the nio transport (its"
               + " settings are mirror.pipelining and mirror.max-connections)");

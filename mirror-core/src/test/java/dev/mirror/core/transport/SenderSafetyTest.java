@@ -66,8 +66,13 @@ class SenderSafetyTest {
         StandardCharsets.US_ASCII);
     MirrorTarget target = MirrorTarget.builder("t", address)
         .readTimeout(Duration.ofMillis(readMillis)).connectTimeout(Duration.ofMillis(800)).build();
-    return new ShadowRequest("p", target, "id", method, URI.create(address + path),
-        Headers.empty(), ByteBuffer.wrap(body).asReadOnlyBuffer());
+    return copy(target, "id", method, path, ByteBuffer.wrap(body).asReadOnlyBuffer());
+  }
+
+  private static ShadowRequest copy(MirrorTarget target, String id, String method, String path,
+      ByteBuffer body) {
+    return new ShadowRequest("p", target, id, method, URI.create(target.address() + path),
+        Headers.empty(), body);
   }
 
   private static ShadowRequest copy(String address, String method, String path) {
@@ -195,8 +200,7 @@ class SenderSafetyTest {
         .readTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofMillis(100)).build();
     List<ShadowRequest> gets = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      gets.add(new ShadowRequest("p", target, "b" + i, "GET",
-          URI.create(shadow.address() + "/burst/" + i), Headers.empty(),
+      gets.add(copy(target, "b" + i, "GET", "/burst/" + i,
           ByteBuffer.allocate(0).asReadOnlyBuffer()));
     }
     for (CompletableFuture<ShadowResponse> f : burst(gets)) {
@@ -333,7 +337,7 @@ class SenderSafetyTest {
       return Answer.of(NO_CONTENT);
     });
     warm(shadow);
-    // Connections that served few requests, so that the pool may pipeline on them.
+    // Several open connections, as under load.
     List<ShadowRequest> spread = new ArrayList<>();
     for (int i = 0; i < Http1Pool.PIPELINED_CONNECTIONS; i++) {
       spread.add(copy(shadow.address(), "GET", "/spread/" + i));
@@ -349,15 +353,13 @@ class SenderSafetyTest {
     ByteBuffer big = ByteBuffer.allocate(2 << 20).asReadOnlyBuffer();
     int putCount = 10;
     List<ShadowRequest> copies = new ArrayList<>();
-    // Two heads: if the first lands on the warmed connection (which takes no pipeline, having
-    // served the most), the second heads another.
+    // Two heads, on one connection or two: each connection's first stalls it, and the PUTs are
+    // pipelined behind a stalled head wherever they go.
     for (String head : List.of("a", "b")) {
-      copies.add(new ShadowRequest("p", patient, head, "GET",
-          URI.create(shadow.address() + "/p2/stall/" + head), Headers.empty(), none));
+      copies.add(copy(patient, head, "GET", "/p2/stall/" + head, none));
     }
     for (int i = 0; i < putCount; i++) {
-      copies.add(new ShadowRequest("p", hasty, "u" + i, "PUT",
-          URI.create(shadow.address() + "/p2/put/" + i), Headers.empty(), big.duplicate()));
+      copies.add(copy(hasty, "u" + i, "PUT", "/p2/put/" + i, big.duplicate()));
     }
     List<CompletableFuture<ShadowResponse>> answers = burst(copies);
     for (CompletableFuture<ShadowResponse> put : answers.subList(2, answers.size())) {
