@@ -58,6 +58,14 @@ SETUPS=(
   "e|refused port|mirror.host=grpc://127.0.0.1:$REFUSED"
   "f|shadow resetting every connection|mirror.host=grpc://127.0.0.1:18285"
 )
+# LOAD_ONLY="a c" runs only the setups with these labels (a quick check of one path).
+if [[ -n "${LOAD_ONLY:-}" ]]; then
+  KEPT=()
+  for setup in "${SETUPS[@]}"; do
+    [[ " $LOAD_ONLY " == *" ${setup%%|*} "* ]] && KEPT+=("$setup")
+  done
+  SETUPS=("${KEPT[@]}")
+fi
 : > "$WORK/rows"
 for round in $(seq 1 "$ROUNDS"); do
   echo "Round $round of $ROUNDS"

@@ -47,6 +47,17 @@ public interface MirrorTransport extends AutoCloseable {
     return false;
   }
 
+  /**
+   * The most copies to {@code target} this transport can hold at once (sending, or waiting for a
+   * connection or a stream) without turning one away; the dispatcher then admits no more than
+   * this, nor more than the target's {@link MirrorTarget#maxInFlight()}, so a copy the transport
+   * would refuse is turned away on the request thread before it is prepared. Asked once per
+   * target and configuration. The default, {@link Integer#MAX_VALUE}, sets no limit of its own.
+   */
+  default int maxInFlight(MirrorTarget target) {
+    return Integer.MAX_VALUE;
+  }
+
   /** Releases the transport's resources; called once by the dispatcher that owns it. */
   @Override
   default void close() {}

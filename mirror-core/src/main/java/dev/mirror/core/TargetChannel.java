@@ -47,6 +47,8 @@ final class TargetChannel implements Comparisons.Shadowed {
   /** The whole result when this target is the only one and takes the copy. */
   final SubmitResult acceptedAlone;
   private final LongSupplier nanoTime;
+  /** The target's in-flight cap, or its transport's if that is lower. */
+  private final int maxInFlight;
   private final Counters counters;
   private final AtomicInteger inFlight;
   private final AtomicLong bytesInFlight;
@@ -89,6 +91,7 @@ final class TargetChannel implements Comparisons.Shadowed {
     this.keepAnswerBytes = policy.policy.comparison().keepsAnswersOf(target.name())
         ? Math.max(1, policy.policy.comparison().maxBodyBytes()) : 0;
     this.nanoTime = nanoTime;
+    this.maxInFlight = Math.max(1, Math.min(target.maxInFlight(), transport.maxInFlight(target)));
     this.counters = previous == null ? new Counters() : previous.counters;
     this.inFlight = counters.inFlight;
     this.bytesInFlight = counters.bytesInFlight;
@@ -122,7 +125,7 @@ final class TargetChannel implements Comparisons.Shadowed {
     if (saturated != 0 && nanoTime.getAsLong() - saturated < 0) {
       return DropReason.QUEUE_FULL;
     }
-    int max = target.maxInFlight();
+    int max = maxInFlight;
     int current;
     do {
       current = inFlight.get();

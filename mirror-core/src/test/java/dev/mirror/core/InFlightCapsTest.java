@@ -7,17 +7,24 @@ import dev.mirror.api.DropReason;
 import dev.mirror.api.FailureReason;
 import dev.mirror.api.MirrorPolicy;
 import dev.mirror.api.MirrorTarget;
+import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.MirroredRequest;
 import dev.mirror.api.Outcome;
+import dev.mirror.api.ShadowRequest;
+import dev.mirror.api.ShadowResponse;
 import dev.mirror.api.SubmitResult;
 import dev.mirror.core.entry.CaptureSession;
 import dev.mirror.core.entry.EntryPoint;
 import dev.mirror.core.stats.TargetStats;
 import dev.mirror.core.testing.RawShadow;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-/** The two caps on what a target holds: copies, and their body bytes. */
+/** The caps on what a target holds: copies (the target's and its transport's), and body bytes. */
 class InFlightCapsTest {
 
   private static MirroredRequest post(int bytes) {
@@ -47,6 +54,45 @@ class InFlightCapsTest {
           .isEqualTo(Outcome.ACCEPTED);
       TargetStats stats = engine.stats().target("t");
       assertThat(stats.dropped(DropReason.QUEUE_FULL)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aTransportsOwnLimit_turnsCopiesAwayBeforeTheyReachIt() throws Exception {
+    List<CompletableFuture<ShadowResponse>> held =
+        new CopyOnWriteArrayList<>();
+    MirrorTransport holding = new MirrorTransport() {
+      @Override
+      public CompletableFuture<ShadowResponse> send(
+          ShadowRequest request) {
+        CompletableFuture<ShadowResponse> f =
+            new CompletableFuture<>();
+        held.add(f);
+        return f;
+      }
+
+      @Override
+      public int maxInFlight(MirrorTarget target) {
+        return 2;
+      }
+    };
+    try (MirrorEngine engine = MirrorEngine.builder().transport(holding).policy(MirrorPolicy
+        .builder("p").target(MirrorTarget.builder("t", "http://127.0.0.1:9").build()).build())
+        .build()) {
+      assertThat(engine.submit(post(10)).outcome()).isEqualTo(Outcome.ACCEPTED);
+      assertThat(engine.submit(post(10)).outcome()).isEqualTo(Outcome.ACCEPTED);
+      SubmitResult third = engine.submit(post(10));
+      assertThat(third.dropReason()).as("the transport's limit, 2, is below the target's cap")
+          .isEqualTo(DropReason.QUEUE_FULL);
+      await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 2);
+      held.get(0).completeExceptionally(new IOException("answered by the test"));
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> engine.stats().target("t").inFlight() == 1);
+      assertThat(engine.submit(post(10)).outcome()).as("room came back").isEqualTo(
+          Outcome.ACCEPTED);
+      await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 3);
+      assertThat(held).as("the refused copy never reached the transport").hasSize(3);
+      held.forEach(f -> f.completeExceptionally(new IOException("done")));
     }
   }
 

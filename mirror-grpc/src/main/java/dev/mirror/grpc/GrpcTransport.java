@@ -1,6 +1,7 @@
 package dev.mirror.grpc;
 
 import dev.mirror.api.Headers;
+import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
@@ -66,6 +67,12 @@ final class GrpcTransport implements MirrorTransport {
   @Override
   public boolean enforcesTimeouts() {
     return true;
+  }
+
+  /** The HTTP/2 sender's streams per shadow. */
+  @Override
+  public int maxInFlight(MirrorTarget target) {
+    return http2.maxInFlight(target);
   }
 
   @Override

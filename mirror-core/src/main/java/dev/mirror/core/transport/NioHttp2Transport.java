@@ -1,9 +1,11 @@
 package dev.mirror.core.transport;
 
+import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.MirrorTransport;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
 import dev.mirror.core.internal.http2.Http2Lane;
+import dev.mirror.core.internal.http2.Http2Pool;
 import dev.mirror.core.internal.http2.Http2Stream;
 import java.io.IOException;
 import java.util.Objects;
@@ -57,6 +59,15 @@ public final class NioHttp2Transport implements MirrorTransport {
   @Override
   public boolean enforcesTimeouts() {
     return true;
+  }
+
+  /**
+   * {@value dev.mirror.core.internal.http2.Http2Pool#MAX_STREAMS}: the streams one shadow is
+   * given at once; copies beyond are turned away before they are prepared.
+   */
+  @Override
+  public int maxInFlight(MirrorTarget target) {
+    return Http2Pool.MAX_STREAMS;
   }
 
   @Override

@@ -6,6 +6,8 @@ import dev.mirror.api.Headers;
 import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
+import dev.mirror.api.TransportFullException;
+import dev.mirror.core.internal.http2.Http2Pool;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -52,6 +54,7 @@ class Http2SenderTest {
   private static final AtomicInteger duplicates = new AtomicInteger();
   private static final Set<Integer> remotePorts = ConcurrentHashMap.newKeySet();
   private static final CountDownLatch slowReleased = new CountDownLatch(1);
+  private static final CountDownLatch heldReleased = new CountDownLatch(1);
 
   private NioHttp2Transport transport;
 
@@ -77,6 +80,9 @@ class Http2SenderTest {
         String path = request.getHttpURI().getPath();
         if (path.equals("/slow")) {
           slowReleased.await(10, TimeUnit.SECONDS); // answers only after the test let it go
+        }
+        if (path.equals("/held")) {
+          heldReleased.await(10, TimeUnit.SECONDS);
         }
         response.setStatus(200);
         response.getHeaders().put("x-got-length", body.remaining());
@@ -164,13 +170,36 @@ class Http2SenderTest {
   void manyCopiesAtOnceWithinTheShadowsStreamLimitEachOnce() throws Exception {
     MirrorTarget target = target(connector.getLocalPort(), Duration.ofSeconds(10));
     List<CompletableFuture<ShadowResponse>> all = new ArrayList<>();
-    for (int i = 0; i < 300; i++) {
+    for (int i = 0; i < Http2Pool.MAX_STREAMS; i++) {
       all.add(transport.send(copy(target, "many-" + i, "/echo", 512, 16)));
     }
     for (int i = 0; i < all.size(); i++) {
       assertThat(answer(all.get(i)).headers().first("x-id")).isEqualTo("many-" + i);
     }
-    assertThat(ids).contains("many-0", "many-299");
+    assertThat(ids).contains("many-0", "many-" + (Http2Pool.MAX_STREAMS - 1));
+    assertThat(duplicates).hasValue(0);
+  }
+
+  @Test
+  void copiesBeyondTheStreamCap_areTurnedAwayAtOnce_andTheOthersAnswered() throws Exception {
+    MirrorTarget target = target(connector.getLocalPort(), Duration.ofSeconds(10));
+    List<CompletableFuture<ShadowResponse>> held = new ArrayList<>();
+    for (int i = 0; i < Http2Pool.MAX_STREAMS; i++) {
+      held.add(transport.send(copy(target, "held-" + i, "/held", 10, 0)));
+    }
+    // The shadow answers none of them yet: one more has no room, and is told so without waiting.
+    CompletableFuture<ShadowResponse> beyond = transport.send(copy(target, "beyond", "/echo", 10,
+        0));
+    assertThat(failure(beyond)).isInstanceOf(TransportFullException.class)
+        .hasMessageContaining(Http2Pool.MAX_STREAMS + " streams");
+    assertThat(held).noneMatch(CompletableFuture::isDone);
+    heldReleased.countDown();
+    for (int i = 0; i < held.size(); i++) {
+      assertThat(answer(held.get(i)).headers().first("x-id")).isEqualTo("held-" + i);
+    }
+    assertThat(answer(transport.send(copy(target, "after-cap", "/echo", 10, 0))).statusCode())
+        .isEqualTo(200);
+    assertThat(ids).doesNotContain("beyond");
     assertThat(duplicates).hasValue(0);
   }
 

@@ -1,5 +1,6 @@
 package dev.mirror.core.internal.http2;
 
+import dev.mirror.api.TransportFullException;
 import dev.mirror.core.internal.loop.EventLoop;
 import dev.mirror.core.internal.loop.HostLookup;
 import dev.mirror.core.internal.tls.TlsSession;
@@ -26,6 +27,15 @@ public final class Http2Pool {
   static final int STREAMS_PER_CONNECTION = 1000;
   /** Connections to one shadow at most: {@value}. */
   static final int MAX_CONNECTIONS = 4;
+  /**
+   * Streams open or waiting to one shadow at most, over all its connections: {@value}, the
+   * HTTP/1.1 sender's default connection count. Copies beyond it are turned away at once (counted
+   * as {@code QUEUE_FULL}) rather than sent: by Little's law this bounds what a slow shadow
+   * receives, and so what it costs the primary, to 256 / its answer time (512 copies a second at
+   * 0.5 s, where the in-flight cap alone would let 4,096 through), while a shadow answering in
+   * 5 ms can still take 50,000 a second.
+   */
+  public static final int MAX_STREAMS = 256;
   private static final long RESOLVE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final Http2Lane lane;
@@ -81,8 +91,29 @@ public final class Http2Pool {
     lane.dirty(connection);
   }
 
-  /** Sends on a connection with room, else on a new one, else queued on the least loaded. */
+  /** Streams open or waiting on this pool's connections and for its address. */
+  private int load() {
+    int load = unresolved.size();
+    for (int i = 0; i < connections.size(); i++) {
+      load += connections.get(i).load();
+    }
+    return load;
+  }
+
+  /**
+   * Sends on a connection with room, else on a new one, else queued on the least loaded; turned
+   * away at once when {@value #MAX_STREAMS} streams are open or waiting already.
+   */
   void send(Http2Stream stream, long nowNanos) {
+    if (load() >= MAX_STREAMS) {
+      stream.fail(new TransportFullException(MAX_STREAMS + " streams to the shadow are open or"
+          + " waiting already"));
+      return;
+    }
+    place(stream, nowNanos);
+  }
+
+  private void place(Http2Stream stream, long nowNanos) {
     Http2Connection least = null;
     for (int i = 0; i < connections.size(); i++) {
       Http2Connection c = connections.get(i);
@@ -101,9 +132,12 @@ public final class Http2Pool {
     }
   }
 
-  /** A copy a connection never wrote (the shadow went away first) goes on another. */
+  /**
+   * A copy a connection never wrote (the shadow went away first) goes on another; it was taken
+   * under the cap already, so the cap does not turn it away now.
+   */
   void reroute(Http2Stream stream) {
-    send(stream, System.nanoTime());
+    place(stream, System.nanoTime());
   }
 
   private void open(Http2Stream stream, long nowNanos) {
