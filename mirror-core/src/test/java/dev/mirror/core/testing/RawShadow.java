@@ -98,7 +98,7 @@ public final class RawShadow implements AutoCloseable {
   }
 
   /** The next request, or null if none came within the time given. */
-  Recorded poll(long millis) throws InterruptedException {
+  public Recorded poll(long millis) throws InterruptedException {
     return requests.poll(millis, TimeUnit.MILLISECONDS);
   }
 

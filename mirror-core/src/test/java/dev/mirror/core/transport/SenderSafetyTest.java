@@ -8,6 +8,7 @@ import dev.mirror.api.Headers;
 import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.ShadowRequest;
 import dev.mirror.api.ShadowResponse;
+import dev.mirror.api.TransportFullException;
 import dev.mirror.core.config.MirrorConfigException;
 import dev.mirror.core.internal.http1.Http1Pool;
 import dev.mirror.core.internal.http1.QueuedBehindTimeoutException;
@@ -184,6 +185,45 @@ class SenderSafetyTest {
         .create(java.util.Map.of("max-connections", "many")))
         .isInstanceOf(MirrorConfigException.class)
         .hasMessage("mirror.nio.max-connections: was many, must be an integer in [1, 256]");
+  }
+
+  @Test
+  void copiesThatCouldNotGetAConnectionWithinTheConnectTimeout_areTurnedAwayAtOnce()
+      throws Exception {
+    transport.close();
+    transport = (NioHttpTransport) new NioHttpTransport.Provider()
+        .create(java.util.Map.of("max-connections", "2"));
+    RawShadow shadow = shadow((i, r) -> slowly(200, Answer.of(NO_CONTENT)));
+    for (int i = 0; i < 2; i++) {
+      send(copy(shadow.address(), "POST", "/warm/" + i)); // the sender learns: 200 ms an answer
+    }
+    // Two connections answering in 200 ms serve 8 waiting copies within the 800 ms connect
+    // timeout; the rest of a burst of 30 would wait it out and be dropped then.
+    List<ShadowRequest> posts = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      posts.add(copy(shadow.address(), "POST", "/pay/" + i));
+    }
+    List<CompletableFuture<ShadowResponse>> sent = burst(posts);
+    java.util.Set<String> refused = new java.util.HashSet<>();
+    for (int i = 0; i < sent.size(); i++) {
+      try {
+        sent.get(i).get(10, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof TransportFullException full
+            && full.getMessage().contains("serve within the connect timeout")) {
+          refused.add("/pay/" + i);
+        }
+      }
+    }
+    assertThat(refused).as("turned away at once, not after waiting 800 ms").hasSizeBetween(15,
+        28);
+    java.util.Set<String> received = new java.util.HashSet<>();
+    RawShadow.Recorded r;
+    while ((r = shadow.poll(0)) != null) {
+      assertThat(received.add(r.requestLine())).as("received twice: %s", r.requestLine())
+          .isTrue();
+    }
+    assertThat(received).noneMatch(line -> refused.contains(line.split(" ")[1]));
   }
 
   @Test

@@ -214,8 +214,30 @@ public final class Http1Pool {
       refuse(exchange, MAX_WAITING + " copies wait for a connection to the shadow already");
       return;
     }
+    long connectTimeout = exchange.connectTimeoutNanos();
+    if (waiting.size() >= servedWithin(connectTimeout)) {
+      refuse(exchange, waiting.size() + " copies wait for a connection already, as many as "
+          + ceiling + " connections answering in " + TimeUnit.NANOSECONDS.toMillis(latencyNanos)
+          + " ms serve within the connect timeout");
+      return;
+    }
     exchange.waitUntil(now + exchange.connectTimeoutNanos());
     waiting.add(exchange);
+  }
+
+  /**
+   * How many waiting copies the connections serve within {@code nanos}, by the shadow's usual
+   * answer time (Little's law, one request per connection at a time): a copy beyond would wait
+   * its whole connect timeout and be dropped then, having held its room and memory for nothing.
+   * A 0.5 s shadow served by 256 connections lets 512 wait for a 1 s connect timeout; a shadow
+   * answering in a few milliseconds lets {@value #MAX_WAITING}. Unbounded until answers are
+   * seen.
+   */
+  private long servedWithin(long nanos) {
+    if (samples == 0 || latencyNanos <= 0) {
+      return MAX_WAITING;
+    }
+    return Math.max(1, nanos * Math.max(1, ceiling) / latencyNanos);
   }
 
   /** Sends what waits for a connection, as far as connections allow. */
