@@ -1,6 +1,7 @@
 package dev.mirror.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -311,6 +312,40 @@ class FleetControlTest {
 
   @Test
   @Order(3)
+  void aChangeFromCode_goesThroughTheStoreToo_andAPolicyBuiltInCodeIsRefused() throws Exception {
+    String topic = "fleet-code";
+    Replica one = replica("one", topic);
+    Replica two = replica("two", topic);
+    Map<String, String> keys = new HashMap<>(two.engine.config().orElseThrow().toProperties());
+    keys.put("mirror.policy.default.sample-ratio", "0.5");
+    long version = two.engine.change(MirrorConfig.parse(keys));
+    assertThat(two.engine.configVersion()).isEqualTo(version);
+    await().atMost(Duration.ofSeconds(2)).until(() -> one.engine.configVersion() == version);
+    assertThat(one.routes().path("routes").get(0).path("mirror").path("percentage").asInt())
+        .isEqualTo(50);
+
+    // The whole engine's switch is the fleet's too.
+    one.engine.setEnabled(false);
+    await().atMost(Duration.ofSeconds(2)).until(() -> !two.engine.isEnabled());
+    one.engine.setEnabled(true);
+    await().atMost(Duration.ofSeconds(2)).until(two.engine::isEnabled);
+
+    // A change out of the runtime limits is refused before anything is written.
+    keys.put("mirror.policy.default.target.default.host", "http://169.254.169.254:80");
+    long before = one.engine.configVersion();
+    assertThatThrownBy(() -> one.engine.reconfigure(MirrorConfig.parse(keys)))
+        .hasMessageStartingWith("mirror.policy.default.target.default.host: was"
+            + " http://169.254.169.254:80, must be the scheme, host and port of a start-up"
+            + " target");
+    assertThat(one.engine.configVersion()).isEqualTo(before);
+    assertThatThrownBy(() -> one.engine.replacePolicy(one.engine.policy("default")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("must change through a configuration (reconfigure) that every"
+            + " replica applies");
+  }
+
+  @Test
+  @Order(4)
   void theStoreStopped_mirroringGoesOn_changesAre503_andTheReplicasConvergeWhenItReturns()
       throws Exception {
     String topic = "fleet-outage";
