@@ -126,13 +126,13 @@ class FleetControlTest {
     final HttpServer server;
 
     Replica(String name, String topic, String allowed) throws IOException {
-      this.name = name;
-      Map<String, String> keys = new HashMap<>();
-      keys.put("mirror.host", shadowA.address());
-      keys.put("mirror.allowed-targets", allowed);
-      keys.put("mirror.control", "kafka://" + bootstrap + "/" + topic);
-      keys.put("mirror.control.replica", name);
-      keys.put("mirror.control.timeout", "2s");
+      this(Map.of("mirror.host", shadowA.address(), "mirror.allowed-targets", allowed,
+          "mirror.control", "kafka://" + bootstrap + "/" + topic,
+          "mirror.control.replica", name, "mirror.control.timeout", "2s"));
+    }
+
+    Replica(Map<String, String> keys) throws IOException {
+      this.name = keys.get("mirror.control.replica");
       this.engine = MirrorConfig.parse(keys).newEngine();
       MirrorAdmin admin = new MirrorAdmin(() -> engine, TOKEN);
       this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -346,6 +346,47 @@ class FleetControlTest {
 
   @Test
   @Order(4)
+  void readmeQuickStart_runsAsWritten() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    String quickStart = readme.substring(readme.indexOf("### Two replicas, quick start"));
+    quickStart = quickStart.substring(0, quickStart.indexOf("\n### ", 10));
+    String properties = quickStart.substring(quickStart.indexOf("```properties\n") + 14);
+    properties = properties.substring(0, properties.indexOf("```"));
+    String body = quickStart.substring(quickStart.indexOf("-d '") + 4);
+    body = body.substring(0, body.indexOf('\''));
+    // The README's addresses, as this test's broker and shadows have them.
+    String aKeys = properties.replace("127.0.0.1:9092", bootstrap)
+        .replace("http://127.0.0.1:8081", shadowA.address())
+        .replace("http://127.0.0.1:8082", shadowB.address());
+    String bKeys = aKeys.replace("replica-a", "replica-b");
+    Replica a = quickStartReplica(aKeys);
+    Replica b = quickStartReplica(bKeys);
+
+    HttpResponse<String> changed = a.post("/routes/default/mirror",
+        body.replace("8082", String.valueOf(shadowB.server.getPort())));
+    long version = version(changed);
+    await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
+      JsonNode routes = b.routes();
+      assertThat(routes.path("configVersion").asLong()).isEqualTo(version);
+      assertThat(routes.path("fleet").path("replica").asText()).isEqualTo("replica-b");
+      JsonNode mirror = routes.path("routes").get(0).path("mirror");
+      assertThat(mirror.path("mirrorPort").asInt()).isEqualTo(shadowB.server.getPort());
+      assertThat(mirror.path("percentage").asInt()).isEqualTo(25);
+    });
+  }
+
+  private Replica quickStartReplica(String properties) throws IOException {
+    java.util.Properties keys = new java.util.Properties();
+    keys.load(new java.io.StringReader(properties));
+    Map<String, String> map = new HashMap<>();
+    keys.stringPropertyNames().forEach(k -> map.put(k, keys.getProperty(k)));
+    Replica replica = new Replica(map);
+    replicas.add(replica);
+    return replica;
+  }
+
+  @Test
+  @Order(5)
   void theStoreStopped_mirroringGoesOn_changesAre503_andTheReplicasConvergeWhenItReturns()
       throws Exception {
     String topic = "fleet-outage";

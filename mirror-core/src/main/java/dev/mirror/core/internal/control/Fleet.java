@@ -123,8 +123,10 @@ public final class Fleet implements AutoCloseable {
   public long publish(Map<String, String> keys) {
     long version;
     try {
-      version = channel.publish(CONFIG, encode(keys)).get(timeout.toNanos(),
-          TimeUnit.NANOSECONDS);
+      // The channel fails the write itself after the timeout (Kafka's delivery timeout): a
+      // change answered as not taken is never taken later. The wait here only guards it.
+      version = channel.publish(CONFIG, encode(keys)).get(2 * timeout.toNanos()
+          + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
     } catch (TimeoutException | ExecutionException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new ControlUnavailableException("the control store " + channel.address()
