@@ -419,18 +419,33 @@ class FleetControlTest {
         assertThat(routes.path("routes").get(0).path("mirror").path("percentage").asInt())
             .isEqualTo(100);
       }
+      // A replica that starts now cannot read the store: it starts (bounded), mirroring held.
+      Replica late = replica("late", topic);
+      assertThat(late.engine.isEnabled()).isFalse();
+      assertThat(late.engine.submit(MirroredRequest.builder().method("GET")
+          .rawTarget("/late-before-it-read").build()).accepted()).isFalse();
+      assertThat(late.routes().path("fleet").path("caughtUp").asBoolean()).isFalse();
     } finally {
       broker.startup();
     }
     cluster.waitForReadyBrokers();
+    // The late replica reads the store as it returns, and mirrors with the fleet's settings.
+    Replica late = replicas.get(replicas.size() - 1);
+    await().atMost(Duration.ofSeconds(30)).until(late.engine::isEnabled);
+    assertThat(late.engine.configVersion()).isEqualTo(before);
+    assertThat(late.engine.policy("default").targets().get(0).port())
+        .isEqualTo(shadowB.server.getPort());
+    assertThat(shadowB.paths).doesNotContain("/late-before-it-read");
     // Back: a change goes through again and every replica runs it; none ran the refused ones.
+    List<Replica> fleet = List.of(one, two, late);
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
         one.post("/routes/default/mirror", change(shadowA.address(), 30)).statusCode())
         .isEqualTo(200));
     long after = one.engine.configVersion();
     assertThat(after).isGreaterThan(before);
-    await().atMost(Duration.ofSeconds(10)).until(() -> two.engine.configVersion() == after);
-    for (Replica r : List.of(one, two)) {
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> fleet.stream().allMatch(r -> r.engine.configVersion() == after));
+    for (Replica r : fleet) {
       JsonNode route = r.routes().path("routes").get(0).path("mirror");
       assertThat(route.path("mirrorPort").asInt()).isEqualTo(shadowA.server.getPort());
       assertThat(route.path("percentage").asInt()).isEqualTo(30);
