@@ -8,6 +8,7 @@ import dev.mirror.api.MirrorTarget;
 import dev.mirror.core.config.ConfigCatalog;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.MirrorEngine;
+import dev.mirror.core.control.ControlState;
 import dev.mirror.core.stats.MirrorStats;
 import dev.mirror.core.stats.PolicyStats;
 import dev.mirror.core.stats.TargetStats;
@@ -63,6 +64,33 @@ final class AdminViews {
     gateway.put("synchronous", policy.mode() == MirrorMode.SYNCHRONOUS);
     gateway.put("logResponses", policy.logResponses());
     node.set("stats", policy(stats));
+    return node;
+  }
+
+  /**
+   * What this replica runs and what every replica of its fleet reported: {@code store} (null
+   * without one), {@code replica}, {@code version}, {@code caughtUp}, {@code refused}, {@code
+   * lastError}, and {@code replicas}, each with its {@code replica}, {@code version}, {@code
+   * failedVersion} and {@code error}.
+   */
+  ObjectNode fleet(ControlState state) {
+    ObjectNode node = json.createObjectNode();
+    node.put("store", state.store());
+    node.put("replica", state.replica());
+    node.put("version", state.version());
+    node.put("caughtUp", state.caughtUp());
+    node.put("refused", state.refused());
+    node.put("lastError", state.lastError());
+    for (ControlState.ReplicaReport report : state.replicas()) {
+      ObjectNode r = node.withArray("replicas").addObject();
+      r.put("replica", report.replica());
+      r.put("version", report.version());
+      r.put("failedVersion", report.failedVersion());
+      r.put("error", report.error());
+    }
+    if (state.replicas().isEmpty()) {
+      node.putArray("replicas");
+    }
     return node;
   }
 

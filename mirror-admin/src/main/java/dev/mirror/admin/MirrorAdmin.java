@@ -8,6 +8,7 @@ import dev.mirror.api.MirrorPolicy;
 import dev.mirror.api.MirrorTarget;
 import dev.mirror.core.MirrorConfig;
 import dev.mirror.core.config.MirrorConfigException;
+import dev.mirror.core.control.ControlUnavailableException;
 import dev.mirror.core.MirrorEngine;
 import dev.mirror.core.stats.MirrorStats;
 import dev.mirror.core.RuntimeLimits;
@@ -39,8 +40,11 @@ import org.slf4j.LoggerFactory;
  * attributes or {@code mirror.*} keys), {@code DELETE /routes/{route}/mirror}, {@code POST
  * /routes/{route}/mirror/enable}, {@code GET /stats}, {@code GET /comparisons} (JSON) and {@code
  * GET /comparisons.html} (a page). Changes go through {@link
- * MirrorEngine#reconfigure(MirrorConfig)}: validated as at start-up, in memory only (a restart
- * returns to the configuration).
+ * MirrorEngine#change(MirrorConfig)}: validated as at start-up, in memory only (a restart
+ * returns to the configuration); with a control store ({@code mirror.control}), written to the
+ * store and applied by every replica, the answer coming once this one applied it (with its
+ * {@code configVersion}), 503 when the store did not take it. {@code GET /routes} gives the
+ * {@code configVersion} this replica runs and, under {@code fleet}, what every replica reported.
  *
  * <p>Security: with no token every call is refused; a call without {@code Authorization: Bearer
  * <token>} is 401, a wrong token 403 (compared in constant time). For a browser, HTTP Basic with
@@ -256,6 +260,8 @@ public final class MirrorAdmin {
     for (MirrorPolicy policy : current.policies()) {
       node.withArray("routes").add(views.route(current, policy, stats.policy(policy.name())));
     }
+    node.put("configVersion", current.configVersion());
+    node.set("fleet", views.fleet(current.controlState()));
     return ok(node);
   }
 
@@ -299,6 +305,7 @@ public final class MirrorAdmin {
       return refused(route, call, e.status, e.getMessage(), e.field);
     }
     RuntimeLimits limits = current.runtimeLimits().orElse(null);
+    long version;
     try {
       // Within what start-up allowed: the TLS files named before anything is parsed (parsing
       // reads them), the rest on the parsed change, before the engine makes anything of it.
@@ -313,17 +320,37 @@ public final class MirrorAdmin {
         return refused(route, call, change.conflict().status, change.conflict().getMessage(),
             change.conflict().field);
       }
-      current.reconfigure(next);
+      version = current.change(next);
+    } catch (ControlUnavailableException e) {
+      return unavailable(route, call, e);
     } catch (MirrorConfigException e) {
       // The start-up message, told with the name of the field that made the key.
       String field = change.fieldOf(e.key());
       String message = field == null ? e.getMessage()
           : field + e.getMessage().substring(e.key().length());
       return refused(route, call, 400, message, field == null ? e.key() : field);
+    } catch (IllegalStateException e) {
+      // With a control store: written, but this replica could not apply it (reported there).
+      return refused(route, call, 409, e.getMessage(), null);
     }
-    LOG.info("mirror admin: route {} changed ({}) by {}", route,
-        String.join(", ", change.fields()), call.caller());
-    return routeReply(current, route);
+    LOG.info("mirror admin: route {} changed ({}) by {}, configuration version {}", route,
+        String.join(", ", change.fields()), call.caller(), version);
+    return routeReply(current, route, version);
+  }
+
+  /**
+   * A change the control store did not take (503: applied on no replica), or took but this
+   * replica has not applied in time (202: every replica applies it as it reads it).
+   */
+  private AdminReply unavailable(String route, AdminCall call, ControlUnavailableException e) {
+    LOG.warn("mirror admin: a change of route {} by {}: {}", route, call.caller(),
+        e.getMessage());
+    ObjectNode node = error(e.getMessage(), null);
+    if (e.writtenVersion() < 0) {
+      return new AdminReply(503, JSON_HEADERS, body(node));
+    }
+    node.put("configVersion", e.writtenVersion());
+    return new AdminReply(202, JSON_HEADERS, body(node));
   }
 
   /**
@@ -342,16 +369,21 @@ public final class MirrorAdmin {
       current.setEnabled(route, on);
     } catch (NoSuchElementException e) {
       return unknownRoute(current, route);
+    } catch (ControlUnavailableException e) {
+      return unavailable(route, call, e);
     } catch (IllegalStateException | IllegalArgumentException e) {
       return error(409, e.getMessage(), null);
     }
     LOG.info("mirror admin: route {} mirroring {} by {}", route, on ? "on" : "off",
         call.caller());
-    return routeReply(current, route);
+    return routeReply(current, route, current.configVersion());
   }
 
-  private AdminReply routeReply(MirrorEngine current, String route) {
-    return ok(views.route(current, current.policy(route), current.stats().policy(route)));
+  /** A route after a change, with the configuration version the change made. */
+  private AdminReply routeReply(MirrorEngine current, String route, long version) {
+    ObjectNode node = views.route(current, current.policy(route), current.stats().policy(route));
+    node.put("configVersion", version);
+    return ok(node);
   }
 
   private AdminReply unknownRoute(MirrorEngine current, String route) {

@@ -95,6 +95,7 @@ final class ConfigParser {
     if (allowed != null) {
       given.put(ALLOWED_TARGETS.name(), String.join(",", allowed));
     }
+    control(top);
     boolean pipelining = value(PIPELINING, top);
     given.put(PIPELINING.name(), String.valueOf(pipelining));
     if (!pipelining) {
@@ -114,6 +115,50 @@ final class ConfigParser {
     }
     return new MirrorConfig(policies, threads, closeTimeout, transport, given, transportSettings,
         markerSecret);
+  }
+
+  /**
+   * The control store ({@code mirror.control}, its {@code replica}, {@code timeout} and the
+   * {@code mirror.control.<store>.*} settings, checked by the store's provider when the engine
+   * opens it) and the watched file ({@code mirror.config-file}): kept as given, to print back.
+   */
+  private void control(List<String> top) {
+    java.net.URI control = value(CONTROL, top);
+    Found replica = find(CONTROL_REPLICA, top);
+    Found timeout = find(CONTROL_TIMEOUT, top);
+    Found file = find(CONFIG_FILE, top);
+    if (control == null) {
+      for (Found unused : new Found[] {replica, timeout}) {
+        if (unused != null) {
+          throw new MirrorConfigException(unused.name(), "is not used without "
+              + CONTROL.name() + " (the control store's address)");
+        }
+      }
+    } else {
+      if (file != null) {
+        throw new MirrorConfigException(file.name(), "must not be set together with "
+            + CONTROL.name() + ": a fleet changes through its store, one source of changes");
+      }
+      given.put(CONTROL.name(), control.toString());
+      if (replica != null) {
+        given.put(replica.name(), CONTROL_REPLICA.parse(replica.name(), replica.value()));
+      }
+      if (timeout != null) {
+        given.put(timeout.name(), ConfigCatalog.print(CONTROL_TIMEOUT.parse(timeout.name(),
+            timeout.value())));
+      }
+      String prefix = CONTROL.name() + "." + dev.mirror.core.internal.control.ControlChannels
+          .forScheme(control.getScheme()).name() + ".";
+      for (Map.Entry<String, String> e : all.entrySet()) {
+        if (e.getKey().startsWith(prefix) && e.getKey().length() > prefix.length()) {
+          used.add(e.getKey());
+          given.put(e.getKey(), e.getValue());
+        }
+      }
+    }
+    if (file != null) {
+      given.put(file.name(), CONFIG_FILE.parse(file.name(), file.value()));
+    }
   }
 
   /** The marker secret, given or read from its file (first line, trimmed); null if neither. */

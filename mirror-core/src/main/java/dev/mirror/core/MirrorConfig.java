@@ -136,6 +136,75 @@ public final class MirrorConfig {
     return transportSettings;
   }
 
+  /** {@code mirror.control}, or null. */
+  java.net.URI control() {
+    String address = given.get(ConfigCatalog.CONTROL.name());
+    return address == null ? null : java.net.URI.create(address);
+  }
+
+  /** {@code mirror.control.timeout}, or its default. */
+  Duration controlTimeout() {
+    String timeout = given.get(ConfigCatalog.CONTROL_TIMEOUT.name());
+    return timeout == null ? ConfigCatalog.CONTROL_TIMEOUT.parseDefault()
+        : ConfigCatalog.CONTROL_TIMEOUT.parse(ConfigCatalog.CONTROL_TIMEOUT.name(), timeout);
+  }
+
+  /** {@code mirror.control.replica}, or null. */
+  String controlReplica() {
+    return given.get(ConfigCatalog.CONTROL_REPLICA.name());
+  }
+
+  /** The {@code mirror.control.<store>.*} settings, without that prefix. */
+  Map<String, String> controlSettings(String store) {
+    String prefix = ConfigCatalog.CONTROL.name() + "." + store + ".";
+    Map<String, String> settings = new java.util.TreeMap<>();
+    given.forEach((key, value) -> {
+      if (key.startsWith(prefix)) {
+        settings.put(key.substring(prefix.length()), value);
+      }
+    });
+    return settings;
+  }
+
+  /** {@code mirror.config-file}, or null. */
+  Path configFile() {
+    String file = given.get(ConfigCatalog.CONFIG_FILE.name());
+    return file == null ? null : Path.of(file);
+  }
+
+  /** Engine keys that are each replica's own, never shared through a control store. */
+  private static final java.util.Set<String> OWN_KEYS = java.util.Set.of(
+      ConfigCatalog.DISPATCH_THREADS.name(), ConfigCatalog.CLOSE_TIMEOUT.name(),
+      ConfigCatalog.TRANSPORT.name(), ConfigCatalog.PIPELINING.name(),
+      ConfigCatalog.MAX_CONNECTIONS.name(), ConfigCatalog.MARKER_SECRET.name(),
+      ConfigCatalog.MARKER_SECRET_FILE.name(), ConfigCatalog.ALLOWED_TARGETS.name(),
+      ConfigCatalog.CONTROL.name(), ConfigCatalog.CONFIG_FILE.name());
+
+  /**
+   * True for a key each replica keeps for itself (how it sends, its secrets, its limits, its
+   * store's credentials): the engine keys but {@code mirror.policies}, the {@code
+   * mirror.<transport>.*} and {@code mirror.control.*} keys.
+   */
+  static boolean ownKey(String key, java.util.Set<String> transports) {
+    if (OWN_KEYS.contains(key) || key.startsWith(ConfigCatalog.CONTROL.name() + ".")) {
+      return true;
+    }
+    for (String transport : transports) {
+      if (key.startsWith(PREFIX + transport + ".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Splits {@link #toProperties()}: the replica's own keys ({@code own}) or the others. */
+  SortedMap<String, String> keys(boolean own) {
+    SortedMap<String, String> keys = toProperties();
+    java.util.Set<String> transports = dev.mirror.core.internal.TransportProviders.all().keySet();
+    keys.keySet().removeIf(key -> own != ownKey(key, transports));
+    return keys;
+  }
+
   /** Returns the name of the transport copies go out through ({@code mirror.transport}). */
   public String transport() {
     return transport.name();

@@ -12,6 +12,12 @@ import dev.mirror.api.RequestView;
 import dev.mirror.api.SubmitResult;
 import dev.mirror.core.config.ConfigCatalog;
 import dev.mirror.core.config.MirrorConfigException;
+import dev.mirror.core.control.ControlChannelProvider;
+import dev.mirror.core.control.ControlState;
+import dev.mirror.core.control.ControlUnavailableException;
+import dev.mirror.core.internal.control.ConfigFileWatch;
+import dev.mirror.core.internal.control.ControlChannels;
+import dev.mirror.core.internal.control.Fleet;
 import dev.mirror.core.internal.compare.CompareWorker;
 import dev.mirror.core.internal.compare.Comparisons;
 import dev.mirror.core.internal.marker.LoopMarker;
@@ -19,6 +25,9 @@ import dev.mirror.core.stats.ComparisonReport;
 import dev.mirror.core.stats.MirrorStats;
 import dev.mirror.core.stats.PolicyStats;
 import dev.mirror.core.transport.NioHttpTransport;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,7 +36,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +92,22 @@ public final class MirrorEngine implements MirrorDispatcher {
   /** What runtime changes through the endpoint may do: set by the start-up configuration. */
   private final RuntimeLimits limits;
   private volatile boolean closed;
+  /** The control store's side of this replica ({@code mirror.control}), or null. */
+  private final Fleet fleet;
+  /** The watch of {@code mirror.config-file}, or null. */
+  private final ConfigFileWatch fileWatch;
+  /** The store's switch for the whole engine (its record's {@value #ENABLED}). */
+  private volatile boolean fleetEnabled;
+  /** Set once the store has been read to where it was at start: mirroring is held until then. */
+  private volatile boolean caughtUp;
+  /** Without a store: changes applied since start (-1 before any). */
+  private volatile long localVersion = -1;
+  /** Changes this engine could not apply (a file or a store record that did not validate). */
+  private final AtomicLong refused = new AtomicLong();
+  private volatile String lastError;
+
+  /** The key of a store record holding the whole engine's switch ({@link #setEnabled(boolean)}). */
+  private static final String ENABLED = "enabled";
 
   private MirrorEngine(Builder builder) {
     this.nanoTime = builder.nanoTime;
@@ -106,6 +133,155 @@ public final class MirrorEngine implements MirrorDispatcher {
         builder.loopMarker);
     this.closeTimeout = builder.closeTimeout;
     sayWhereCredentialsGo(builder.policies);
+    this.fleetEnabled = builder.enabled;
+    MirrorConfig startup = builder.config;
+    Fleet joined = null;
+    ConfigFileWatch watch = null;
+    try {
+      if (startup != null && startup.control() != null) {
+        admission.setEnabled(false); // held until the store has been read
+        joined = joinFleet(startup);
+      }
+      if (startup != null && startup.configFile() != null) {
+        watch = watch(startup.configFile());
+      }
+      if (joined != null) {
+        startFleet(joined, startup);
+      }
+    } catch (RuntimeException | Error e) {
+      if (joined != null) {
+        joined.close();
+      }
+      this.fleet = null;
+      this.fileWatch = null;
+      close();
+      throw e;
+    }
+    this.fleet = joined;
+    this.fileWatch = watch;
+  }
+
+  /** Opens the store {@code mirror.control} names; reading starts in {@link #startFleet}. */
+  private Fleet joinFleet(MirrorConfig startup) {
+    java.net.URI address = startup.control();
+    ControlChannelProvider provider = ControlChannels.forScheme(address.getScheme());
+    if (provider == null) {
+      throw new MirrorConfigException(ConfigCatalog.CONTROL.name(), address.toString(),
+          "the address of a store on the class path (kafka comes with mirror-kafka)");
+    }
+    String replica = startup.controlReplica() != null ? startup.controlReplica() : hostName();
+    return new Fleet(provider.open(address, startup.controlSettings(provider.name()),
+        startup.controlTimeout()), replica, startup.controlTimeout(), new Fleet.Replica() {
+          @Override
+          public void apply(Map<String, String> keys, long version) {
+            applyFromStore(keys);
+          }
+
+          @Override
+          public void caughtUp() {
+            caughtUp = true;
+            admission.setEnabled(fleetEnabled);
+          }
+        });
+  }
+
+  /**
+   * Reads the store: start-up waits up to {@code mirror.control.timeout} until it has been read to
+   * its end; if it has not (the store is unreachable), the engine starts with mirroring held
+   * (requests counted as disabled) and mirrors once it has.
+   */
+  private static void startFleet(Fleet fleet, MirrorConfig startup) {
+    try {
+      if (!fleet.start()) {
+        LOG.warn("mirror fleet: the control store {} was not read to its end within {}:"
+            + " mirroring is held until it is", startup.control(),
+            ConfigCatalog.print(startup.controlTimeout()));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String hostName() {
+    String name = System.getenv("HOSTNAME");
+    if (name != null && !name.isBlank()) {
+      return name.trim();
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "replica-" + ProcessHandle.current().pid();
+    }
+  }
+
+  private ConfigFileWatch watch(Path file) {
+    try {
+      return new ConfigFileWatch(file, keys -> reload(file, keys));
+    } catch (IOException | RuntimeException e) {
+      throw new MirrorConfigException(ConfigCatalog.CONFIG_FILE.name(), file.toString(),
+          "a file in a directory that can be watched (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /**
+   * A configuration read from the store: its shared keys over this replica's own, held to this
+   * replica's runtime limits (a store is an input from the network, whoever wrote it), then
+   * installed. Throws, with the reason, when it cannot be applied here.
+   */
+  private void applyFromStore(Map<String, String> record) {
+    MirrorConfig startup = config;
+    SortedMap<String, String> merged = startup.keys(true);
+    boolean enabled = !"false".equals(record.get(ENABLED));
+    java.util.Set<String> transports = dev.mirror.core.internal.TransportProviders.all().keySet();
+    record.forEach((key, value) -> {
+      if (key.startsWith(MirrorConfig.PREFIX) && !MirrorConfig.ownKey(key, transports)) {
+        merged.put(key, value);
+      }
+    });
+    if (limits != null) {
+      limits.checkKeys(merged);
+    }
+    MirrorConfig next = MirrorConfig.parse(merged);
+    if (limits != null) {
+      limits.check(next);
+    }
+    synchronized (changes) {
+      checkEngineKeys(next);
+      install(next.policies());
+      config = next;
+    }
+    fleetEnabled = enabled;
+    if (caughtUp) {
+      admission.setEnabled(enabled);
+    }
+  }
+
+  /** A new content of {@code mirror.config-file}: applied as at start-up, or refused and counted. */
+  private void reload(Path file, Map<String, String> keys) {
+    try {
+      if (keys == null) {
+        throw new MirrorConfigException(ConfigCatalog.CONFIG_FILE.name(), file.toString(),
+            "a readable .properties file");
+      }
+      SortedMap<String, String> merged = config.keys(true);
+      merged.putAll(keys);
+      MirrorConfig next = MirrorConfig.parse(merged);
+      long version;
+      synchronized (changes) {
+        checkEngineKeys(next);
+        install(next.policies());
+        config = next;
+        version = nextLocalVersion();
+      }
+      LOG.info("mirror: applied {} as configuration version {}", file, version);
+    } catch (RuntimeException e) {
+      refused.incrementAndGet();
+      lastError = e.getMessage();
+      String key = e instanceof MirrorConfigException m ? m.key() : ConfigCatalog.CONFIG_FILE.name();
+      LOG.warn("mirror: {} was not applied ({}), the configuration in force stays (version {}):"
+          + " {}", file, key, localVersion, e.getMessage());
+      throw e;
+    }
   }
 
   /**
@@ -186,39 +362,99 @@ public final class MirrorEngine implements MirrorDispatcher {
    * Replaces every policy at once. A request decided before finishes under the settings it was
    * decided with; copies in flight go on; a policy or target that keeps its name keeps its
    * counters (and a target that keeps its address keeps its circuit). The engine's own settings
-   * ({@code mirror.transport}, {@code mirror.dispatch-threads}, {@code mirror.close-timeout})
-   * cannot change while it runs.
+   * ({@code mirror.transport}, {@code mirror.dispatch-threads}, {@code mirror.close-timeout},
+   * {@code mirror.control}, ...) cannot change while it runs.
    *
-   * @throws MirrorConfigException naming the engine key that differs
+   * <p>An engine that answers to a control store ({@code mirror.control}) changes only through
+   * it: the change is checked here (the engine keys, and the runtime limits every replica holds
+   * a store's changes to), written to the store, applied by every replica in the store's order
+   * (this one included), and this call returns once this engine has applied it; see {@link
+   * #change(MirrorConfig)}, which also returns the version.
+   *
+   * @throws MirrorConfigException naming the engine key that differs (or, with a store, the
+   *     field a runtime limit refuses)
+   * @throws ControlUnavailableException with a store, if it did not take the change in time
+   *     (applied nowhere), or this engine did not apply it in time (applied as it is read)
    * @throws IllegalStateException if the engine is closed
    */
   public void reconfigure(MirrorConfig next) {
+    change(next);
+  }
+
+  /**
+   * Applies a configuration as {@link #reconfigure(MirrorConfig)} does and returns the
+   * configuration version it runs as: with a control store, the store's version of the change
+   * (a Kafka offset), without, the number of changes applied since start.
+   *
+   * @throws MirrorConfigException as {@link #reconfigure(MirrorConfig)}
+   * @throws ControlUnavailableException as {@link #reconfigure(MirrorConfig)}
+   */
+  public long change(MirrorConfig next) {
     Objects.requireNonNull(next, "config");
+    if (fleet == null) {
+      synchronized (changes) {
+        checkEngineKeys(next);
+        install(next.policies());
+        config = next;
+        return nextLocalVersion();
+      }
+    }
+    if (closed) {
+      throw new IllegalStateException("engine: is closed, must be open to change its policies");
+    }
     synchronized (changes) {
-      MirrorConfig current = config;
-      if (next.dispatchThreads() != dispatchThreads) {
-        throw engineKey("mirror.dispatch-threads", String.valueOf(next.dispatchThreads()),
-            String.valueOf(dispatchThreads));
+      checkEngineKeys(next);
+    }
+    if (limits != null) {
+      limits.checkKeys(next.toProperties());
+      limits.check(next);
+    }
+    return publish(next, fleetEnabled);
+  }
+
+  /** Writes the shared keys and the engine's switch to the store; never under {@code changes}. */
+  private long publish(MirrorConfig next, boolean enabled) {
+    SortedMap<String, String> shared = next.keys(false);
+    shared.put(ENABLED, String.valueOf(enabled));
+    return fleet.publish(shared);
+  }
+
+  private long nextLocalVersion() {
+    localVersion = localVersion < 0 ? 1 : localVersion + 1;
+    return localVersion;
+  }
+
+  private void checkEngineKeys(MirrorConfig next) {
+    MirrorConfig current = config;
+    if (next.dispatchThreads() != dispatchThreads) {
+      throw engineKey("mirror.dispatch-threads", String.valueOf(next.dispatchThreads()),
+          String.valueOf(dispatchThreads));
+    }
+    if (!next.closeTimeout().equals(closeTimeout)) {
+      throw engineKey("mirror.close-timeout", ConfigCatalog.print(next.closeTimeout()),
+          ConfigCatalog.print(closeTimeout));
+    }
+    if (current != null && !Objects.equals(next.markerSecret(), current.markerSecret())) {
+      throw engineKey("mirror.marker-secret", ConfigCatalog.SECRET_SHOWN,
+          ConfigCatalog.SECRET_SHOWN);
+    }
+    if (current != null && !next.transport().equals(current.transport())) {
+      throw engineKey("mirror.transport", next.transport(), current.transport());
+    }
+    if (!next.transportSettings().equals(transports.settings())) {
+      // Transports' settings hold their credentials (Kafka's SASL and SSL passwords): shown
+      // masked, as everywhere a configuration is shown.
+      throw engineKey("mirror.<transport>.*", shown(next.transportSettings()),
+          shown(transports.settings()));
+    }
+    if (current != null && (fleet != null || fileWatch != null)) {
+      SortedMap<String, String> own = next.keys(true);
+      SortedMap<String, String> now = current.keys(true);
+      for (String key : List.of(ConfigCatalog.CONTROL.name(), ConfigCatalog.CONFIG_FILE.name())) {
+        if (!Objects.equals(own.get(key), now.get(key))) {
+          throw engineKey(key, String.valueOf(own.get(key)), String.valueOf(now.get(key)));
+        }
       }
-      if (!next.closeTimeout().equals(closeTimeout)) {
-        throw engineKey("mirror.close-timeout", ConfigCatalog.print(next.closeTimeout()),
-            ConfigCatalog.print(closeTimeout));
-      }
-      if (current != null && !Objects.equals(next.markerSecret(), current.markerSecret())) {
-        throw engineKey("mirror.marker-secret", ConfigCatalog.SECRET_SHOWN,
-            ConfigCatalog.SECRET_SHOWN);
-      }
-      if (current != null && !next.transport().equals(current.transport())) {
-        throw engineKey("mirror.transport", next.transport(), current.transport());
-      }
-      if (!next.transportSettings().equals(transports.settings())) {
-        // Transports' settings hold their credentials (Kafka's SASL and SSL passwords): shown
-        // masked, as everywhere a configuration is shown.
-        throw engineKey("mirror.<transport>.*", shown(next.transportSettings()),
-            shown(transports.settings()));
-      }
-      install(next.policies());
-      config = next;
     }
   }
 
@@ -234,9 +470,16 @@ public final class MirrorEngine implements MirrorDispatcher {
   /**
    * Replaces the policy with the same name, or adds it last; as {@link
    * #reconfigure(MirrorConfig)} otherwise. The engine has no {@link #config()} afterwards.
+   *
+   * @throws IllegalStateException with a control store: a fleet changes through configurations
    */
   public void replacePolicy(MirrorPolicy policy) {
     Objects.requireNonNull(policy, "policy");
+    if (fleet != null) {
+      throw new IllegalStateException("engine: answers to the control store " + fleet.state()
+          .store() + ", must change through a configuration (reconfigure) that every replica"
+          + " applies, not through a policy built in code");
+    }
     synchronized (changes) {
       List<MirrorPolicy> next = new ArrayList<>(policies());
       boolean replaced = false;
@@ -251,6 +494,7 @@ public final class MirrorEngine implements MirrorDispatcher {
       }
       install(next);
       config = null;
+      nextLocalVersion();
     }
   }
 
@@ -262,6 +506,14 @@ public final class MirrorEngine implements MirrorDispatcher {
    */
   public void setEnabled(String policyName, boolean enabled) {
     Objects.requireNonNull(policyName, "policyName");
+    if (fleet != null) {
+      // Through the store, never while holding the lock its reader applies changes under.
+      policy(policyName);
+      Map<String, String> keys = new TreeMap<>(config.toProperties());
+      keys.put("mirror.policy." + policyName + ".enabled", String.valueOf(enabled));
+      reconfigure(keys);
+      return;
+    }
     synchronized (changes) {
       MirrorPolicy policy = policy(policyName);
       MirrorConfig current = config;
@@ -313,9 +565,40 @@ public final class MirrorEngine implements MirrorDispatcher {
         + " change while the engine runs (restart to change it)");
   }
 
-  /** Switches mirroring on or off at run time; copies in flight are not affected. */
+  /**
+   * Switches mirroring on or off at run time; copies in flight are not affected. With a control
+   * store, the switch is the fleet's: written to the store and applied by every replica, as
+   * {@link #reconfigure(MirrorConfig)}.
+   *
+   * @throws ControlUnavailableException with a store, as {@link #reconfigure(MirrorConfig)}
+   */
   public void setEnabled(boolean enabled) {
+    if (fleet != null) {
+      publish(config, enabled);
+      return;
+    }
     admission.setEnabled(enabled);
+  }
+
+  /**
+   * Returns the configuration version this engine runs: with a control store, the store's
+   * version of the configuration applied (a Kafka offset); without, the number of changes
+   * applied since start; -1 while it runs its start-up configuration.
+   */
+  public long configVersion() {
+    return fleet != null ? fleet.version() : localVersion;
+  }
+
+  /**
+   * Returns what this engine runs and, with a control store, what every replica of the fleet
+   * reported through it: its name, version, whether it has read the store, and the changes it
+   * could not apply.
+   */
+  public ControlState controlState() {
+    if (fleet != null) {
+      return fleet.state();
+    }
+    return new ControlState(null, null, localVersion, true, refused.get(), lastError, List.of());
   }
 
   /** Returns true if mirroring is switched on. */
@@ -412,6 +695,12 @@ public final class MirrorEngine implements MirrorDispatcher {
         return;
       }
       closed = true;
+    }
+    if (fileWatch != null) {
+      fileWatch.close();
+    }
+    if (fleet != null) {
+      fleet.close();
     }
     admission.close();
     dispatch.close(inFlight, System.nanoTime() + closeTimeout.toNanos());

@@ -45,7 +45,10 @@ import java.util.SortedMap;
  * <p>Every refusal is a {@link MirrorConfigException} naming the key as the change wrote it
  * ({@code mirror.policy.<p>.target.<t>.host}, {@code mirror.policy.<p>.redact-credentials}), the
  * value and the rule. Changes made in code ({@link MirrorEngine#reconfigure(MirrorConfig)}) are
- * the application's own and are not held to these bounds; the endpoint applies them.
+ * the application's own and are not held to these bounds; the endpoint applies them. With a
+ * control store ({@code mirror.control}) every change is: each replica holds what it reads from
+ * the store to its own bounds, whoever wrote it, and a change from code is checked before it is
+ * written.
  */
 public final class RuntimeLimits {
 

@@ -269,10 +269,11 @@ class MirrorConfigTest {
       }
     }
     // The admin endpoint's keys are its module's, checked by its own test.
-    // So are the transports' own settings (mirror.file.*, mirror.kafka.*), read by them.
+    // So are the transports' and stores' own settings (mirror.file.*, mirror.kafka.*,
+    // mirror.control.kafka.*), read by them.
     documented.keySet().removeIf(key -> key.startsWith("mirror.admin.")
         || key.startsWith("mirror.spring.") || key.startsWith("mirror.file.")
-        || key.startsWith("mirror.kafka."));
+        || key.startsWith("mirror.kafka.") || key.startsWith("mirror.control.kafka."));
     assertThat(documented.keySet()).isEqualTo(catalog);
   }
 

@@ -75,6 +75,15 @@ public final class MirrorMetrics implements MeterBinder {
 
   @Override
   public void bindTo(MeterRegistry registry) {
+    Gauge.builder("mirror.config.version", engine, MirrorEngine::configVersion)
+        .description("The configuration version this engine runs: the control store's version"
+            + " (a Kafka offset), or changes since start without one; -1 for the start-up"
+            + " configuration")
+        .register(registry);
+    FunctionCounter.builder("mirror.config.refused", engine, e -> e.controlState().refused())
+        .description("Changes this engine could not apply (a store record or a watched file that"
+            + " did not validate here); it kept its last good configuration")
+        .register(registry);
     for (MirrorPolicy policy : engine.policies()) {
       String p = policy.name();
       requests(registry, p, "sampled_out", PolicyStats::sampledOut);

@@ -54,6 +54,8 @@ class MirrorMetricsTest {
       assertThat(registry.get("mirror.copies.in.flight").gauge().value()).isZero();
       assertThat(registry.get("mirror.copies.in.flight.max").gauge().value()).isEqualTo(2048);
       assertThat(registry.get("mirror.circuit.open").gauge().value()).isZero();
+      assertThat(registry.get("mirror.config.version").gauge().value()).isEqualTo(-1);
+      assertThat(registry.get("mirror.config.refused").functionCounter().count()).isZero();
       // Real percentiles (issue 34): the 99th is one of the three latencies, not a bucket bound.
       double p99 = registry.get("mirror.copy.latency.percentile").tags("quantile", "0.99")
           .timeGauge().value(TimeUnit.NANOSECONDS);

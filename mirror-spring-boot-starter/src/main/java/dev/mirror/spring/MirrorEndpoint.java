@@ -1,6 +1,8 @@
 package dev.mirror.spring;
 
 import dev.mirror.core.MirrorEngine;
+import dev.mirror.core.control.ControlState;
+import dev.mirror.core.control.ControlUnavailableException;
 import dev.mirror.core.stats.MirrorStats;
 import dev.mirror.core.stats.PolicyStats;
 import dev.mirror.core.stats.TargetStats;
@@ -11,10 +13,12 @@ import java.util.Map;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 /**
- * The Actuator endpoint {@code mirror}: reading gives whether mirroring is on and the stats
- * (engine, policies, targets); writing {@code {"enabled": false}} switches it off (and {@code
+ * The Actuator endpoint {@code mirror}: reading gives whether mirroring is on, the stats
+ * (engine, policies, targets), the {@code configVersion} it runs and, with a control store, the
+ * fleet's reports ({@code fleet}); writing {@code {"enabled": false}} switches it off (and {@code
  * true} on again), secured like the application's other Actuator write operations.
  */
 @Endpoint(id = "mirror")
@@ -61,13 +65,49 @@ public class MirrorEndpoint {
       policies.add(p);
     }
     out.put("policies", policies);
+    out.put("configVersion", engine.configVersion());
+    ControlState state = engine.controlState();
+    if (state.store() != null) {
+      Map<String, Object> fleet = new LinkedHashMap<>();
+      fleet.put("store", state.store());
+      fleet.put("replica", state.replica());
+      fleet.put("version", state.version());
+      fleet.put("caughtUp", state.caughtUp());
+      fleet.put("refused", state.refused());
+      fleet.put("lastError", state.lastError());
+      List<Map<String, Object>> replicas = new ArrayList<>();
+      for (ControlState.ReplicaReport report : state.replicas()) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("replica", report.replica());
+        r.put("version", report.version());
+        r.put("failedVersion", report.failedVersion());
+        r.put("error", report.error());
+        replicas.add(r);
+      }
+      fleet.put("replicas", replicas);
+      out.put("fleet", fleet);
+    }
     return out;
   }
 
-  /** Switches mirroring on or off; copies in flight go on. Returns the state after. */
+  /**
+   * Switches mirroring on or off; copies in flight go on. Returns the state after. With a
+   * control store ({@code mirror.control}) the switch is the fleet's: written to the store and
+   * applied by every replica; answered 503 when the store does not take it (applied nowhere).
+   */
   @WriteOperation
-  public Map<String, Object> enabled(boolean enabled) {
-    engine.setEnabled(enabled);
-    return mirror();
+  public WebEndpointResponse<Map<String, Object>> enabled(boolean enabled) {
+    try {
+      engine.setEnabled(enabled);
+    } catch (ControlUnavailableException e) {
+      Map<String, Object> error = new LinkedHashMap<>();
+      error.put("error", e.getMessage());
+      if (e.writtenVersion() >= 0) {
+        error.put("configVersion", e.writtenVersion());
+        return new WebEndpointResponse<>(error, 202);
+      }
+      return new WebEndpointResponse<>(error, WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+    }
+    return new WebEndpointResponse<>(mirror());
   }
 }

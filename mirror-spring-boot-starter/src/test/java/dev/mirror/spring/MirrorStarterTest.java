@@ -116,7 +116,8 @@ class MirrorStarterTest {
     // The Actuator endpoint and the meters show the counts.
     HttpResponse<String> actuator = send("GET", "/actuator/mirror", null, null);
     assertThat(actuator.statusCode()).isEqualTo(200);
-    assertThat(actuator.body()).contains("\"enabled\":true").contains("\"name\":\"default\"");
+    assertThat(actuator.body()).contains("\"enabled\":true").contains("\"name\":\"default\"")
+        .contains("\"configVersion\":-1");
     assertThat(meters.get("mirror.copies").tags("result", "sent").functionCounter().count())
         .isGreaterThanOrEqualTo(3);
 

@@ -79,6 +79,9 @@ public final class ConfigCatalog {
   private static final String NAMES_RULE =
       "a comma-separated list of distinct names of letters, digits, '-' or '_'";
   private static final String RATIO_RULE = "in [0.00001, 1]";
+  private static final String CONTROL_RULE = "a store address <scheme>://host:port/<name> of a"
+      + " store on the class path, such as kafka://kafka-1:9092/mirror-control (kafka comes with"
+      + " mirror-kafka)";
 
   private static final List<ConfigKey<?>> ALL = new ArrayList<>();
 
@@ -136,6 +139,34 @@ public final class ConfigCatalog {
           }
         }
         return addresses;
+      });
+  /**
+   * The control store every replica of a fleet watches ({@code kafka://host:port/topic}): changes
+   * made through any replica are written there and applied by all, in the store's order.
+   */
+  public static final ConfigKey<java.net.URI> CONTROL = key("control", Scope.ENGINE, null,
+      CONTROL_RULE, ConfigCatalog::controlAddress);
+  /** This replica's name in the fleet's reports (default: the host name). */
+  public static final ConfigKey<String> CONTROL_REPLICA = key("control.replica", Scope.ENGINE,
+      null, "a name of letters, digits, '.', '-' or '_'", v -> {
+        if (!v.matches("[A-Za-z0-9._-]{1,128}")) {
+          throw new RuleViolation("a name of letters, digits, '.', '-' or '_'");
+        }
+        return v;
+      });
+  /**
+   * How long a change waits for the store to take it and for this replica to apply it, and how
+   * long start-up waits for the store to be read to its end.
+   */
+  public static final ConfigKey<Duration> CONTROL_TIMEOUT = key("control.timeout", Scope.ENGINE,
+      "5s", DURATION_RULE + ", more than 0 and at most 1h", v -> duration(v, false));
+  /** A {@code .properties} file watched for changes (a mounted ConfigMap). */
+  public static final ConfigKey<String> CONFIG_FILE = key("config-file", Scope.ENGINE, null,
+      "a file path", v -> {
+        if (v.isEmpty()) {
+          throw new RuleViolation("a file path");
+        }
+        return v;
       });
 
   // Policy keys.
@@ -666,6 +697,24 @@ public final class ConfigCatalog {
           + (zeroAllowed ? "at least 0" : "more than 0") + " and at most 1h");
     }
     return d;
+  }
+
+  /** A control store's address: a scheme some provider serves, a host, a port and a name. */
+  private static java.net.URI controlAddress(String value) {
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(value);
+    } catch (java.net.URISyntaxException e) {
+      throw new RuleViolation(CONTROL_RULE);
+    }
+    String path = uri.getPath();
+    if (uri.getScheme() == null || uri.getHost() == null || uri.getPort() <= 0
+        || uri.getUserInfo() != null || uri.getQuery() != null || uri.getFragment() != null
+        || path == null || path.length() < 2 || path.indexOf('/', 1) >= 0
+        || dev.mirror.core.internal.control.ControlChannels.forScheme(uri.getScheme()) == null) {
+      throw new RuleViolation(CONTROL_RULE);
+    }
+    return uri;
   }
 
   /** Writes a duration the way {@link #duration} reads it, in the largest exact unit. */
