@@ -54,7 +54,8 @@ class Http2SenderTest {
   private static final AtomicInteger duplicates = new AtomicInteger();
   private static final Set<Integer> remotePorts = ConcurrentHashMap.newKeySet();
   private static final CountDownLatch slowReleased = new CountDownLatch(1);
-  private static final CountDownLatch heldReleased = new CountDownLatch(1);
+  /** Holds /held answers until the test lets them go; new per test. */
+  private static volatile CountDownLatch heldReleased = new CountDownLatch(0);
 
   private NioHttp2Transport transport;
 
@@ -114,11 +115,13 @@ class Http2SenderTest {
 
   @BeforeEach
   void newTransport() {
+    heldReleased = new CountDownLatch(1);
     transport = NioHttp2Transport.create("mirror-h2-test");
   }
 
   @org.junit.jupiter.api.AfterEach
   void closeTransport() {
+    heldReleased.countDown();
     transport.close();
   }
 

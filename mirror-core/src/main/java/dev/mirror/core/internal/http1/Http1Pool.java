@@ -79,6 +79,8 @@ public final class Http1Pool {
    */
   static final long SUSPEND_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long RESOLVE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
+  /** An answer time older than this no longer bounds how many copies wait: {@value} s. */
+  static final long STALE_SAMPLE_SECONDS = 5;
   /** An answer this late (or twice the usual wait) takes nothing more behind it. */
   private static final long MIN_LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   /**
@@ -99,6 +101,8 @@ public final class Http1Pool {
   private final ArrayDeque<Http1Exchange> waiting = new ArrayDeque<>();
   private long latencyNanos;
   private int samples;
+  /** When {@link #latencyNanos} last learnt from an answer. */
+  private long sampledAtNanos;
   private final String host;
   private final int port;
   private final ByteBuffer readBuffer;
@@ -231,10 +235,12 @@ public final class Http1Pool {
    * its whole connect timeout and be dropped then, having held its room and memory for nothing.
    * A 0.5 s shadow served by 256 connections lets 512 wait for a 1 s connect timeout; a shadow
    * answering in a few milliseconds lets {@value #MAX_WAITING}. Unbounded until answers are
-   * seen.
+   * seen, and again when none came for {@value #STALE_SAMPLE_SECONDS} s (a shadow slow long ago
+   * may be fast now).
    */
   private long servedWithin(long nanos) {
-    if (samples == 0 || latencyNanos <= 0) {
+    if (samples == 0 || latencyNanos <= 0
+        || System.nanoTime() - sampledAtNanos > TimeUnit.SECONDS.toNanos(STALE_SAMPLE_SECONDS)) {
       return MAX_WAITING;
     }
     return Math.max(1, nanos * Math.max(1, ceiling) / latencyNanos);
@@ -374,6 +380,7 @@ public final class Http1Pool {
   void observe(long nanos) {
     latencyNanos = samples == 0 ? nanos : latencyNanos + (nanos - latencyNanos) / 16;
     samples = Math.min(samples + 1, 1_000);
+    sampledAtNanos = System.nanoTime();
   }
 
   /**
