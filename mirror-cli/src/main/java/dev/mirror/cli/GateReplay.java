@@ -48,7 +48,14 @@ final class GateReplay {
   /** Requests in flight (answers or comparisons awaited) at most: {@value}. */
   static final int WINDOW = 2_048;
 
-  private static final Duration GATE_COMPARE_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * Failures after which a target that has answered nothing yet is taken for down, and the
+   * replay stops: {@value}.
+   */
+  static final int DEAD_AFTER = 500;
+
+  /** Added to the targets' longest connect plus read timeout to wait for a pair's answers. */
+  private static final Duration ANSWER_MARGIN = Duration.ofSeconds(2);
 
   private final GateSettings settings;
   private final Map<String, Decision> awaitingBaseline = new ConcurrentHashMap<>();
@@ -73,7 +80,12 @@ final class GateReplay {
       keys.put("mirror.target." + GateSettings.BASELINE2 + ".host", settings.baseline2());
       keys.put("mirror.compare.baseline", GateSettings.BASELINE2);
     }
-    keys.put("mirror.compare.timeout", GATE_COMPARE_TIMEOUT.toSeconds() + "s");
+    // Every request goes to every target, so that every pair is compared or counted missing:
+    // room for the window at each target, and no circuit that would leave a target out (a
+    // target that answers nothing stops the replay instead: see DEAD_AFTER).
+    keys.put("mirror.max-in-flight", String.valueOf(4 * WINDOW));
+    keys.put("mirror.max-in-flight-bytes", String.valueOf(64 * 1024 * 1024));
+    keys.put("mirror.circuit.failure-threshold", "1000000");
     if (!settings.methods().isEmpty()) {
       keys.put("mirror.methods", String.join(",", settings.methods()));
     }
@@ -96,7 +108,7 @@ final class GateReplay {
   GateResult run(Replayer.Progress progress) throws IOException, InterruptedException {
     List<Path> files = Replayer.files(settings.from());
     long total = count(files);
-    MirrorConfig config = MirrorConfig.parse(keys());
+    MirrorConfig config = withCompareTimeout(MirrorConfig.parse(keys()));
     MirrorPolicy policy = config.policies().get(0);
     compareTimeout = policy.comparison().timeout();
     MirrorTransport transport = new PrimaryTap(transport(config, keys()), GateSettings.BASELINE,
@@ -111,11 +123,15 @@ final class GateReplay {
           .transport(transport).build();
       String marker = policy.markerHeader();
       long lastShown = 0;
+      reading:
       for (Path file : files) {
         try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
           String line;
           int number = 0;
           while ((line = lines.readLine()) != null) {
+            if (records % 256 == 255 && aTargetIsDown()) {
+              break reading; // counted: the verdict names the target that answered nothing
+            }
             number++;
             if (line.isBlank()) {
               continue;
@@ -164,6 +180,35 @@ final class GateReplay {
       }
       transport.close();
     }
+  }
+
+  /**
+   * Unless {@code mirror.compare.timeout} is given, a pair waits for its answers as long as the
+   * slowest target may take (connect plus read timeout) and {@link #ANSWER_MARGIN}: every answer
+   * or failure is in by then, so what is still missing was never sent.
+   */
+  private MirrorConfig withCompareTimeout(MirrorConfig parsed) {
+    if (settings.keys().keySet().stream().anyMatch(k -> k.endsWith("compare.timeout"))) {
+      return parsed;
+    }
+    Duration longest = Duration.ZERO;
+    for (var target : parsed.policies().get(0).targets()) {
+      Duration answer = target.connectTimeout().plus(target.readTimeout());
+      longest = answer.compareTo(longest) > 0 ? answer : longest;
+    }
+    Map<String, String> keys = keys();
+    keys.put("mirror.compare.timeout", longest.plus(ANSWER_MARGIN).toMillis() + "ms");
+    return MirrorConfig.parse(keys);
+  }
+
+  /** True if a target has answered nothing and failed {@link #DEAD_AFTER} times. */
+  private boolean aTargetIsDown() {
+    for (var target : engine.stats().policies().get(0).targets()) {
+      if (target.sent() == 0 && target.failedTotal() >= DEAD_AFTER) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The transport the configuration names, made as the engine would make it. */

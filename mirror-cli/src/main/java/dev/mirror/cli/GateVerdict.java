@@ -1,6 +1,7 @@
 package dev.mirror.cli;
 
 import dev.mirror.core.stats.ComparisonReport;
+import dev.mirror.core.stats.TargetStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -78,8 +79,7 @@ record GateVerdict(List<Check> checks, String runtimeFailure) {
     long errors = result.candidateErrors();
     checks.add(new Check(GATE, "errors", errors > limits.maxErrors(), String.format(Locale.ROOT,
         "the candidate failed or dropped %,d copies (%s), --max-errors %,d", errors,
-        result.candidate().failed().entrySet().stream().filter(e -> e.getValue() > 0)
-            .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")),
+        failedByReason(result.candidate()),
         limits.maxErrors()), ""));
     return new GateVerdict(checks, runtimeFailure(result));
   }
@@ -103,17 +103,24 @@ record GateVerdict(List<Check> checks, String runtimeFailure) {
     }
     if (result.baseline().sent() == 0) {
       return "the baseline answered none of " + sentRecords + " requests ("
-          + result.baseline().failed() + ")";
+          + failedByReason(result.baseline()) + ")";
     }
     if (result.candidate().sent() == 0) {
       return "the candidate answered none of " + sentRecords + " requests ("
-          + result.candidate().failed() + ")";
+          + failedByReason(result.candidate()) + ")";
     }
     if (result.baseline2() != null && result.baseline2().sent() == 0) {
       return "the second baseline answered none of " + sentRecords + " requests ("
-          + result.baseline2().failed() + ")";
+          + failedByReason(result.baseline2()) + ")";
     }
     return null;
+  }
+
+  /** A target's failures by reason, those that happened: {@code CONNECT 12, TIMEOUT 3}. */
+  static String failedByReason(TargetStats target) {
+    String failed = target.failed().entrySet().stream().filter(e -> e.getValue() > 0)
+        .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+    return failed.isEmpty() ? "no failure" : failed;
   }
 
   static String percent(double rate) {
