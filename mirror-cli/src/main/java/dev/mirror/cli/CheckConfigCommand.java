@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
  * secrets masked.
  */
 @Command(name = "check-config", mixinStandardHelpOptions = true,
-    description = {"Checks a mirror configuration (.properties, or .yaml/.yml flattened to"
+    description = {"Checks a configuration file and prints the effective one.", "",
+        "Checks a mirror configuration (.properties, or .yaml/.yml flattened to"
         + " mirror.* keys) with the library's own parser and prints the effective configuration:"
         + " every key at its most specific place, with its value or default, secrets shown as "
         + ConfigCatalog.SECRET_SHOWN + ".",

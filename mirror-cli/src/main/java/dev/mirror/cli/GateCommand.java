@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
  * a threshold is crossed; writes JUnit XML, the admin endpoint's HTML page and a JSON summary.
  */
 @Command(name = "gate", mixinStandardHelpOptions = true,
-    description = {"Replays a capture to --candidate and --baseline (and --baseline2), compares"
+    description = {"Fails when a candidate answers a capture unlike the baseline.", "",
+        "Replays a capture to --candidate and --baseline (and --baseline2), compares"
         + " every answer of the candidate with the baseline's as the library compares a shadow"
         + " with the primary (status, compared headers, JSON field by field, other bodies whole),"
         + " and fails when a threshold is crossed.",

@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
  * committed once a batch's copies were sent). Progress on stderr, the report on stdout.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-    description = {"Sends a capture to a target through the library's engine and transport, at"
+    description = {"Replays a capture (files or a Kafka topic) to a target.", "",
+        "Sends a capture to a target through the library's engine and transport, at"
         + " the recorded pace, a multiple of it, or as fast as the target takes it (waiting while"
         + " its max-in-flight is full, never dropping), then reports: sent, failed by reason,"
         + " dropped, skipped by the filters, latency percentiles.",
