@@ -37,6 +37,9 @@ import picocli.CommandLine.Option;
             + " --idle-exit or --max-records."})
 final class ReplayCommand implements Callable<Integer> {
 
+  /** How long a topic's brokers have to answer before the replay starts. */
+  static final Duration BROKER_CHECK = Duration.ofSeconds(10);
+
   @Option(names = "--from", required = true, paramLabel = "<dir|file|kafka://host:port/topic>",
       description = "a capture file, a directory of them (its *.ndjson in writing order), or a"
           + " topic: kafka://host:port[,host:port]/topic")
@@ -149,7 +152,8 @@ final class ReplayCommand implements Callable<Integer> {
     }
   }
 
-  private Replay.Report fromTopic(KafkaSource source) throws InterruptedException {
+  private Replay.Report fromTopic(KafkaSource source) throws IOException,
+      InterruptedException {
     if (spec.commandLine().getParseResult().hasMatchedOption("--speed")) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--speed: applies to files (a topic keeps no pace), use --rate");
@@ -165,6 +169,7 @@ final class ReplayCommand implements Callable<Integer> {
       keys.put("mirror.host-header", host);
     }
     keys.putAll(engineKeys.keys());
+    source.check(consumer, BROKER_CHECK);
     AtomicBoolean interrupted = new AtomicBoolean();
     AtomicLong lastRecord = new AtomicLong(System.nanoTime());
     AtomicLong records = new AtomicLong();

@@ -106,4 +106,17 @@ class CliReplayKafkaTest {
       assertThat(speed.err()).contains("--speed: applies to files");
     }
   }
+
+  @Test
+  void aBrokerThatDoesNotAnswer_orAMissingTopic_isARuntimeFailure_exit3() throws Exception {
+    CliJar.Run missing = CliJar.run(60, "replay", "--from", "kafka://" + bootstrap
+        + "/no-such-topic", "--to", "http://127.0.0.1:1", "--idle-exit", "1s");
+    assertThat(missing.status()).as(missing.toString()).isEqualTo(ExitStatus.RUNTIME_FAILURE);
+    assertThat(missing.err()).contains("no-such-topic: no such topic");
+
+    CliJar.Run down = CliJar.run(60, "replay", "--from", "kafka://127.0.0.1:1/copies", "--to",
+        "http://127.0.0.1:1", "--idle-exit", "1s");
+    assertThat(down.status()).as(down.toString()).isEqualTo(ExitStatus.RUNTIME_FAILURE);
+    assertThat(down.err()).contains("kafka://127.0.0.1:1: no broker answered within 10 s");
+  }
 }
