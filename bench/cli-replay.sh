@@ -11,7 +11,7 @@
 #    requests, and the gate's CPU per request.
 # Everything runs on this machine's cores: the shadows and the broker compete with the replayer,
 # as they would on one CI runner. Builds mirror-cli/target/mirror.jar if it is missing (package,
-# never install). Prints one Markdown table.
+# never install; MVN_FLAGS=-o for an offline Maven). Prints one Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -20,7 +20,7 @@ GATE_RECORDS=${2:-30000}
 JAR=mirror-cli/target/mirror.jar
 if [ ! -f "$JAR" ]; then
   echo "Building $JAR..."
-  mvn -B -q -pl mirror-cli -am package -DskipTests
+  mvn -B -q ${MVN_FLAGS:-} -pl mirror-cli -am package -DskipTests
 fi
 TICK=$(getconf CLK_TCK)
 
@@ -74,8 +74,8 @@ measure "replay, files (--speed max)" "$RECORDS" \
   "${MIRROR[@]}" replay --from "$WORK/replay.ndjson" --to http://127.0.0.1:18301 --speed max --no-progress
 
 # Kafka: a broker in its own JVM, from mirror-kafka's test class path (this tree's build output).
-mvn -B -q -pl mirror-kafka dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$WORK/kafka-cp.txt" > /dev/null
+mvn -B -q ${MVN_FLAGS:-} -pl mirror-kafka dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile="$WORK/kafka-cp.txt" > "$WORK/kafka-cp.log" 2>&1 || { cat "$WORK/kafka-cp.log"; exit 1; }
 KAFKA_CP="$(cat "$WORK/kafka-cp.txt"):mirror-kafka/target/classes:mirror-kafka/target/test-classes"
 for module in mirror-api mirror-core; do
   KAFKA_CP=$(echo "$KAFKA_CP" | sed "s#[^:]*/dev/mirror/$module/[^:]*/$module-[^:]*\.jar#$PWD/$module/target/classes#g")
