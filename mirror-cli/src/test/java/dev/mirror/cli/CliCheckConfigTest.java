@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code mirror check-config} on properties and YAML files, run as a process. */
-class CheckConfigTest {
+class CliCheckConfigTest {
 
   @TempDir
   Path dir;
