@@ -8,13 +8,15 @@ import java.util.Map;
 /**
  * The comparison report as one small server-rendered page ({@code GET /comparisons.html}): per
  * policy its counts, then per endpoint and target its fields, most often different first, with a
- * few samples. No script, no outside resource; every value escaped.
+ * few samples. No script, no outside resource; every value escaped. Public for renderers outside
+ * the endpoint ({@code mirror gate}'s HTML report); it needs no servlet.
  */
-final class ComparisonPage {
+public final class ComparisonPage {
 
   private ComparisonPage() {}
 
-  static String render(ComparisonReport report) {
+  /** Returns the page for {@code report}: a whole HTML document. */
+  public static String render(ComparisonReport report) {
     StringBuilder html = new StringBuilder(4096);
     html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<title>mirror: comparisons</title><style>")

@@ -135,8 +135,13 @@ public final class Replayer {
     throw new IllegalArgumentException(option + ": was " + value + ", must be a number above 0");
   }
 
-  /** The capture files under {@code from}, in writing order. */
-  static List<Path> files(Path from) throws IOException {
+  /**
+   * The capture files under {@code from}, in writing order: {@code from} itself if it is a file,
+   * else its {@code *.ndjson} files by name.
+   *
+   * @throws IOException if the directory cannot be listed
+   */
+  public static List<Path> files(Path from) throws IOException {
     if (!Files.isDirectory(from)) {
       return List.of(from);
     }
@@ -149,12 +154,43 @@ public final class Replayer {
   }
 
   /**
+   * Told how a replay goes, five times a second while it runs, on a thread of its own
+   * ({@code mirror-replay-progress}).
+   */
+  @FunctionalInterface
+  public interface Progress {
+
+    /**
+     * The replay so far.
+     *
+     * @param read records read
+     * @param total records in the capture
+     * @param target the target's counts (sent, failed, in flight)
+     */
+    void show(long read, long total, TargetStats target);
+
+    /** The replay is over; called once, after a last {@link #show}. */
+    default void done() {}
+  }
+
+  /**
    * Replays, drawing a progress bar on {@code progress} (null for none).
    *
    * @throws IOException if the capture cannot be read (a line that is not a record names its file
    *     and line)
    */
   public static Replay.Report replay(Options options, PrintStream progress) throws IOException {
+    return replayWithProgress(options, progress == null ? null : new TerminalBar(progress));
+  }
+
+  /**
+   * Replays, telling {@code progress} how it goes (null for nothing).
+   *
+   * @throws IOException if the capture cannot be read (a line that is not a record names its file
+   *     and line)
+   */
+  public static Replay.Report replayWithProgress(Options options, Progress progress)
+      throws IOException {
     List<Path> files = files(options.from());
     long total = 0;
     for (Path file : files) {
@@ -227,31 +263,16 @@ public final class Replayer {
     }
   }
 
-  /** A bar on the terminal, redrawn five times a second from the engine's counts. */
-  private static final class ProgressBar implements AutoCloseable {
+  /** A bar on a terminal, redrawn in place from the engine's counts. */
+  private static final class TerminalBar implements Progress {
     private final PrintStream out;
-    private final Thread thread;
-    private volatile boolean running = true;
 
-    ProgressBar(PrintStream out, long total, Replay replay) {
+    TerminalBar(PrintStream out) {
       this.out = out;
-      this.thread = new Thread(() -> {
-        while (running) {
-          draw(total, replay.records(), replay.stats());
-          try {
-            TimeUnit.MILLISECONDS.sleep(200);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "mirror-replay-progress");
-      thread.setDaemon(true);
-      if (out != null) {
-        thread.start();
-      }
     }
 
-    private void draw(long total, long read, TargetStats t) {
+    @Override
+    public void show(long read, long total, TargetStats t) {
       int width = 30;
       int done = total == 0 ? width : (int) (width * read / total);
       out.printf(Locale.ROOT, "\r[%s%s] %3d%% %,d/%,d  sent %,d  failed %,d  in flight %d ",
@@ -260,11 +281,51 @@ public final class Replayer {
     }
 
     @Override
+    public void done() {
+      out.println();
+    }
+  }
+
+  /** Calls a {@link Progress} five times a second from the engine's counts. */
+  private static final class ProgressBar implements AutoCloseable {
+    private final Progress progress;
+    private final Thread thread;
+    private final long total;
+    private final Replay replay;
+    private volatile boolean running = true;
+
+    ProgressBar(Progress progress, long total, Replay replay) {
+      this.progress = progress;
+      this.total = total;
+      this.replay = replay;
+      this.thread = new Thread(() -> {
+        while (running) {
+          progress.show(replay.records(), total, replay.stats());
+          try {
+            TimeUnit.MILLISECONDS.sleep(200);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "mirror-replay-progress");
+      thread.setDaemon(true);
+      if (progress != null) {
+        thread.start();
+      }
+    }
+
+    @Override
     public void close() {
       running = false;
-      if (out != null) {
+      if (progress != null) {
         thread.interrupt();
-        out.println();
+        try {
+          thread.join(1000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        progress.show(replay.records(), total, replay.stats());
+        progress.done();
       }
     }
   }

@@ -43,12 +43,36 @@ public final class KafkaReplayer {
 
   private KafkaReplayer() {}
 
+  /** Told after each poll of the topic, on the replaying thread: must return quickly. */
+  @FunctionalInterface
+  public interface Polled {
+
+    /**
+     * A poll is done: its records sent (or failed) and their offsets committed.
+     *
+     * @param records how many records the poll brought, 0 for none
+     * @param replay the replay so far ({@link Replay#records()}, {@link Replay#stats()})
+     */
+    void polled(int records, Replay replay);
+  }
+
   /**
    * Replays until {@code stop} says so (checked between polls), then reports.
    *
    * @throws IllegalArgumentException (a {@code MirrorConfigException}) for a bad engine key
    */
   public static Replay.Report run(Options options, BooleanSupplier stop) throws InterruptedException {
+    return run(options, stop, (records, replay) -> { });
+  }
+
+  /**
+   * Replays until {@code stop} says so (checked between polls), telling {@code polled} after
+   * each poll, then reports.
+   *
+   * @throws IllegalArgumentException (a {@code MirrorConfigException}) for a bad engine key
+   */
+  public static Replay.Report run(Options options, BooleanSupplier stop, Polled polled)
+      throws InterruptedException {
     Map<String, String> keys = new LinkedHashMap<>();
     keys.put("mirror.host", options.to());
     keys.putAll(options.engineKeys());
@@ -67,6 +91,7 @@ public final class KafkaReplayer {
       while (!stop.getAsBoolean()) {
         ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(200));
         if (batch.isEmpty()) {
+          polled.polled(0, replay);
           continue;
         }
         for (ConsumerRecord<byte[], byte[]> record : batch) {
@@ -82,6 +107,7 @@ public final class KafkaReplayer {
         // At least once: the batch's copies are sent (or failed) before its offsets are kept.
         replay.awaitSent(Duration.ofMinutes(1));
         consumer.commitSync();
+        polled.polled(batch.count(), replay);
       }
       return replay.finish();
     }

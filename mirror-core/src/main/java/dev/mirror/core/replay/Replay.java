@@ -131,9 +131,14 @@ public final class Replay implements AutoCloseable {
    * The request that makes the engine send {@code recorded}'s headers as they were recorded: the
    * {@code Host} header becomes the request's host (when it was the client's), and the last hop
    * of {@code X-Forwarded-Proto} (and of {@code X-Forwarded-Host}, when it is that host) is taken
-   * off the header and given as the request's scheme (and host), which the engine appends again.
+   * off the header and given as the request's scheme (and host), which the engine appends again;
+   * the old marker header ({@code marker}) is removed. The request's {@code id} is kept. Public
+   * for replayers that drive an engine of their own ({@code mirror gate}).
+   *
+   * @param recorded a request as a capture or a topic recorded it
+   * @param marker the marker header's name ({@code MirrorPolicy#markerHeader()})
    */
-  static MirroredRequest asRecorded(MirroredRequest recorded, String marker) {
+  public static MirroredRequest asRecorded(MirroredRequest recorded, String marker) {
     Headers headers = recorded.headers();
     List<String> protos = hops(headers.values("X-Forwarded-Proto"));
     List<String> hosts = hops(headers.values("X-Forwarded-Host"));
@@ -163,7 +168,8 @@ public final class Replay implements AutoCloseable {
         kept.add("X-Forwarded-Host", String.join(", ", hosts));
       }
     }
-    return MirroredRequest.builder().method(recorded.method()).scheme(scheme).host(host)
+    return MirroredRequest.builder().id(recorded.id()).method(recorded.method()).scheme(scheme)
+        .host(host)
         .rawTarget(recorded.rawTarget()).headers(kept.build()).body(recorded.body())
         .remoteAddress(recorded.remoteAddress()).build();
   }
