@@ -311,6 +311,49 @@ class SenderSafetyTest {
   }
 
   @Test
+  void copiesPipelinedBehindAnUnannouncedClose_atAnAnswersEnd_failAndAreNeverResent()
+      throws Exception {
+    // A worker recycled after so many requests (gunicorn's max_requests): it answers its 102nd
+    // request on a connection in full, says nothing, and closes. What was pipelined behind may
+    // have been read, so it fails; the pool learns the cap from that close as from an announced
+    // one (Http1Connection.ended), and later copies go out on fresh connections.
+    java.util.Map<Integer, java.util.concurrent.atomic.AtomicInteger> perConnection =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    int cap = Http1Pool.UNCAPPED_AFTER + 2;
+    RawShadow shadow = shadow((i, r) -> perConnection.computeIfAbsent(r.connection(),
+        c -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet() == cap
+        ? Answer.thenClose(NO_CONTENT) : Answer.of(NO_CONTENT));
+    warm(shadow);
+    List<ShadowRequest> gets = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      gets.add(copy(shadow.address(), "GET", "/u/" + i));
+    }
+    int failed = 0;
+    for (CompletableFuture<ShadowResponse> f : burst(gets)) {
+      try {
+        assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+      } catch (ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(IOException.class);
+        failed++;
+      }
+    }
+    assertThat(failed).as("those pipelined behind the close").isPositive();
+    assertThat(transport.resends()).as("none sent twice").isZero();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    RawShadow.Recorded r;
+    while ((r = shadow.poll(0)) != null) {
+      assertThat(seen.add(r.requestLine())).as("received twice: %s", r.requestLine()).isTrue();
+    }
+    gets.clear();
+    for (int i = 0; i < 60; i++) {
+      gets.add(copy(shadow.address(), "GET", "/v/" + i));
+    }
+    for (CompletableFuture<ShadowResponse> f : burst(gets)) {
+      assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+    }
+  }
+
+  @Test
   void aGetResetOnAFreshConnection_failsAndIsNotResent() throws Exception {
     RawShadow shadow = shadow((i, r) -> i == 0 ? Answer.reset("") : Answer.of(NO_CONTENT));
     assertThat(failure(transport.send(copy(shadow.address(), "GET", "/crash"))))
