@@ -66,6 +66,8 @@ final class TargetChannel implements Comparisons.Shadowed {
     final AtomicLong bytesInFlight = new AtomicLong();
     /** Until when copies are turned away because the transport said it was full; 0 if not. */
     volatile long saturatedUntilNanos;
+    /** While saturated: copies that may still be taken, one per copy that ended since. */
+    final AtomicInteger permits = new AtomicInteger();
     final LongAdder sampledOut = new LongAdder();
     final LongAdder[] dropped = adders(DROP_REASONS.length);
     final LongAdder sent = new LongAdder();
@@ -122,7 +124,7 @@ final class TargetChannel implements Comparisons.Shadowed {
       return DropReason.CIRCUIT_OPEN;
     }
     long saturated = counters.saturatedUntilNanos;
-    if (saturated != 0 && nanoTime.getAsLong() - saturated < 0) {
+    if (saturated != 0 && nanoTime.getAsLong() - saturated < 0 && !takePermit()) {
       return DropReason.QUEUE_FULL;
     }
     int max = maxInFlight;
@@ -145,18 +147,39 @@ final class TargetChannel implements Comparisons.Shadowed {
   }
 
   /**
-   * The transport had no room: turn copies away at once (as a full cap does) until one of this
-   * target's copies ends, or 10 ms pass.
+   * The transport had no room: for 10 ms, turn copies away at once (as a full cap does) but one
+   * for each of this target's copies that ends meanwhile, the room that copy gave back. Lifting
+   * the whole wait at the first end instead let every request thread through until the next
+   * refusal came back from the loop: about four copies prepared and refused for each one sent
+   * to a shadow slower than the copies offered (a 0.5 s one).
    */
   void saturated() {
+    counters.permits.set(0);
     counters.saturatedUntilNanos = nanoTime.getAsLong() + 10_000_000L;
   }
 
-  /** A copy ended at the shadow: the transport has room again. */
+  /** A copy ended at the shadow: while saturated, one more copy may be taken. */
   void unsaturated() {
-    if (counters.saturatedUntilNanos != 0) {
-      counters.saturatedUntilNanos = 0;
+    long until = counters.saturatedUntilNanos;
+    if (until != 0) {
+      if (nanoTime.getAsLong() - until < 0) {
+        counters.permits.incrementAndGet();
+      } else {
+        counters.saturatedUntilNanos = 0;
+      }
     }
+  }
+
+  private boolean takePermit() {
+    AtomicInteger permits = counters.permits;
+    int p;
+    do {
+      p = permits.get();
+      if (p <= 0) {
+        return false;
+      }
+    } while (!permits.compareAndSet(p, p - 1));
+    return true;
   }
 
   /** Takes room for a copy holding this many bytes; false if it would go beyond the byte cap. */

@@ -97,6 +97,48 @@ class InFlightCapsTest {
   }
 
   @Test
+  void afterTheTransportSaidFull_oneCopyIsTakenForEachCopyThatEnds() throws Exception {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1L);
+    List<CompletableFuture<ShadowResponse>> held = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger sends =
+        new java.util.concurrent.atomic.AtomicInteger();
+    MirrorTransport fullAfterOne = request -> {
+      sends.incrementAndGet();
+      if (held.isEmpty()) {
+        CompletableFuture<ShadowResponse> f = new CompletableFuture<>();
+        held.add(f);
+        return f;
+      }
+      return CompletableFuture.failedFuture(
+          new dev.mirror.api.TransportFullException("by the test"));
+    };
+    // A clock that stands still: the 10 ms of saturation never lapse during the test.
+    try (MirrorEngine engine = MirrorEngine.builder().clock(now::get).transport(fullAfterOne)
+        .policy(MirrorPolicy.builder("p").target(MirrorTarget.builder("t", "http://127.0.0.1:9")
+            .failureThreshold(1_000).build()).build()).build()) {
+      assertThat(engine.submit(post(10)).outcome()).isEqualTo(Outcome.ACCEPTED);
+      await().atMost(Duration.ofSeconds(10)).until(() -> sends.get() == 1);
+      assertThat(engine.submit(post(10)).outcome()).isEqualTo(Outcome.ACCEPTED);
+      await().atMost(Duration.ofSeconds(10)).until(
+          () -> engine.stats().target("t").dropped(DropReason.QUEUE_FULL) == 1);
+      for (int i = 0; i < 10; i++) {
+        assertThat(engine.submit(post(10)).dropReason()).as("saturated")
+            .isEqualTo(DropReason.QUEUE_FULL);
+      }
+      held.get(0).completeExceptionally(new IOException("ended by the test"));
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> engine.stats().target("t").inFlight() == 0);
+      int accepted = 0;
+      for (int i = 0; i < 5; i++) {
+        accepted += engine.submit(post(10)).outcome() == Outcome.ACCEPTED ? 1 : 0;
+      }
+      assertThat(accepted).as("one copy for the one that ended").isEqualTo(1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> sends.get() == 3);
+      assertThat(sends).as("the refused ones never reached the transport").hasValue(3);
+    }
+  }
+
+  @Test
   void aFastShadow_neverSeesQueueFull_fromABurstWithinTheDefaultCaps_onceItsSpeedIsKnown()
       throws Exception {
     try (RawShadow fast = new RawShadow((i, r) -> RawShadow.Answer.of(
