@@ -38,6 +38,8 @@ import javax.net.ssl.SSLContext;
  *     or null for the JVM default
  * @param headers header changes for this target's copies only, after the policy's (a shadow's own
  *     credentials); {@link TargetHeaders#none()} for none
+ * @param retry how copies that failed before reaching the shadow are sent again; {@link
+ *     RetryPolicy#off()} for never
  */
 public record MirrorTarget(
     String name,
@@ -53,7 +55,8 @@ public record MirrorTarget(
     int failureThreshold,
     Duration coolDown,
     SSLContext sslContext,
-    TargetHeaders headers) {
+    TargetHeaders headers,
+    RetryPolicy retry) {
 
   /** Default connect timeout in milliseconds: {@value}. */
   public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 1_000;
@@ -127,6 +130,22 @@ public record MirrorTarget(
     checkFailureThreshold(failureThreshold);
     checkDuration("circuit.cool-down", coolDown);
     Objects.requireNonNull(headers, "headers");
+    Objects.requireNonNull(retry, "retry");
+  }
+
+  /**
+   * A target without retries ({@link RetryPolicy#off()}): the components this record had before
+   * {@code retry}.
+   *
+   * @throws IllegalArgumentException naming the component, its value and what is allowed
+   */
+  public MirrorTarget(String name, String address, Duration connectTimeout, Duration readTimeout,
+      int maxInFlight, int maxInFlightBytes, double rateLimit, Sampler sampler,
+      HostHeader hostHeader, HttpVersion httpVersion, int failureThreshold, Duration coolDown,
+      SSLContext sslContext, TargetHeaders headers) {
+    this(name, address, connectTimeout, readTimeout, maxInFlight, maxInFlightBytes, rateLimit,
+        sampler, hostHeader, httpVersion, failureThreshold, coolDown, sslContext, headers,
+        RetryPolicy.off());
   }
 
   /**
@@ -141,7 +160,7 @@ public record MirrorTarget(
       SSLContext sslContext) {
     this(name, address, connectTimeout, readTimeout, maxInFlight, maxInFlightBytes, rateLimit,
         sampler, hostHeader, httpVersion, failureThreshold, coolDown, sslContext,
-        TargetHeaders.none());
+        TargetHeaders.none(), RetryPolicy.off());
   }
 
   /**
@@ -169,6 +188,7 @@ public record MirrorTarget(
     b.coolDown = coolDown;
     b.sslContext = sslContext;
     b.headers = headers;
+    b.retry = retry;
     return b;
   }
 
@@ -310,6 +330,7 @@ public record MirrorTarget(
     private Duration coolDown = Duration.ofMillis(DEFAULT_COOL_DOWN_MILLIS);
     private SSLContext sslContext;
     private TargetHeaders headers = TargetHeaders.none();
+    private RetryPolicy retry = RetryPolicy.off();
 
     private Builder(String name, String address) {
       this.name = name;
@@ -394,11 +415,18 @@ public record MirrorTarget(
       return this;
     }
 
+    /** How copies that failed before reaching the shadow are sent again (default: never). */
+    public Builder retry(RetryPolicy retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
     /** Returns the target; the builder stays usable. */
     public MirrorTarget build() {
       return new MirrorTarget(name, address, connectTimeout, readTimeout, maxInFlight,
           maxInFlightBytes, rateLimit,
-          sampler, hostHeader, httpVersion, failureThreshold, coolDown, sslContext, headers);
+          sampler, hostHeader, httpVersion, failureThreshold, coolDown, sslContext, headers,
+          retry);
     }
   }
 }

@@ -12,6 +12,7 @@ import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.MirrorTransportProvider;
 import dev.mirror.api.PathMode;
 import dev.mirror.api.RequestFilter;
+import dev.mirror.api.RetryPolicy;
 import dev.mirror.api.Rewrite;
 import dev.mirror.api.Sampler;
 import dev.mirror.api.Scrubbing;
@@ -450,6 +451,8 @@ final class ConfigParser {
     target.httpVersion(version);
     target.failureThreshold(value(FAILURE_THRESHOLD, prefixes));
     target.coolDown(value(COOL_DOWN, prefixes));
+    target.retry(new RetryPolicy(value(RETRY_ATTEMPTS, prefixes), value(RETRY_BACKOFF, prefixes),
+        value(RETRY_MAX_PENDING, prefixes), value(RETRY_IDEMPOTENT_TIMEOUTS, prefixes)));
     tls(target, host, prefixes, printed);
     target.headers(targetHeaders(prefixes));
     if (targetRatio != null) {

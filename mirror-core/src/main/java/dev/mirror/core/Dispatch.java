@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,10 @@ final class Dispatch {
   private final AtomicLong nextId = new AtomicLong();
 
   private volatile boolean closed;
+  /** Where copies wait for their retry: one daemon thread, made at the first retry. */
+  private ScheduledThreadPoolExecutor retryTimer;
+  /** Copies waiting for their retry; whoever removes one (its timer, or close) ends or sends it. */
+  private final Set<CopyRun> retrying = ConcurrentHashMap.newKeySet();
   /** Set at close once the wait is over: copies not yet started give their room back. */
   volatile boolean abandoning;
 
@@ -118,6 +123,82 @@ final class Dispatch {
       }
     }
     return s;
+  }
+
+  /** True once the engine began to close: retries still waiting are not sent. */
+  boolean closing() {
+    return closed;
+  }
+
+  /**
+   * Sends {@code run} again after {@code delayNanos}, off every request thread; false if the
+   * engine is closing (the caller ends it as {@link DropReason#CLOSED}). Once true, the copy ends
+   * through {@link CopyRun#retryDue()} or, if the engine closes first, {@link
+   * CopyRun#retryCancelled()}: exactly one of them.
+   */
+  boolean scheduleRetry(CopyRun run, long delayNanos) {
+    ScheduledThreadPoolExecutor timer = retryTimer();
+    if (timer == null) {
+      return false;
+    }
+    retrying.add(run);
+    if (closed) {
+      return !retrying.remove(run); // else close() took it and ends it
+    }
+    try {
+      timer.schedule(() -> {
+        if (retrying.remove(run)) {
+          run.retryDue();
+        }
+      }, delayNanos, TimeUnit.NANOSECONDS);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return !retrying.remove(run);
+    }
+  }
+
+  private ScheduledThreadPoolExecutor retryTimer() {
+    synchronized (retrying) {
+      if (closed) {
+        return null;
+      }
+      if (retryTimer == null) {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+            new NamedDaemonThreads("mirror-retry"));
+        timer.setRemoveOnCancelPolicy(true);
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        retryTimer = timer;
+      }
+      return retryTimer;
+    }
+  }
+
+  /** A copy whose retry is due goes back to where copies to its target are sent from. */
+  void resend(CopyRun run, TargetChannel channel) {
+    try {
+      executorFor(channel).execute(run);
+    } catch (RejectedExecutionException e) {
+      run.endDropped(closed || abandoning ? DropReason.CLOSED : DropReason.QUEUE_FULL);
+    } catch (RuntimeException | Error e) {
+      outcomes.internalError("retrying", e);
+      run.endDropped(DropReason.ERROR);
+    }
+  }
+
+  /** Ends every copy still waiting for its retry as {@link DropReason#CLOSED}, stops the timer. */
+  private void cancelRetries() {
+    ScheduledThreadPoolExecutor timer;
+    synchronized (retrying) {
+      timer = retryTimer;
+    }
+    for (CopyRun run : retrying) {
+      if (retrying.remove(run)) {
+        run.retryCancelled();
+      }
+    }
+    if (timer != null) {
+      timer.shutdownNow();
+    }
   }
 
   Set<CompletableFuture<ShadowResponse>> watched() {
@@ -271,13 +352,16 @@ final class Dispatch {
   }
 
   /**
-   * Stops taking copies, waits until {@code deadlineNanos} for those in flight, then lets the rest
-   * go: copies not started give their room back as {@link DropReason#CLOSED}, exchanges still open
+   * Stops taking copies, ends those waiting for a retry as {@link DropReason#CLOSED}, waits until
+   * {@code deadlineNanos} for those in flight, then lets the rest go: copies not started give their room back as {@link DropReason#CLOSED}, exchanges still open
    * are cancelled (or failed by the transport as it closes). Threads end; the transport is closed
    * if the engine made it.
    */
   void close(InFlight inFlight, long deadlineNanos) {
-    closed = true;
+    synchronized (retrying) {
+      closed = true;
+    }
+    cancelRetries(); // copies waiting for a retry are not sent: they end now, as CLOSED
     inFlight.awaitNone(deadlineNanos);
     abandoning = true;
     for (CompletableFuture<ShadowResponse> exchange : watched) {

@@ -76,6 +76,10 @@ final class TargetChannel implements Comparisons.Shadowed {
     final LongAdder scrubbed = new LongAdder();
     final LongAdder redactions = new LongAdder();
     final LongAdder scrubNanos = new LongAdder();
+    final AtomicInteger retriesPending = new AtomicInteger();
+    final LongAdder retries = new LongAdder();
+    final LongAdder retriesExhausted = new LongAdder();
+    final LongAdder retriesRefused = new LongAdder();
   }
 
   /**
@@ -180,6 +184,35 @@ final class TargetChannel implements Comparisons.Shadowed {
     return inFlight.get();
   }
 
+  /**
+   * Takes one of the target's places for a copy waiting to be retried; false, counted as refused,
+   * if {@code retry.max-pending} copies already wait. The caller must {@link #retryDone()} once.
+   */
+  boolean tryReserveRetry() {
+    AtomicInteger pending = counters.retriesPending;
+    int max = target.retry().maxPending();
+    int current;
+    do {
+      current = pending.get();
+      if (current >= max) {
+        counters.retriesRefused.increment();
+        return false;
+      }
+    } while (!pending.compareAndSet(current, current + 1));
+    counters.retries.increment();
+    return true;
+  }
+
+  /** A copy that waited for its retry is sent again, or ends. */
+  void retryDone() {
+    counters.retriesPending.decrementAndGet();
+  }
+
+  /** A copy failed with all its retries used. */
+  void countRetriesExhausted() {
+    counters.retriesExhausted.increment();
+  }
+
   void countDropped(DropReason reason) {
     dropped[reason.ordinal()].increment();
   }
@@ -230,7 +263,9 @@ final class TargetChannel implements Comparisons.Shadowed {
     return new TargetStats(policy.policy.name(), target.name(), sampledOut.sum(), drops, sent.sum(),
         failures, classes, inFlight.get(), circuit.isOpen(), latency.snapshot(),
         waited.snapshot(), new TargetStats.Scrubbed(counters.scrubbed.sum(),
-            counters.redactions.sum(), counters.scrubNanos.sum()));
+            counters.redactions.sum(), counters.scrubNanos.sum()),
+        new TargetStats.Retries(counters.retries.sum(), counters.retriesExhausted.sum(),
+            counters.retriesRefused.sum(), counters.retriesPending.get()));
   }
 
   private static LongAdder[] adders(int n) {

@@ -9,6 +9,7 @@ import dev.mirror.api.MirrorTransportProvider;
 import dev.mirror.api.PathMode;
 import dev.mirror.api.PathPattern;
 import dev.mirror.api.RequestFilter;
+import dev.mirror.api.RetryPolicy;
 import dev.mirror.api.Rewrite;
 import dev.mirror.api.Sampler;
 import dev.mirror.api.ValueMatch;
@@ -330,6 +331,28 @@ public final class ConfigCatalog {
       Scope.TARGET, MirrorTarget.DEFAULT_FAILURE_THRESHOLD, 1, MirrorTarget.MAX_FAILURE_THRESHOLD);
   public static final ConfigKey<Duration> COOL_DOWN = timeout("circuit.cool-down",
       MirrorTarget.DEFAULT_COOL_DOWN_MILLIS);
+
+  // Retries of copies that failed before the shadow could have processed them.
+  public static final ConfigKey<Integer> RETRY_ATTEMPTS = integer("retry.attempts", Scope.TARGET,
+      0, 0, RetryPolicy.MAX_ATTEMPTS);
+  public static final ConfigKey<Duration> RETRY_BACKOFF = key("retry.backoff", Scope.TARGET,
+      print(Duration.ofMillis(RetryPolicy.DEFAULT_BACKOFF_MILLIS)),
+      DURATION_RULE + ", more than 0 and at most 10s", v -> {
+        Duration d;
+        try {
+          d = duration(v, false);
+        } catch (RuleViolation e) {
+          throw new RuleViolation(DURATION_RULE + ", more than 0 and at most 10s");
+        }
+        if (d.compareTo(RetryPolicy.MAX_BACKOFF) > 0) {
+          throw new RuleViolation(DURATION_RULE + ", more than 0 and at most 10s");
+        }
+        return d;
+      });
+  public static final ConfigKey<Integer> RETRY_MAX_PENDING = integer("retry.max-pending",
+      Scope.TARGET, RetryPolicy.DEFAULT_MAX_PENDING, 1, RetryPolicy.MAX_MAX_PENDING);
+  public static final ConfigKey<Boolean> RETRY_IDEMPOTENT_TIMEOUTS = bool(
+      "retry.idempotent-timeouts", Scope.TARGET, false);
 
   // Header changes for one target's copies, after the policy's: a shadow's own credentials.
   public static final ConfigKey<List<String>> TARGET_KEEP_HEADERS = key("headers.keep",
