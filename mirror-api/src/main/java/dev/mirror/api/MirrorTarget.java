@@ -40,6 +40,8 @@ import javax.net.ssl.SSLContext;
  *     credentials); {@link TargetHeaders#none()} for none
  * @param retry how copies that failed before reaching the shadow are sent again; {@link
  *     RetryPolicy#off()} for never
+ * @param deadLetter where copies that end failed or dropped go instead of being lost; {@link
+ *     DeadLetter#none()} for nowhere
  */
 public record MirrorTarget(
     String name,
@@ -56,7 +58,8 @@ public record MirrorTarget(
     Duration coolDown,
     SSLContext sslContext,
     TargetHeaders headers,
-    RetryPolicy retry) {
+    RetryPolicy retry,
+    DeadLetter deadLetter) {
 
   /** Default connect timeout in milliseconds: {@value}. */
   public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 1_000;
@@ -131,6 +134,25 @@ public record MirrorTarget(
     checkDuration("circuit.cool-down", coolDown);
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(retry, "retry");
+    Objects.requireNonNull(deadLetter, "deadLetter");
+    if (name.equals(deadLetter.target())) {
+      throw InvalidValue.of("dead-letter", name, "another target than " + name);
+    }
+  }
+
+  /**
+   * A target without a dead letter ({@link DeadLetter#none()}): the components this record had
+   * before {@code deadLetter}.
+   *
+   * @throws IllegalArgumentException naming the component, its value and what is allowed
+   */
+  public MirrorTarget(String name, String address, Duration connectTimeout, Duration readTimeout,
+      int maxInFlight, int maxInFlightBytes, double rateLimit, Sampler sampler,
+      HostHeader hostHeader, HttpVersion httpVersion, int failureThreshold, Duration coolDown,
+      SSLContext sslContext, TargetHeaders headers, RetryPolicy retry) {
+    this(name, address, connectTimeout, readTimeout, maxInFlight, maxInFlightBytes, rateLimit,
+        sampler, hostHeader, httpVersion, failureThreshold, coolDown, sslContext, headers, retry,
+        DeadLetter.none());
   }
 
   /**
@@ -189,6 +211,7 @@ public record MirrorTarget(
     b.sslContext = sslContext;
     b.headers = headers;
     b.retry = retry;
+    b.deadLetter = deadLetter;
     return b;
   }
 
@@ -331,6 +354,7 @@ public record MirrorTarget(
     private SSLContext sslContext;
     private TargetHeaders headers = TargetHeaders.none();
     private RetryPolicy retry = RetryPolicy.off();
+    private DeadLetter deadLetter = DeadLetter.none();
 
     private Builder(String name, String address) {
       this.name = name;
@@ -421,12 +445,21 @@ public record MirrorTarget(
       return this;
     }
 
+    /**
+     * Where this target's copies go when they end failed or dropped for the chosen reasons
+     * (default: nowhere); the dead-letter target must be another target of the same policy.
+     */
+    public Builder deadLetter(DeadLetter deadLetter) {
+      this.deadLetter = Objects.requireNonNull(deadLetter, "deadLetter");
+      return this;
+    }
+
     /** Returns the target; the builder stays usable. */
     public MirrorTarget build() {
       return new MirrorTarget(name, address, connectTimeout, readTimeout, maxInFlight,
           maxInFlightBytes, rateLimit,
           sampler, hostHeader, httpVersion, failureThreshold, coolDown, sslContext, headers,
-          retry);
+          retry, deadLetter);
     }
   }
 }

@@ -120,11 +120,14 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
         }
       } else if (transportFull(failure)) {
         channel.saturated();
+        dispatch.deadLetter(channel, request, id, DropReason.QUEUE_FULL.name(), retries);
         dispatch.outcomes().giveBack(channel, DropReason.QUEUE_FULL);
         missing("dropped: QUEUE_FULL");
       } else if (retried(failure)) {
         ended = false;
       } else {
+        dispatch.deadLetter(channel, request, id, FailureClassifier.classify(failure).name(),
+            retries + 1);
         dispatch.outcomes().failed(channel, copy, failure, latency);
         missing("failed: " + FailureClassifier.classify(failure));
       }
@@ -218,6 +221,7 @@ final class CopyRun implements Runnable, BiConsumer<ShadowResponse, Throwable> {
 
   /** Ends this copy, waiting for its retry, as dropped for this reason. */
   void endDropped(DropReason reason) {
+    dispatch.deadLetter(channel, request, id, reason.name(), retries);
     dispatch.outcomes().giveBack(channel, reason);
     missing("dropped: " + reason);
     end();

@@ -1,5 +1,6 @@
 package dev.mirror.core;
 
+import dev.mirror.api.DeadLetter;
 import dev.mirror.api.Decision;
 import dev.mirror.api.DropReason;
 import dev.mirror.api.Headers;
@@ -123,6 +124,52 @@ final class Dispatch {
       }
     }
     return s;
+  }
+
+  /**
+   * Hands a copy that ends for {@code reason} to its target's dead letter, if that takes the
+   * reason: a copy of its own to the dead-letter target, through that target's caps and counts
+   * (dropped there, counted, when full), carrying the reason and how many times the copy was
+   * sent. Never blocks; called before the copy itself ends, so that close waits for both.
+   */
+  void deadLetter(TargetChannel from, MirroredRequest request, String id, String reason,
+      int attempts) {
+    TargetChannel to = from.deadLetter;
+    if (to == null || !from.target.deadLetter().takes(reason)) {
+      return;
+    }
+    try {
+      if (abandoning) {
+        outcomes.dropped(to, DropReason.CLOSED);
+        return;
+      }
+      DropReason drop = to.tryReserve();
+      if (drop != null) {
+        outcomes.dropped(to, drop);
+        return;
+      }
+      MirroredRequest letter = new MirroredRequest(request.id(), request.method(),
+          request.scheme(), request.host(), request.rawPath(), request.rawQuery(),
+          request.headers().toBuilder().set(DeadLetter.REASON_HEADER, reason)
+              .set(DeadLetter.ATTEMPTS_HEADER, String.valueOf(attempts)).build(),
+          request.body(), request.remoteAddress(), null);
+      int bytes = footprint(letter);
+      if (!to.tryReserveBytes(bytes)) {
+        to.release();
+        outcomes.dropped(to, DropReason.QUEUE_FULL);
+        return;
+      }
+      outcomes.entered();
+      CopyRun run = new CopyRun(this, to, letter, id, bytes, false, null);
+      try {
+        executorFor(to).execute(run);
+      } catch (RejectedExecutionException e) {
+        to.releaseBytes(bytes);
+        outcomes.giveBack(to, closed || abandoning ? DropReason.CLOSED : DropReason.QUEUE_FULL);
+      }
+    } catch (RuntimeException | Error e) {
+      outcomes.internalError("handing a copy to its dead letter", e);
+    }
   }
 
   /** True once the engine began to close: retries still waiting are not sent. */
@@ -271,6 +318,7 @@ final class Dispatch {
           comparisons.shadow(id, channel.target.name(),
               Observation.failure(channel.target.name(), "dropped: QUEUE_FULL", -1));
         }
+        deadLetter(channel, request, id, DropReason.QUEUE_FULL.name(), 0);
         outcomes.giveBack(channel, DropReason.QUEUE_FULL); // the byte cap, not the count
         firstDrop = firstDrop == null ? DropReason.QUEUE_FULL : firstDrop;
         results[i] = new SubmitResult.TargetResult(channel.target.name(), Outcome.DROPPED,
@@ -296,6 +344,7 @@ final class Dispatch {
           comparisons.shadow(id, channel.target.name(),
               Observation.failure(channel.target.name(), "dropped: " + reason, -1));
         }
+        deadLetter(channel, request, id, reason.name(), 0);
         outcomes.giveBack(channel, reason);
         firstDrop = firstDrop == null ? reason : firstDrop;
         results[i] = new SubmitResult.TargetResult(channel.target.name(), Outcome.DROPPED, reason);

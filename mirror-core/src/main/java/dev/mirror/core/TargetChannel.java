@@ -41,6 +41,13 @@ final class TargetChannel implements Comparisons.Shadowed {
   /** How much of each answer's body is kept, for comparison; 0 if none. */
   final int keepAnswerBytes;
   final CircuitBreaker circuit;
+  /**
+   * Where this target's copies go when they end for a reason its dead letter takes; null if none.
+   * Set once by its policy, after every channel is made.
+   */
+  TargetChannel deadLetter;
+  /** True if this target is another's dead letter: it gets no sampled traffic of its own. */
+  boolean deadLetterOnly;
   private final Sampler rateLimit;
   /** What submit reports for this target when it takes a copy: made once, shared. */
   final SubmitResult.TargetResult accepted;

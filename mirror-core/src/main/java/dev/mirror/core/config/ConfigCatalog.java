@@ -1,6 +1,7 @@
 package dev.mirror.core.config;
 
 import dev.mirror.api.Comparison;
+import dev.mirror.api.DeadLetter;
 import dev.mirror.api.HostHeader;
 import dev.mirror.api.HttpVersion;
 import dev.mirror.api.MirrorPolicy;
@@ -353,6 +354,29 @@ public final class ConfigCatalog {
       Scope.TARGET, RetryPolicy.DEFAULT_MAX_PENDING, 1, RetryPolicy.MAX_MAX_PENDING);
   public static final ConfigKey<Boolean> RETRY_IDEMPOTENT_TIMEOUTS = bool(
       "retry.idempotent-timeouts", Scope.TARGET, false);
+
+  // Dead letters: where copies that end failed or dropped go instead of being lost.
+  public static final ConfigKey<String> DEAD_LETTER = key("dead-letter", Scope.TARGET, null,
+      "the name of another target of the policy", v -> {
+        if (!NAME.matcher(v).matches()) {
+          throw new RuleViolation("the name of another target of the policy");
+        }
+        return v;
+      });
+  public static final ConfigKey<List<String>> DEAD_LETTER_ON = key("dead-letter.on", Scope.TARGET,
+      String.join(",", DeadLetter.DEFAULT_ON), "a comma-separated list of "
+          + String.join(", ", DeadLetter.REASONS), v -> {
+        List<String> reasons = new ArrayList<>();
+        for (String item : v.split(",", -1)) {
+          String reason = item.trim().toUpperCase(Locale.ROOT);
+          if (!DeadLetter.REASONS.contains(reason)) {
+            throw new RuleViolation("a comma-separated list of "
+                + String.join(", ", DeadLetter.REASONS));
+          }
+          reasons.add(reason);
+        }
+        return List.copyOf(reasons);
+      });
 
   // Header changes for one target's copies, after the policy's: a shadow's own credentials.
   public static final ConfigKey<List<String>> TARGET_KEEP_HEADERS = key("headers.keep",
