@@ -376,7 +376,7 @@ public final class Demo {
     return new TargetStats(now.policy(), now.target(), now.sampledOut() - before.sampledOut(),
         dropped,
         now.sent() - before.sent(), failed, classes, now.inFlight(), now.circuitOpen(),
-        now.latency(), now.waited(), now.scrubbed());
+        now.latency(), now.waited(), now.scrubbed(), now.retries());
   }
 
   private static double[] percentiles(List<Long> nanos) {

@@ -137,6 +137,10 @@ final class AdminViews {
     node.put("latencyP99Millis", stats.latency().quantileMillis(0.99));
     node.put("waits", stats.waited().count());
     node.put("waitedP99Millis", stats.waited().quantileMillis(0.99));
+    node.put("retries", stats.retries().scheduled());
+    node.put("retriesExhausted", stats.retries().exhausted());
+    node.put("retriesRefused", stats.retries().refused());
+    node.put("retriesPending", stats.retries().pending());
     return node;
   }
 }

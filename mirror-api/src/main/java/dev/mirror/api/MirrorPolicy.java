@@ -76,6 +76,26 @@ public record MirrorPolicy(
             "policy " + name + ": target name " + target.name() + " is used twice");
       }
     }
+    Set<String> deadLetters = new HashSet<>();
+    for (MirrorTarget target : targets) {
+      if (target.deadLetter().target() != null) {
+        deadLetters.add(target.deadLetter().target());
+      }
+    }
+    for (MirrorTarget target : targets) {
+      String to = target.deadLetter().target();
+      if (to == null) {
+        continue;
+      }
+      if (!names.contains(to)) {
+        throw new IllegalStateException("policy " + name + ": target " + target.name()
+            + " has dead letter " + to + ", which is not one of its targets " + names);
+      }
+      if (deadLetters.contains(target.name())) {
+        throw new IllegalStateException("policy " + name + ": target " + target.name()
+            + " is a dead letter and has one (" + to + "), must not: dead letters do not chain");
+      }
+    }
     for (String compared : comparison.targets()) {
       if (!names.contains(compared)) {
         throw new IllegalStateException("policy " + name + ": compares target " + compared

@@ -38,6 +38,10 @@ import javax.net.ssl.SSLContext;
  *     or null for the JVM default
  * @param headers header changes for this target's copies only, after the policy's (a shadow's own
  *     credentials); {@link TargetHeaders#none()} for none
+ * @param retry how copies that failed before reaching the shadow are sent again; {@link
+ *     RetryPolicy#off()} for never
+ * @param deadLetter where copies that end failed or dropped go instead of being lost; {@link
+ *     DeadLetter#none()} for nowhere
  */
 public record MirrorTarget(
     String name,
@@ -53,7 +57,9 @@ public record MirrorTarget(
     int failureThreshold,
     Duration coolDown,
     SSLContext sslContext,
-    TargetHeaders headers) {
+    TargetHeaders headers,
+    RetryPolicy retry,
+    DeadLetter deadLetter) {
 
   /** Default connect timeout in milliseconds: {@value}. */
   public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 1_000;
@@ -127,6 +133,41 @@ public record MirrorTarget(
     checkFailureThreshold(failureThreshold);
     checkDuration("circuit.cool-down", coolDown);
     Objects.requireNonNull(headers, "headers");
+    Objects.requireNonNull(retry, "retry");
+    Objects.requireNonNull(deadLetter, "deadLetter");
+    if (name.equals(deadLetter.target())) {
+      throw InvalidValue.of("dead-letter", name, "another target than " + name);
+    }
+  }
+
+  /**
+   * A target without a dead letter ({@link DeadLetter#none()}): the components this record had
+   * before {@code deadLetter}.
+   *
+   * @throws IllegalArgumentException naming the component, its value and what is allowed
+   */
+  public MirrorTarget(String name, String address, Duration connectTimeout, Duration readTimeout,
+      int maxInFlight, int maxInFlightBytes, double rateLimit, Sampler sampler,
+      HostHeader hostHeader, HttpVersion httpVersion, int failureThreshold, Duration coolDown,
+      SSLContext sslContext, TargetHeaders headers, RetryPolicy retry) {
+    this(name, address, connectTimeout, readTimeout, maxInFlight, maxInFlightBytes, rateLimit,
+        sampler, hostHeader, httpVersion, failureThreshold, coolDown, sslContext, headers, retry,
+        DeadLetter.none());
+  }
+
+  /**
+   * A target without retries ({@link RetryPolicy#off()}): the components this record had before
+   * {@code retry}.
+   *
+   * @throws IllegalArgumentException naming the component, its value and what is allowed
+   */
+  public MirrorTarget(String name, String address, Duration connectTimeout, Duration readTimeout,
+      int maxInFlight, int maxInFlightBytes, double rateLimit, Sampler sampler,
+      HostHeader hostHeader, HttpVersion httpVersion, int failureThreshold, Duration coolDown,
+      SSLContext sslContext, TargetHeaders headers) {
+    this(name, address, connectTimeout, readTimeout, maxInFlight, maxInFlightBytes, rateLimit,
+        sampler, hostHeader, httpVersion, failureThreshold, coolDown, sslContext, headers,
+        RetryPolicy.off());
   }
 
   /**
@@ -141,7 +182,7 @@ public record MirrorTarget(
       SSLContext sslContext) {
     this(name, address, connectTimeout, readTimeout, maxInFlight, maxInFlightBytes, rateLimit,
         sampler, hostHeader, httpVersion, failureThreshold, coolDown, sslContext,
-        TargetHeaders.none());
+        TargetHeaders.none(), RetryPolicy.off());
   }
 
   /**
@@ -169,6 +210,8 @@ public record MirrorTarget(
     b.coolDown = coolDown;
     b.sslContext = sslContext;
     b.headers = headers;
+    b.retry = retry;
+    b.deadLetter = deadLetter;
     return b;
   }
 
@@ -310,6 +353,8 @@ public record MirrorTarget(
     private Duration coolDown = Duration.ofMillis(DEFAULT_COOL_DOWN_MILLIS);
     private SSLContext sslContext;
     private TargetHeaders headers = TargetHeaders.none();
+    private RetryPolicy retry = RetryPolicy.off();
+    private DeadLetter deadLetter = DeadLetter.none();
 
     private Builder(String name, String address) {
       this.name = name;
@@ -394,11 +439,27 @@ public record MirrorTarget(
       return this;
     }
 
+    /** How copies that failed before reaching the shadow are sent again (default: never). */
+    public Builder retry(RetryPolicy retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /**
+     * Where this target's copies go when they end failed or dropped for the chosen reasons
+     * (default: nowhere); the dead-letter target must be another target of the same policy.
+     */
+    public Builder deadLetter(DeadLetter deadLetter) {
+      this.deadLetter = Objects.requireNonNull(deadLetter, "deadLetter");
+      return this;
+    }
+
     /** Returns the target; the builder stays usable. */
     public MirrorTarget build() {
       return new MirrorTarget(name, address, connectTimeout, readTimeout, maxInFlight,
           maxInFlightBytes, rateLimit,
-          sampler, hostHeader, httpVersion, failureThreshold, coolDown, sslContext, headers);
+          sampler, hostHeader, httpVersion, failureThreshold, coolDown, sslContext, headers,
+          retry, deadLetter);
     }
   }
 }

@@ -156,7 +156,9 @@ final class Admission {
           markerUnproven(policy, false);
         }
         for (TargetChannel channel : runtime.channels) {
-          outcomes.dropped(channel, DropReason.LOOP);
+          if (!channel.deadLetterOnly) {
+            outcomes.dropped(channel, DropReason.LOOP);
+          }
         }
         return NotMirrored.LOOP;
       }
@@ -176,6 +178,9 @@ final class Admission {
     for (int i = 0; i < channels.length; i++) {
       TargetChannel channel = channels[i];
       DropReason drop;
+      if (channel.deadLetterOnly) {
+        continue; // a dead letter takes only the copies other targets could not deliver
+      }
       if (!sample(channel.target.sampler(), request)) {
         channel.sampledOut.increment();
         drop = null;

@@ -3,6 +3,7 @@ package dev.mirror.core;
 import static dev.mirror.core.config.ConfigCatalog.*;
 
 import dev.mirror.api.Comparison;
+import dev.mirror.api.DeadLetter;
 import dev.mirror.api.Headers;
 import dev.mirror.api.HostHeader;
 import dev.mirror.api.HttpVersion;
@@ -12,6 +13,7 @@ import dev.mirror.api.MirrorTarget;
 import dev.mirror.api.MirrorTransportProvider;
 import dev.mirror.api.PathMode;
 import dev.mirror.api.RequestFilter;
+import dev.mirror.api.RetryPolicy;
 import dev.mirror.api.Rewrite;
 import dev.mirror.api.Sampler;
 import dev.mirror.api.Scrubbing;
@@ -347,6 +349,7 @@ final class ConfigParser {
       policy.target(target(targetName, hosts.get(i), prefixes, targetPrefixes, ratio, sticky,
           share, printed + "target." + targetName + "."));
     }
+    deadLetters(own, prefixes, host != null ? List.of("default") : names, host == null);
     policy.sampler(sampler(sticky, ratio));
     policy.filter(filter(prefixes));
     policy.rewrite(rewrite(prefixes));
@@ -360,6 +363,38 @@ final class ConfigParser {
       return policy.build();
     } catch (IllegalStateException e) {
       throw new MirrorConfigException(own + "targets", e.getMessage());
+    }
+  }
+
+  /**
+   * Checks each target's dead letter: another target of the same policy, which has none itself
+   * (dead letters do not chain); the error names the key that set it.
+   */
+  private void deadLetters(String own, List<String> prefixes, List<String> targetNames,
+      boolean listed) {
+    Map<String, Found> set = new LinkedHashMap<>();
+    for (String target : targetNames) {
+      List<String> targetPrefixes = new ArrayList<>();
+      if (listed) {
+        targetPrefixes.add(own + "target." + target + ".");
+      }
+      targetPrefixes.addAll(prefixes);
+      Found found = find(DEAD_LETTER, targetPrefixes);
+      if (found != null) {
+        set.put(target, found);
+      }
+    }
+    for (Map.Entry<String, Found> e : set.entrySet()) {
+      Found found = e.getValue();
+      if (!targetNames.contains(found.value())) {
+        throw new MirrorConfigException(found.name(), found.value(),
+            "the name of another target of the policy " + targetNames);
+      }
+      if (set.containsKey(found.value())) {
+        throw new MirrorConfigException(found.name(), found.value(), "a target without a dead"
+            + " letter of its own (" + set.get(found.value()).name() + " is set): dead letters do"
+            + " not chain");
+      }
     }
   }
 
@@ -450,6 +485,17 @@ final class ConfigParser {
     target.httpVersion(version);
     target.failureThreshold(value(FAILURE_THRESHOLD, prefixes));
     target.coolDown(value(COOL_DOWN, prefixes));
+    target.retry(new RetryPolicy(value(RETRY_ATTEMPTS, prefixes), value(RETRY_BACKOFF, prefixes),
+        value(RETRY_MAX_PENDING, prefixes), value(RETRY_IDEMPOTENT_TIMEOUTS, prefixes)));
+    Found deadLetter = find(DEAD_LETTER, prefixes);
+    if (deadLetter != null) {
+      String to = DEAD_LETTER.parse(deadLetter.name(), deadLetter.value());
+      if (to.equals(name)) {
+        throw new MirrorConfigException(deadLetter.name(), to, "another target of the policy than "
+            + name + " itself (set it on the target whose copies go there)");
+      }
+      target.deadLetter(new DeadLetter(to, new LinkedHashSet<>(value(DEAD_LETTER_ON, prefixes))));
+    }
     tls(target, host, prefixes, printed);
     target.headers(targetHeaders(prefixes));
     if (targetRatio != null) {

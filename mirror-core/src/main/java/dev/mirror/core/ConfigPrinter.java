@@ -139,6 +139,14 @@ final class ConfigPrinter {
     });
     put(t, FAILURE_THRESHOLD, target.failureThreshold());
     put(t, COOL_DOWN, ConfigCatalog.print(target.coolDown()));
+    put(t, RETRY_ATTEMPTS, target.retry().attempts());
+    put(t, RETRY_BACKOFF, ConfigCatalog.print(target.retry().backoff()));
+    put(t, RETRY_MAX_PENDING, target.retry().maxPending());
+    put(t, RETRY_IDEMPOTENT_TIMEOUTS, target.retry().idempotentTimeouts());
+    if (target.deadLetter().target() != null) {
+      put(t, DEAD_LETTER, target.deadLetter().target());
+      putList(t, DEAD_LETTER_ON, target.deadLetter().on());
+    }
     // A value read from a file is printed as set: printing reads no file, parsing it back none.
     putList(t, TARGET_KEEP_HEADERS, target.headers().keepHeaders());
     putList(t, TARGET_REMOVE_HEADERS, target.headers().removeHeaders());

@@ -1,5 +1,6 @@
 package dev.mirror.core;
 
+import dev.mirror.api.DeadLetter;
 import dev.mirror.api.Decision;
 import dev.mirror.api.DropReason;
 import dev.mirror.api.Headers;
@@ -22,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +55,10 @@ final class Dispatch {
   private final AtomicLong nextId = new AtomicLong();
 
   private volatile boolean closed;
+  /** Where copies wait for their retry: one daemon thread, made at the first retry. */
+  private ScheduledThreadPoolExecutor retryTimer;
+  /** Copies waiting for their retry; whoever removes one (its timer, or close) ends or sends it. */
+  private final Set<CopyRun> retrying = ConcurrentHashMap.newKeySet();
   /** Set at close once the wait is over: copies not yet started give their room back. */
   volatile boolean abandoning;
 
@@ -118,6 +124,128 @@ final class Dispatch {
       }
     }
     return s;
+  }
+
+  /**
+   * Hands a copy that ends for {@code reason} to its target's dead letter, if that takes the
+   * reason: a copy of its own to the dead-letter target, through that target's caps and counts
+   * (dropped there, counted, when full), carrying the reason and how many times the copy was
+   * sent. Never blocks; called before the copy itself ends, so that close waits for both.
+   */
+  void deadLetter(TargetChannel from, MirroredRequest request, String id, String reason,
+      int attempts) {
+    TargetChannel to = from.deadLetter;
+    if (to == null || !from.target.deadLetter().takes(reason)) {
+      return;
+    }
+    try {
+      if (abandoning) {
+        outcomes.dropped(to, DropReason.CLOSED);
+        return;
+      }
+      DropReason drop = to.tryReserve();
+      if (drop != null) {
+        outcomes.dropped(to, drop);
+        return;
+      }
+      MirroredRequest letter = new MirroredRequest(request.id(), request.method(),
+          request.scheme(), request.host(), request.rawPath(), request.rawQuery(),
+          request.headers().toBuilder().set(DeadLetter.REASON_HEADER, reason)
+              .set(DeadLetter.ATTEMPTS_HEADER, String.valueOf(attempts)).build(),
+          request.body(), request.remoteAddress(), null);
+      int bytes = footprint(letter);
+      if (!to.tryReserveBytes(bytes)) {
+        to.release();
+        outcomes.dropped(to, DropReason.QUEUE_FULL);
+        return;
+      }
+      outcomes.entered();
+      CopyRun run = new CopyRun(this, to, letter, id, bytes, false, null);
+      try {
+        executorFor(to).execute(run);
+      } catch (RejectedExecutionException e) {
+        to.releaseBytes(bytes);
+        outcomes.giveBack(to, closed || abandoning ? DropReason.CLOSED : DropReason.QUEUE_FULL);
+      }
+    } catch (RuntimeException | Error e) {
+      outcomes.internalError("handing a copy to its dead letter", e);
+    }
+  }
+
+  /** True once the engine began to close: retries still waiting are not sent. */
+  boolean closing() {
+    return closed;
+  }
+
+  /**
+   * Sends {@code run} again after {@code delayNanos}, off every request thread; false if the
+   * engine is closing (the caller ends it as {@link DropReason#CLOSED}). Once true, the copy ends
+   * through {@link CopyRun#retryDue()} or, if the engine closes first, {@link
+   * CopyRun#retryCancelled()}: exactly one of them.
+   */
+  boolean scheduleRetry(CopyRun run, long delayNanos) {
+    ScheduledThreadPoolExecutor timer = retryTimer();
+    if (timer == null) {
+      return false;
+    }
+    retrying.add(run);
+    if (closed) {
+      return !retrying.remove(run); // else close() took it and ends it
+    }
+    try {
+      timer.schedule(() -> {
+        if (retrying.remove(run)) {
+          run.retryDue();
+        }
+      }, delayNanos, TimeUnit.NANOSECONDS);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return !retrying.remove(run);
+    }
+  }
+
+  private ScheduledThreadPoolExecutor retryTimer() {
+    synchronized (retrying) {
+      if (closed) {
+        return null;
+      }
+      if (retryTimer == null) {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+            new NamedDaemonThreads("mirror-retry"));
+        timer.setRemoveOnCancelPolicy(true);
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        retryTimer = timer;
+      }
+      return retryTimer;
+    }
+  }
+
+  /** A copy whose retry is due goes back to where copies to its target are sent from. */
+  void resend(CopyRun run, TargetChannel channel) {
+    try {
+      executorFor(channel).execute(run);
+    } catch (RejectedExecutionException e) {
+      run.endDropped(closed || abandoning ? DropReason.CLOSED : DropReason.QUEUE_FULL);
+    } catch (RuntimeException | Error e) {
+      outcomes.internalError("retrying", e);
+      run.endDropped(DropReason.ERROR);
+    }
+  }
+
+  /** Ends every copy still waiting for its retry as {@link DropReason#CLOSED}, stops the timer. */
+  private void cancelRetries() {
+    ScheduledThreadPoolExecutor timer;
+    synchronized (retrying) {
+      timer = retryTimer;
+    }
+    for (CopyRun run : retrying) {
+      if (retrying.remove(run)) {
+        run.retryCancelled();
+      }
+    }
+    if (timer != null) {
+      timer.shutdownNow();
+    }
   }
 
   Set<CompletableFuture<ShadowResponse>> watched() {
@@ -190,6 +318,7 @@ final class Dispatch {
           comparisons.shadow(id, channel.target.name(),
               Observation.failure(channel.target.name(), "dropped: QUEUE_FULL", -1));
         }
+        deadLetter(channel, request, id, DropReason.QUEUE_FULL.name(), 0);
         outcomes.giveBack(channel, DropReason.QUEUE_FULL); // the byte cap, not the count
         firstDrop = firstDrop == null ? DropReason.QUEUE_FULL : firstDrop;
         results[i] = new SubmitResult.TargetResult(channel.target.name(), Outcome.DROPPED,
@@ -215,6 +344,7 @@ final class Dispatch {
           comparisons.shadow(id, channel.target.name(),
               Observation.failure(channel.target.name(), "dropped: " + reason, -1));
         }
+        deadLetter(channel, request, id, reason.name(), 0);
         outcomes.giveBack(channel, reason);
         firstDrop = firstDrop == null ? reason : firstDrop;
         results[i] = new SubmitResult.TargetResult(channel.target.name(), Outcome.DROPPED, reason);
@@ -271,13 +401,16 @@ final class Dispatch {
   }
 
   /**
-   * Stops taking copies, waits until {@code deadlineNanos} for those in flight, then lets the rest
-   * go: copies not started give their room back as {@link DropReason#CLOSED}, exchanges still open
+   * Stops taking copies, ends those waiting for a retry as {@link DropReason#CLOSED}, waits until
+   * {@code deadlineNanos} for those in flight, then lets the rest go: copies not started give their room back as {@link DropReason#CLOSED}, exchanges still open
    * are cancelled (or failed by the transport as it closes). Threads end; the transport is closed
    * if the engine made it.
    */
   void close(InFlight inFlight, long deadlineNanos) {
-    closed = true;
+    synchronized (retrying) {
+      closed = true;
+    }
+    cancelRetries(); // copies waiting for a retry are not sent: they end now, as CLOSED
     inFlight.awaitNone(deadlineNanos);
     abandoning = true;
     for (CompletableFuture<ShadowResponse> exchange : watched) {

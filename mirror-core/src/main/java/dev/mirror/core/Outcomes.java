@@ -47,6 +47,11 @@ final class Outcomes {
     this.responseLog = new RateLimitedLog(Duration.ofSeconds(1), nanoTime);
   }
 
+  /** A copy made after admission (a dead letter) holds room from now on. */
+  void entered() {
+    inFlight.enter(1);
+  }
+
   /** A copy that never held room: counted as dropped. */
   void dropped(TargetChannel channel, DropReason reason) {
     channel.countDropped(reason);

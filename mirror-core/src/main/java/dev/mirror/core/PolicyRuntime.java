@@ -58,6 +58,13 @@ final class PolicyRuntime {
           .plus(channels[i].target.readTimeout()).toNanos());
     }
     this.syncWaitNanos = longest;
+    for (TargetChannel channel : channels) {
+      String to = channel.target.deadLetter().target();
+      if (to != null) {
+        channel.deadLetter = channel(to);
+        channel.deadLetter.deadLetterOnly = true;
+      }
+    }
     this.comparisons = policy.comparison().enabled() ? new Comparisons(policy, scrubber,
         compareWorker, previous == null ? null : previous.comparisons, nanoTime) : null;
   }

@@ -41,6 +41,13 @@ final class TargetChannel implements Comparisons.Shadowed {
   /** How much of each answer's body is kept, for comparison; 0 if none. */
   final int keepAnswerBytes;
   final CircuitBreaker circuit;
+  /**
+   * Where this target's copies go when they end for a reason its dead letter takes; null if none.
+   * Set once by its policy, after every channel is made.
+   */
+  TargetChannel deadLetter;
+  /** True if this target is another's dead letter: it gets no sampled traffic of its own. */
+  boolean deadLetterOnly;
   private final Sampler rateLimit;
   /** What submit reports for this target when it takes a copy: made once, shared. */
   final SubmitResult.TargetResult accepted;
@@ -78,6 +85,10 @@ final class TargetChannel implements Comparisons.Shadowed {
     final LongAdder scrubbed = new LongAdder();
     final LongAdder redactions = new LongAdder();
     final LongAdder scrubNanos = new LongAdder();
+    final AtomicInteger retriesPending = new AtomicInteger();
+    final LongAdder retries = new LongAdder();
+    final LongAdder retriesExhausted = new LongAdder();
+    final LongAdder retriesRefused = new LongAdder();
   }
 
   /**
@@ -203,6 +214,35 @@ final class TargetChannel implements Comparisons.Shadowed {
     return inFlight.get();
   }
 
+  /**
+   * Takes one of the target's places for a copy waiting to be retried; false, counted as refused,
+   * if {@code retry.max-pending} copies already wait. The caller must {@link #retryDone()} once.
+   */
+  boolean tryReserveRetry() {
+    AtomicInteger pending = counters.retriesPending;
+    int max = target.retry().maxPending();
+    int current;
+    do {
+      current = pending.get();
+      if (current >= max) {
+        counters.retriesRefused.increment();
+        return false;
+      }
+    } while (!pending.compareAndSet(current, current + 1));
+    counters.retries.increment();
+    return true;
+  }
+
+  /** A copy that waited for its retry is sent again, or ends. */
+  void retryDone() {
+    counters.retriesPending.decrementAndGet();
+  }
+
+  /** A copy failed with all its retries used. */
+  void countRetriesExhausted() {
+    counters.retriesExhausted.increment();
+  }
+
   void countDropped(DropReason reason) {
     dropped[reason.ordinal()].increment();
   }
@@ -253,7 +293,9 @@ final class TargetChannel implements Comparisons.Shadowed {
     return new TargetStats(policy.policy.name(), target.name(), sampledOut.sum(), drops, sent.sum(),
         failures, classes, inFlight.get(), circuit.isOpen(), latency.snapshot(),
         waited.snapshot(), new TargetStats.Scrubbed(counters.scrubbed.sum(),
-            counters.redactions.sum(), counters.scrubNanos.sum()));
+            counters.redactions.sum(), counters.scrubNanos.sum()),
+        new TargetStats.Retries(counters.retries.sum(), counters.retriesExhausted.sum(),
+            counters.retriesRefused.sum(), counters.retriesPending.get()));
   }
 
   private static LongAdder[] adders(int n) {

@@ -140,6 +140,13 @@ public final class MirrorMetrics implements MeterBinder {
         .tags(tags).description("Copies held now, queued or sending").register(registry);
     Gauge.builder("mirror.copies.in.flight.max", target, MirrorTarget::maxInFlight)
         .tags(tags).description("The target's cap on copies held").register(registry);
+    retries(registry, policy, t, "scheduled", s -> s.retries().scheduled());
+    retries(registry, policy, t, "exhausted", s -> s.retries().exhausted());
+    retries(registry, policy, t, "refused", s -> s.retries().refused());
+    Gauge.builder("mirror.copy.retries.pending", this,
+            m -> count(m, policy, t, s -> s.retries().pending()))
+        .tags(tags).description("Copies waiting for a retry now (counted in flight)")
+        .register(registry);
     Gauge.builder("mirror.circuit.open", this,
             m -> count(m, policy, t, s -> s.circuitOpen() ? 1 : 0))
         .tags(tags).description("1 while the target's circuit is open").register(registry);
@@ -150,6 +157,15 @@ public final class MirrorMetrics implements MeterBinder {
     FunctionCounter.builder("mirror.copies", this, m -> count(m, policy, target, count))
         .tags(Tags.of("policy", policy, "target", target, "result", result, "reason", reason))
         .description("Copies by how they ended").register(registry);
+  }
+
+  private void retries(MeterRegistry registry, String policy, String target, String result,
+      ToDoubleFunction<TargetStats> count) {
+    FunctionCounter.builder("mirror.copy.retries", this, m -> count(m, policy, target, count))
+        .tags(Tags.of("policy", policy, "target", target, "result", result))
+        .description("Retries of copies: scheduled, and copies that ended failed with every"
+            + " retry used (exhausted) or with no room to wait (refused)")
+        .register(registry);
   }
 
   private static double count(MirrorMetrics metrics, String policy, String target,

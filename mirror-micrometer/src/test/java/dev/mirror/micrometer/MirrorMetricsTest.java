@@ -54,6 +54,11 @@ class MirrorMetricsTest {
       assertThat(registry.get("mirror.copies.in.flight").gauge().value()).isZero();
       assertThat(registry.get("mirror.copies.in.flight.max").gauge().value()).isEqualTo(2048);
       assertThat(registry.get("mirror.circuit.open").gauge().value()).isZero();
+      for (String result : new String[] {"scheduled", "exhausted", "refused"}) {
+        assertThat(registry.get("mirror.copy.retries").tags("target", "default", "result", result)
+            .functionCounter().count()).isZero(); // retries are off by default
+      }
+      assertThat(registry.get("mirror.copy.retries.pending").gauge().value()).isZero();
       assertThat(registry.get("mirror.config.version").gauge().value()).isEqualTo(-1);
       assertThat(registry.get("mirror.config.refused").functionCounter().count()).isZero();
       // Real percentiles (issue 34): the 99th is one of the three latencies, not a bucket bound.

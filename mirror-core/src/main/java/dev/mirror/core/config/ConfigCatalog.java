@@ -1,6 +1,7 @@
 package dev.mirror.core.config;
 
 import dev.mirror.api.Comparison;
+import dev.mirror.api.DeadLetter;
 import dev.mirror.api.HostHeader;
 import dev.mirror.api.HttpVersion;
 import dev.mirror.api.MirrorPolicy;
@@ -9,6 +10,7 @@ import dev.mirror.api.MirrorTransportProvider;
 import dev.mirror.api.PathMode;
 import dev.mirror.api.PathPattern;
 import dev.mirror.api.RequestFilter;
+import dev.mirror.api.RetryPolicy;
 import dev.mirror.api.Rewrite;
 import dev.mirror.api.Sampler;
 import dev.mirror.api.ValueMatch;
@@ -330,6 +332,51 @@ public final class ConfigCatalog {
       Scope.TARGET, MirrorTarget.DEFAULT_FAILURE_THRESHOLD, 1, MirrorTarget.MAX_FAILURE_THRESHOLD);
   public static final ConfigKey<Duration> COOL_DOWN = timeout("circuit.cool-down",
       MirrorTarget.DEFAULT_COOL_DOWN_MILLIS);
+
+  // Retries of copies that failed before the shadow could have processed them.
+  public static final ConfigKey<Integer> RETRY_ATTEMPTS = integer("retry.attempts", Scope.TARGET,
+      0, 0, RetryPolicy.MAX_ATTEMPTS);
+  public static final ConfigKey<Duration> RETRY_BACKOFF = key("retry.backoff", Scope.TARGET,
+      print(Duration.ofMillis(RetryPolicy.DEFAULT_BACKOFF_MILLIS)),
+      DURATION_RULE + ", more than 0 and at most 10s", v -> {
+        Duration d;
+        try {
+          d = duration(v, false);
+        } catch (RuleViolation e) {
+          throw new RuleViolation(DURATION_RULE + ", more than 0 and at most 10s");
+        }
+        if (d.compareTo(RetryPolicy.MAX_BACKOFF) > 0) {
+          throw new RuleViolation(DURATION_RULE + ", more than 0 and at most 10s");
+        }
+        return d;
+      });
+  public static final ConfigKey<Integer> RETRY_MAX_PENDING = integer("retry.max-pending",
+      Scope.TARGET, RetryPolicy.DEFAULT_MAX_PENDING, 1, RetryPolicy.MAX_MAX_PENDING);
+  public static final ConfigKey<Boolean> RETRY_IDEMPOTENT_TIMEOUTS = bool(
+      "retry.idempotent-timeouts", Scope.TARGET, false);
+
+  // Dead letters: where copies that end failed or dropped go instead of being lost.
+  public static final ConfigKey<String> DEAD_LETTER = key("dead-letter", Scope.TARGET, null,
+      "the name of another target of the policy", v -> {
+        if (!NAME.matcher(v).matches()) {
+          throw new RuleViolation("the name of another target of the policy");
+        }
+        return v;
+      });
+  public static final ConfigKey<List<String>> DEAD_LETTER_ON = key("dead-letter.on", Scope.TARGET,
+      String.join(",", DeadLetter.DEFAULT_ON), "a comma-separated list of "
+          + String.join(", ", DeadLetter.REASONS), v -> {
+        List<String> reasons = new ArrayList<>();
+        for (String item : v.split(",", -1)) {
+          String reason = item.trim().toUpperCase(Locale.ROOT);
+          if (!DeadLetter.REASONS.contains(reason)) {
+            throw new RuleViolation("a comma-separated list of "
+                + String.join(", ", DeadLetter.REASONS));
+          }
+          reasons.add(reason);
+        }
+        return List.copyOf(reasons);
+      });
 
   // Header changes for one target's copies, after the policy's: a shadow's own credentials.
   public static final ConfigKey<List<String>> TARGET_KEEP_HEADERS = key("headers.keep",

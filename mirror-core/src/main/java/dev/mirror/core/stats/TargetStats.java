@@ -26,6 +26,7 @@ import java.util.Map;
  * @param waited in synchronous mode, how long requests waited for their copies before their
  *     answer could leave (what synchronous mode costs the client); empty otherwise
  * @param scrubbed what scrubbing redacted, for policies that scrub
+ * @param retries what this target's retries did ({@code mirror.retry.*}); all zero without them
  */
 public record TargetStats(
     String policy,
@@ -39,7 +40,32 @@ public record TargetStats(
     boolean circuitOpen,
     LatencyHistogram latency,
     LatencyHistogram waited,
-    TargetStats.Scrubbed scrubbed) {
+    TargetStats.Scrubbed scrubbed,
+    TargetStats.Retries retries) {
+
+  /**
+   * What retries did for this target's copies. A copy that is retried is still counted once in
+   * {@link TargetStats#offered()}, by how it finally ended; these count the attempts on the way.
+   *
+   * @param scheduled retries scheduled (each a copy sent once more after its backoff)
+   * @param exhausted copies that ended failed with every retry used
+   * @param refused copies that ended failed, retryable, because {@code retry.max-pending} copies
+   *     already waited
+   * @param pending copies waiting for a retry now (counted in {@link TargetStats#inFlight()})
+   */
+  public record Retries(long scheduled, long exhausted, long refused, int pending) {
+    /** No retries. */
+    public static final Retries NONE = new Retries(0, 0, 0, 0);
+  }
+
+  /** Counts without retries: the components this record had before {@code retries}. */
+  public TargetStats(String policy, String target, long sampledOut,
+      Map<DropReason, Long> dropped, long sent, Map<FailureReason, Long> failed,
+      Map<Integer, Long> responsesByClass, int inFlight, boolean circuitOpen,
+      LatencyHistogram latency, LatencyHistogram waited, TargetStats.Scrubbed scrubbed) {
+    this(policy, target, sampledOut, dropped, sent, failed, responsesByClass, inFlight,
+        circuitOpen, latency, waited, scrubbed, Retries.NONE);
+  }
 
   /**
    * What scrubbing did to this target's copies.
@@ -55,6 +81,7 @@ public record TargetStats(
     dropped = Map.copyOf(dropped);
     failed = Map.copyOf(failed);
     responsesByClass = Map.copyOf(responsesByClass);
+    java.util.Objects.requireNonNull(retries, "retries");
   }
 
   /** Returns the requests offered to this target: the sum of every way a copy ends, and in flight. */

@@ -60,6 +60,8 @@ public final class AdminEndpointScenario {
     // 50 % of 400: 200 +- 6 sigma (sigma = 10).
     assertThat(atSecond).as("copies at the new shadow").isBetween(140, 260);
     assertThat(stats()).contains("\"sent\":" + atSecond);
+    assertThat(stats()).contains("\"retries\":0", "\"retriesExhausted\":0",
+        "\"retriesRefused\":0", "\"retriesPending\":0"); // retries are off by default
 
     HttpResponse<String> off = send("DELETE", "/routes/default/mirror", token, null, null);
     assertThat(off.statusCode()).as(off.body()).isEqualTo(200);
