@@ -7,8 +7,8 @@ import java.io.IOException;
  * did not send it. A {@link MirrorTransport} completes a copy's future with this to have it counted
  * as dropped ({@link DropReason#QUEUE_FULL}) rather than failed: nothing went wrong at the shadow,
  * and its circuit is not affected. The dispatcher then stops handing over copies for that target
- * until one of its copies ends (or 10 ms pass), so a saturated transport costs the primary no more
- * than a full in-flight cap does.
+ * for 10 ms but one for each of its copies that ends meanwhile (the room that copy gave back), so
+ * a saturated transport costs the primary no more than a full in-flight cap does.
  */
 public final class TransportFullException extends IOException {
 
