@@ -260,8 +260,9 @@ class FleetControlTest {
     // request there, before any change reaches it.
     Replica four = replica("four", topic);
     assertThat(four.engine.configVersion()).isEqualTo(one.engine.configVersion());
-    assertThat(four.engine.submit(MirroredRequest.builder().method("GET")
-        .rawTarget("/first-of-four").build()).accepted()).isTrue();
+    dev.mirror.api.SubmitResult firstOfFour = four.engine.submit(MirroredRequest.builder()
+        .method("GET").rawTarget("/first-of-four").build());
+    assertThat(firstOfFour.accepted()).as("%s; %s", firstOfFour, four.engine.stats()).isTrue();
     await().atMost(Duration.ofSeconds(5)).until(() -> shadowB.paths.contains("/first-of-four"));
     assertThat(shadowA.paths).doesNotContain("/first-of-four");
     assertThat(four.routes().path("routes").get(0).path("mirror").path("percentage").asInt())

@@ -89,13 +89,15 @@ public final class Fleet implements AutoCloseable {
 
       @Override
       public void caughtUp(long version) {
+        // The replica mirrors before start() returns: a request submitted right after the
+        // engine is built must find mirroring on (it found it held, once, under load).
+        target.caughtUp();
         synchronized (lock) {
           caughtUp = true;
           lock.notifyAll();
         }
         LOG.info("mirror fleet: replica {} read {} to its end (version {}), mirroring runs with"
             + " configuration version {}", replica, channel.address(), version, applied);
-        target.caughtUp();
       }
     });
     long deadline = System.nanoTime() + timeout.toNanos();
