@@ -49,10 +49,14 @@ final class GateReplay {
   static final int WINDOW = 2_048;
 
   /**
-   * Failures after which a target that has answered nothing yet is taken for down, and the
-   * replay stops: {@value}.
+   * Failures in a row (none answered since) after which a target is taken for down, and the
+   * replay stops: {@value}. From the start or halfway through: a target that falls over is
+   * counted, not waited for request after request.
    */
   static final int DEAD_AFTER = 500;
+
+  /** Per target: its answers and failures when it last answered. */
+  private final Map<String, long[]> lastAnswered = new java.util.HashMap<>();
 
   /** Added to the targets' longest connect plus read timeout to wait for a pair's answers. */
   private static final Duration ANSWER_MARGIN = Duration.ofSeconds(2);
@@ -82,7 +86,7 @@ final class GateReplay {
     }
     // Every request goes to every target, so that every pair is compared or counted missing:
     // room for the window at each target, and no circuit that would leave a target out (a
-    // target that answers nothing stops the replay instead: see DEAD_AFTER).
+    // target that stops answering stops the replay instead: see DEAD_AFTER).
     keys.put("mirror.max-in-flight", String.valueOf(4 * WINDOW));
     keys.put("mirror.max-in-flight-bytes", String.valueOf(64 * 1024 * 1024));
     keys.put("mirror.circuit.failure-threshold", "1000000");
@@ -201,10 +205,14 @@ final class GateReplay {
     return MirrorConfig.parse(keys);
   }
 
-  /** True if a target has answered nothing and failed {@link #DEAD_AFTER} times. */
+  /** True if a target failed {@link #DEAD_AFTER} times since it last answered (or ever). */
   private boolean aTargetIsDown() {
     for (var target : engine.stats().policies().get(0).targets()) {
-      if (target.sent() == 0 && target.failedTotal() >= DEAD_AFTER) {
+      long[] last = lastAnswered.computeIfAbsent(target.target(), name -> new long[2]);
+      if (target.sent() != last[0]) {
+        last[0] = target.sent();
+        last[1] = target.failedTotal();
+      } else if (target.failedTotal() - last[1] >= DEAD_AFTER) {
         return true;
       }
     }
