@@ -138,14 +138,9 @@ final class TargetChannel implements Comparisons.Shadowed {
     if (saturated != 0 && nanoTime.getAsLong() - saturated < 0 && !takePermit()) {
       return DropReason.QUEUE_FULL;
     }
-    int max = maxInFlight;
-    int current;
-    do {
-      current = inFlight.get();
-      if (current >= max) {
-        return DropReason.QUEUE_FULL;
-      }
-    } while (!inFlight.compareAndSet(current, current + 1));
+    if (!takeBelow(inFlight, maxInFlight)) {
+      return DropReason.QUEUE_FULL;
+    }
     if (rateLimit != null && !rateLimit.sample(null)) {
       inFlight.decrementAndGet();
       return DropReason.RATE_LIMITED;
@@ -219,17 +214,23 @@ final class TargetChannel implements Comparisons.Shadowed {
    * if {@code retry.max-pending} copies already wait. The caller must {@link #retryDone()} once.
    */
   boolean tryReserveRetry() {
-    AtomicInteger pending = counters.retriesPending;
-    int max = target.retry().maxPending();
+    if (!takeBelow(counters.retriesPending, target.retry().maxPending())) {
+      counters.retriesRefused.increment();
+      return false;
+    }
+    counters.retries.increment();
+    return true;
+  }
+
+  /** Adds one to {@code count} unless it is at {@code max} already; false if it was. */
+  private static boolean takeBelow(AtomicInteger count, int max) {
     int current;
     do {
-      current = pending.get();
+      current = count.get();
       if (current >= max) {
-        counters.retriesRefused.increment();
         return false;
       }
-    } while (!pending.compareAndSet(current, current + 1));
-    counters.retries.increment();
+    } while (!count.compareAndSet(current, current + 1));
     return true;
   }
 

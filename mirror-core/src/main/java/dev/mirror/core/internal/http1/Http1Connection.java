@@ -320,7 +320,7 @@ public final class Http1Connection implements EventLoop.Handler {
     blockers = 0;
     served++;
     long now = System.nanoTime();
-    pool.observe(now - done.startedNanos());
+    pool.observe(now - done.startedNanos(), now);
     close();
     if (!done.abandoned()) {
       done.complete(new ShadowResponse(parser.status(), parser.headers()));
@@ -347,7 +347,7 @@ public final class Http1Connection implements EventLoop.Handler {
     served++;
     long now = System.nanoTime();
     // What the shadow took for this one: the wait divided among those answered before it.
-    pool.observe((now - done.startedNanos()) / (done.queuedBehind() + 1));
+    pool.observe((now - done.startedNanos()) / (done.queuedBehind() + 1), now);
     ShadowResponse response = null;
     if (!done.abandoned()) {
       try {

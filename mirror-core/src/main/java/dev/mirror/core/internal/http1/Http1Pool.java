@@ -219,13 +219,13 @@ public final class Http1Pool {
       return;
     }
     long connectTimeout = exchange.connectTimeoutNanos();
-    if (waiting.size() >= servedWithin(connectTimeout)) {
+    if (waiting.size() >= servedWithin(connectTimeout, now)) {
       refuse(exchange, waiting.size() + " copies wait for a connection already, as many as "
           + ceiling + " connections answering in " + TimeUnit.NANOSECONDS.toMillis(latencyNanos)
           + " ms serve within the connect timeout");
       return;
     }
-    exchange.waitUntil(now + exchange.connectTimeoutNanos());
+    exchange.waitUntil(now + connectTimeout);
     waiting.add(exchange);
   }
 
@@ -238,9 +238,9 @@ public final class Http1Pool {
    * seen, and again when none came for {@value #STALE_SAMPLE_SECONDS} s (a shadow slow long ago
    * may be fast now).
    */
-  private long servedWithin(long nanos) {
+  private long servedWithin(long nanos, long now) {
     if (samples == 0 || latencyNanos <= 0
-        || System.nanoTime() - sampledAtNanos > TimeUnit.SECONDS.toNanos(STALE_SAMPLE_SECONDS)) {
+        || now - sampledAtNanos > TimeUnit.SECONDS.toNanos(STALE_SAMPLE_SECONDS)) {
       return MAX_WAITING;
     }
     return Math.max(1, nanos * Math.max(1, ceiling) / latencyNanos);
@@ -377,10 +377,10 @@ public final class Http1Pool {
    * A moving average of the time the shadow takes per answer (a pipelined request's wait is
    * divided among those answered before it).
    */
-  void observe(long nanos) {
+  void observe(long nanos, long now) {
     latencyNanos = samples == 0 ? nanos : latencyNanos + (nanos - latencyNanos) / 16;
     samples = Math.min(samples + 1, 1_000);
-    sampledAtNanos = System.nanoTime();
+    sampledAtNanos = now;
   }
 
   /**
