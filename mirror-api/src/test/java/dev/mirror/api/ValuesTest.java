@@ -30,6 +30,27 @@ class ValuesTest {
   }
 
   @Test
+  void headersBuilder_growsPastItsFirstArray_andStaysUsableAfterBuild() {
+    Headers.Builder builder = Headers.builder();
+    for (int i = 0; i < 20; i++) {
+      builder.add("X-" + i, Integer.toString(i));
+    }
+    Headers first = builder.build();
+    builder.removeAll("x-3").add("Late", "yes");
+    Headers second = builder.build();
+
+    assertThat(first.size()).isEqualTo(20);
+    assertThat(first.first("X-19")).isEqualTo("19");
+    assertThat(first.first("X-3")).isEqualTo("3");
+    assertThat(second.size()).isEqualTo(20);
+    assertThat(second.contains("X-3")).isFalse();
+    assertThat(second.name(19)).isEqualTo("Late");
+    Headers derived = second.toBuilder().add("More", "1").build();
+    assertThat(derived.size()).isEqualTo(21);
+    assertThat(second.size()).isEqualTo(20);
+  }
+
+  @Test
   void mirroredRequest_copiesAWritableBody_soLaterChangesAreNotSeen() {
     byte[] bytes = "hello".getBytes(StandardCharsets.UTF_8);
     MirroredRequest request = MirroredRequest.builder().method("POST").body(bytes).build();

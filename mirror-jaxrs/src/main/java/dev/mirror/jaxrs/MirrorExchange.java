@@ -65,7 +65,7 @@ final class MirrorExchange {
       // A declared length says whether there is a body; else hasEntity() decides, first:
       // Jersey may peek a byte and push it back into a stream of its own, so the stream to tee
       // is the one it hands out afterwards. (HTTP/2 bodies may come without a length.)
-      long length = request.getLength();
+      long length = declaredLength(request);
       boolean hasEntity = length > 0 || length < 0 && request.hasEntity();
       opened = true;
       session = entry.open(decision, length, hasEntity);
@@ -87,6 +87,25 @@ final class MirrorExchange {
       }
       entry.reportError("starting a copy", e);
     }
+  }
+
+  /**
+   * The declared Content-Length, or -1 without one. Asked for by its lower-case name: a
+   * case-insensitive header map (Jersey's) hashes that without copying it, where
+   * {@code getLength()} asks for "Content-Length" and pays a lower-cased copy per request. A value
+   * that is not a length throws, which gives the room back counted as {@code ERROR}, as the
+   * runtime's own parsing error did.
+   */
+  private static long declaredLength(ContainerRequestContext request) {
+    String value = request.getHeaders().getFirst("content-length");
+    if (value == null) {
+      return -1;
+    }
+    long length = Long.parseLong(value.trim());
+    if (length < 0) {
+      throw new IllegalArgumentException("Content-Length: was " + value + ", must be >= 0");
+    }
+    return length;
   }
 
   /**
