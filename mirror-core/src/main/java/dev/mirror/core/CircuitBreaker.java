@@ -36,8 +36,14 @@ final class CircuitBreaker {
   }
 
   void onSuccess() {
-    consecutiveFailures.set(0);
-    openUntil.set(CLOSED);
+    // Written only when it changes: every request thread reads openUntil in allow(), and a
+    // store per answered copy would take that cache line away from all of them.
+    if (consecutiveFailures.get() != 0) {
+      consecutiveFailures.set(0);
+    }
+    if (openUntil.get() != CLOSED) {
+      openUntil.set(CLOSED);
+    }
   }
 
   void onFailure() {

@@ -21,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -79,9 +79,11 @@ final class Dispatch {
       this.executor = own;
     } else {
       // Unbounded in type only: every queued task holds one unit of some target's cap (of the
-      // configuration it was decided under), so the caps bound the queue.
+      // configuration it was decided under), so the caps bound the queue. A transfer queue: the
+      // request thread appends with one CAS and wakes a worker only if one is waiting, where a
+      // blocking queue takes a lock and signals on every hand-over.
       this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-          new LinkedBlockingQueue<>(), new NamedDaemonThreads("mirror-dispatch"),
+          new LinkedTransferQueue<>(), new NamedDaemonThreads("mirror-dispatch"),
           new ThreadPoolExecutor.AbortPolicy());
       this.executor = pool;
     }
@@ -117,7 +119,7 @@ final class Dispatch {
           }
           // Unbounded in type only, as the dispatch pool: the caps bound the queue.
           s = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-              new LinkedBlockingQueue<>(), new NamedDaemonThreads("mirror-scrub"),
+              new LinkedTransferQueue<>(), new NamedDaemonThreads("mirror-scrub"),
               new ThreadPoolExecutor.AbortPolicy());
           scrubPool = s;
         }
