@@ -8,6 +8,7 @@
 # the primary JVM's CPU per request and per delivered copy (as bench/load.sh does for HTTP/1.1).
 #
 # Usage: bash bench/h2-load.sh [seconds per run, default 8] [rounds, default 2]
+#   LOAD_ONLY="a b" runs only the setups with these labels.
 # Installs what it needs (Debian packages nghttp2-client, nginx-extras), builds mirror-bench, and
 # stops every process and removes every temporary file it made when it ends. Not part of CI.
 set -euo pipefail
@@ -43,6 +44,14 @@ SETUPS=(
   "B|h1|HTTP/1.1, fast shadow (NGINX 204)|mirror.host=http://127.0.0.1:18082"
   "C|h1|HTTP/1.1, 0.5 s shadow (NGINX echo_sleep)|mirror.host=http://127.0.0.1:18083"
 )
+# LOAD_ONLY="a b" runs only the setups with these labels (a quick check of one path).
+if [[ -n "${LOAD_ONLY:-}" ]]; then
+  KEPT=()
+  for setup in "${SETUPS[@]}"; do
+    [[ " $LOAD_ONLY " == *" ${setup%%|*} "* ]] && KEPT+=("$setup")
+  done
+  SETUPS=("${KEPT[@]}")
+fi
 : > "$WORK/rows"
 for round in $(seq 1 "$ROUNDS"); do
   echo "Round $round of $ROUNDS"
@@ -69,6 +78,8 @@ for round in $(seq 1 "$ROUNDS"); do
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$label" "$what" "$rps" "$done_n" \
       "$failed" "$mean" "$cpu0 $cpu1" "$c0 $c1" >> "$WORK/rows"
     echo "  ($label) $what: $rps req/s, $done_n requests, $failed failed, mean $mean"
+    # The engine's counts since start (warm-up included), with the reasons copies were dropped.
+    grep -h '^copies:' "$WORK/primary-$label.log" | sed 's/^/      /' || true
   done
 done
 
