@@ -219,14 +219,83 @@ final class KafkaControlChannel implements ControlChannel {
     topicReady = true;
   }
 
+  /** Longest pause between two attempts to read again after an unexpected failure. */
+  private static final long MAX_PAUSE_MILLIS = 30_000;
+
+  /** The offset after the last record given to the listener; -1 before the first. */
+  private long next = -1;
+  /** Whether the listener has been told it caught up (it is told once). */
+  private boolean saidCaughtUp;
+  /** What the back-off waits on, so that closing ends it. */
+  private final Object pausing = new Object();
+
+  /**
+   * Reads until closed. An unexpected failure (a broker that refuses the client, a record the
+   * listener could not take) does not end reading for good: it is logged, and after a pause that
+   * doubles up to 30 s a new consumer reads on from the record after the last one given, so a
+   * replica keeps following the fleet. A record whose handling threw is not given again.
+   */
   private void read(Listener listener) {
+    long pauseMillis = 200;
+    long readTo = next;
+    while (!closed) {
+      try {
+        readOnce(listener);
+        return;
+      } catch (WakeupException e) {
+        return; // closed
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (Error e) {
+        if (!closed) {
+          LOG.error("mirror fleet: reading {} stopped", address, e);
+        }
+        return;
+      } catch (RuntimeException e) {
+        if (closed) {
+          return;
+        }
+        if (next != readTo) { // it read on since the last failure: start the back-off again
+          pauseMillis = 200;
+          readTo = next;
+        }
+        LOG.error("mirror fleet: reading {} failed; reading on from offset {} in {} ms", address,
+            Math.max(next, 0), pauseMillis, e);
+        try {
+          pause(pauseMillis);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        pauseMillis = Math.min(pauseMillis * 2, MAX_PAUSE_MILLIS);
+      }
+    }
+  }
+
+  /** Waits before reading again; close() ends the wait at once. */
+  private void pause(long millis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    synchronized (pausing) {
+      long left;
+      while (!closed && (left = deadline - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(pausing, left);
+      }
+    }
+  }
+
+  /**
+   * One consumer's life: from the beginning (or from the record after the last one given) until
+   * closed, or until the topic is found unusable (logged), or until something throws.
+   */
+  private void readOnce(Listener listener) throws InterruptedException {
     Properties properties = properties(ConsumerConfig.configNames());
     properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "mirror-control");
     properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     properties.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
     Duration wait = Duration.ofMillis(Math.max(1, timeout.toMillis()));
-    Long end = null;
+    Long end = saidCaughtUp ? Long.valueOf(-1L) : null;
     try (KafkaConsumer<String, byte[]> reading = new KafkaConsumer<>(properties,
         new StringDeserializer(), new ByteArrayDeserializer())) {
       consumer = reading;
@@ -245,7 +314,11 @@ final class KafkaControlChannel implements ControlChannel {
         }
       }
       reading.assign(List.of(partition));
-      reading.seekToBeginning(List.of(partition));
+      if (next < 0) {
+        reading.seekToBeginning(List.of(partition));
+      } else {
+        reading.seek(partition, next);
+      }
       while (!closed) {
         if (end == null) {
           try {
@@ -255,6 +328,7 @@ final class KafkaControlChannel implements ControlChannel {
           }
         }
         for (ConsumerRecord<String, byte[]> record : reading.poll(Duration.ofMillis(200))) {
+          next = record.offset() + 1; // before handing it over: a record that throws is skipped
           listener.record(record.key(), record.value(), record.offset());
         }
         if (end >= 0) {
@@ -265,18 +339,11 @@ final class KafkaControlChannel implements ControlChannel {
             continue;
           }
           if (position >= end) {
+            saidCaughtUp = true;
             listener.caughtUp(end - 1);
             end = -1L; // said once
           }
         }
-      }
-    } catch (WakeupException e) {
-      // closed
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException | Error e) {
-      if (!closed) {
-        LOG.error("mirror fleet: reading {} stopped", address, e);
       }
     }
   }
@@ -289,6 +356,9 @@ final class KafkaControlChannel implements ControlChannel {
   @Override
   public void close() {
     closed = true;
+    synchronized (pausing) {
+      pausing.notifyAll();
+    }
     KafkaConsumer<String, byte[]> reading = consumer;
     if (reading != null) {
       reading.wakeup();

@@ -241,4 +241,46 @@ class KafkaMirrorTest {
       });
     }
   }
+
+  @Test
+  void aControlRecordTheListenerCannotTake_isSkipped_andTheReplicaReadsOn() throws Exception {
+    java.util.concurrent.BlockingQueue<String> given =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.concurrent.atomic.AtomicInteger caughtUp =
+        new java.util.concurrent.atomic.AtomicInteger();
+    try (KafkaControlChannel channel = new KafkaControlChannel(
+        java.net.URI.create("kafka://" + bootstrap.split(",")[0] + "/control-poison"), Map.of(),
+        Duration.ofSeconds(10))) {
+      channel.publish("a", bytes("1")).get(30, TimeUnit.SECONDS);
+      channel.start(new dev.mirror.core.control.ControlChannel.Listener() {
+        @Override
+        public void record(String key, byte[] value, long version) {
+          given.add(key);
+          if (key.equals("poison")) {
+            throw new IllegalStateException("this replica cannot take it");
+          }
+        }
+
+        @Override
+        public void caughtUp(long version) {
+          caughtUp.incrementAndGet();
+        }
+      });
+      assertThat(given.poll(30, TimeUnit.SECONDS)).isEqualTo("a");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(caughtUp).hasValue(1));
+      channel.publish("poison", bytes("2")).get(30, TimeUnit.SECONDS);
+      channel.publish("b", bytes("3")).get(30, TimeUnit.SECONDS);
+
+      assertThat(given.poll(30, TimeUnit.SECONDS)).isEqualTo("poison");
+      assertThat(given.poll(30, TimeUnit.SECONDS)).as("read on after the failure, skipping it")
+          .isEqualTo("b");
+      channel.publish("c", bytes("4")).get(30, TimeUnit.SECONDS);
+      assertThat(given.poll(30, TimeUnit.SECONDS)).as("nothing given twice").isEqualTo("c");
+      assertThat(caughtUp).as("caught up is said once, not again after reading on").hasValue(1);
+    }
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
 }
