@@ -213,6 +213,14 @@ public final class Http1Pool {
     }
   }
 
+  /**
+   * Why a copy is turned away at the waiting bound: one string, not one built per refusal on the
+   * loop (a slow shadow has thousands a second).
+   */
+  private static final String SERVED_WITHIN_REFUSAL = "as many copies wait for a connection"
+      + " already as the connections serve within the connect timeout, at the shadow's usual"
+      + " answer time";
+
   private void await(Http1Exchange exchange, long now) {
     if (waiting.size() >= MAX_WAITING) {
       refuse(exchange, MAX_WAITING + " copies wait for a connection to the shadow already");
@@ -220,9 +228,7 @@ public final class Http1Pool {
     }
     long connectTimeout = exchange.connectTimeoutNanos();
     if (waiting.size() >= servedWithin(connectTimeout, now)) {
-      refuse(exchange, waiting.size() + " copies wait for a connection already, as many as "
-          + ceiling + " connections answering in " + TimeUnit.NANOSECONDS.toMillis(latencyNanos)
-          + " ms serve within the connect timeout");
+      refuse(exchange, SERVED_WITHIN_REFUSAL);
       return;
     }
     exchange.waitUntil(now + connectTimeout);
